@@ -1,0 +1,206 @@
+"""Who is calling: SigV4 verification (botocore's own signer) and resolution to a principal of the backend.
+
+Credentials mockfed issued or knows (the default user, created users, root,
+federated sessions) are always fully verified. Keys it never issued (a
+conftest's ``testing``/``testing``, a developer's own) act as the backend's
+default IAM user, so existing suites keep working, unless ``strict`` is set.
+"""
+
+from __future__ import annotations
+
+import re
+import time
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
+from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
+
+from botocore.auth import SigV4Auth, SigV4QueryAuth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from mockfed import errors
+from mockfed.backend import FederationBackend, Principal
+from mockfed.credentials import looks_like_mockfed_token
+from mockfed.errors import StsError
+from mockfed.http import HttpRequest
+
+__all__ = ["Credential", "authenticate", "credential_of", "region_of_host"]
+
+_AUTH_HEADER = re.compile(
+    r"AWS4-HMAC-SHA256\s+Credential=(?P<scope>[^,\s]+),\s*SignedHeaders=(?P<headers>[^,\s]+),\s*Signature=(?P<sig>[0-9a-f]+)"
+)
+_HOST_REGION = re.compile(
+    r"^sts(?:-fips)?\.(?:dualstack\.)?(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\."
+    r"(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)$"
+)
+_GLOBAL_HOSTS = frozenset({"sts.amazonaws.com"})
+_SIGNATURE_MISMATCH = (
+    "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
+    "Key and signing method. Consult the service documentation for details."
+)
+_SKEW = timedelta(minutes=15)
+_AMZ_DATE = "%Y%m%dT%H%M%SZ"
+
+
+@dataclass(frozen=True)
+class Credential:
+    """A request's SigV4 signature: key id, scope, what was signed, and the token."""
+
+    access_key_id: str
+    date: str
+    region: str
+    service: str
+    session_token: str | None
+    signature: str
+    signed_headers: tuple[str, ...]
+    amz_date: str
+    presigned: bool
+
+
+def credential_of(request: HttpRequest) -> Credential | None:
+    """The SigV4 signature of ``request`` (Authorization header or presigned query), or None if unsigned."""
+    match = _AUTH_HEADER.match(request.header("authorization"))
+    if match:
+        scope, headers, signature = match.group("scope"), match.group("headers"), match.group("sig")
+        token = request.header("x-amz-security-token") or None
+        amz_date = request.header("x-amz-date")
+        presigned = False
+    elif "X-Amz-Credential" in request.url:
+        query = dict(parse_qsl(request.query, keep_blank_values=True))
+        scope = query.get("X-Amz-Credential", "")
+        headers = query.get("X-Amz-SignedHeaders", "host")
+        signature = query.get("X-Amz-Signature", "")
+        token = query.get("X-Amz-Security-Token") or None
+        amz_date = query.get("X-Amz-Date", "")
+        presigned = True
+    else:
+        return None
+    parts = scope.split("/")
+    if len(parts) != 5:
+        raise StsError(
+            "IncompleteSignature",
+            f"Credential must have exactly 5 slash-delimited elements, e.g. "
+            f"keyid/date/region/service/term, got '{scope}'",
+            400,
+        )
+    return Credential(
+        parts[0], parts[1], parts[2], parts[3], token, signature, tuple(headers.split(";")), amz_date, presigned
+    )
+
+
+def region_of_host(host: str) -> str:
+    """The region an STS host name serves; the global endpoint serves us-east-1.
+
+    Example::
+
+        >>> region_of_host("sts-fips.us-east-2.amazonaws.com"), region_of_host("sts.amazonaws.com")
+        ('us-east-2', 'us-east-1')
+    """
+    match = _HOST_REGION.match(host)
+    return match.group("region") if match else "us-east-1"
+
+
+def authenticate(request: HttpRequest, backend: FederationBackend, *, strict: bool = False) -> tuple[Principal, str]:
+    """The calling principal and the region of ``request``, or the service's authentication error."""
+    credential = credential_of(request)
+    if credential is None:
+        if strict:
+            raise StsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+        return backend.default_user, region_of_host(request.host)
+    _check_scope(request, credential)
+    _check_request_time(credential)
+    principal = backend.principal(credential.access_key_id)
+    if principal is None:
+        token = credential.session_token or ""
+        # A token of mockfed's shape that this backend cannot open was forged, altered or is stale.
+        if strict or looks_like_mockfed_token(token) or (credential.access_key_id.startswith("ASIA") and not token):
+            raise errors.invalid_client_token_id()
+        return backend.default_user, credential.region
+    if principal.kind == "federated":
+        _check_session_token(credential, backend)
+    _check_signature(request, credential, principal.secret_access_key)
+    return principal, credential.region
+
+
+def _check_scope(request: HttpRequest, credential: Credential) -> None:
+    if credential.service != "sts":
+        raise StsError("SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ", 403)
+    host = request.host
+    expected = (
+        "us-east-1"
+        if host in _GLOBAL_HOSTS
+        else (match.group("region") if (match := _HOST_REGION.match(host)) else None)
+    )
+    if expected is not None and credential.region != expected:
+        raise StsError(
+            "SignatureDoesNotMatch", f"Credential should be scoped to a valid region, not '{credential.region}'. ", 403
+        )
+
+
+def _check_request_time(credential: Credential) -> None:
+    """Signed more than 15 minutes from the process's own now (frozen or not; never the clock's offset)."""
+    try:
+        signed = datetime.strptime(credential.amz_date, _AMZ_DATE).replace(tzinfo=UTC)
+    except ValueError:
+        raise StsError(
+            "IncompleteSignature",
+            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
+            400,
+        ) from None
+    now = datetime.fromtimestamp(time.time(), UTC).replace(microsecond=0)
+    if signed < now - _SKEW:
+        raise StsError(
+            "SignatureDoesNotMatch",
+            f"Signature expired: {credential.amz_date} is now earlier than {(now - _SKEW).strftime(_AMZ_DATE)} "
+            f"({now.strftime(_AMZ_DATE)} - 15 min.)",
+            403,
+        )
+    if signed > now + _SKEW:
+        raise StsError(
+            "SignatureDoesNotMatch",
+            f"Signature not yet current: {credential.amz_date} is still later than "
+            f"{(now + _SKEW).strftime(_AMZ_DATE)} ({now.strftime(_AMZ_DATE)} + 15 min.)",
+            403,
+        )
+
+
+def _check_session_token(credential: Credential, backend: FederationBackend) -> None:
+    if not credential.session_token:
+        raise errors.invalid_client_token_id()
+    claims = backend.open_session_token(credential.session_token)
+    if claims is None or claims.access_key_id != credential.access_key_id:
+        raise errors.invalid_client_token_id()
+    if backend.clock.timestamp() >= claims.expires_at:
+        raise errors.expired_token()
+
+
+def _check_signature(request: HttpRequest, credential: Credential, secret: str) -> None:
+    """Recompute the signature with botocore's signer over exactly what the client signed."""
+    creds = Credentials(credential.access_key_id, secret, credential.session_token)
+    parts = urlsplit(request.url)
+    netloc = parts.netloc or request.header("host")
+    scheme = parts.scheme or "http"
+    if credential.presigned:
+        query = [(k, v) for k, v in parse_qsl(parts.query, keep_blank_values=True) if k != "X-Amz-Signature"]
+        url = urlunsplit((scheme, netloc, parts.path or "/", urlencode(query), ""))
+        signer: SigV4Auth = SigV4QueryAuth(creds, credential.service, credential.region)
+        headers = {name: request.header(name) for name in credential.signed_headers if name != "host"}
+    else:
+        url = urlunsplit((scheme, netloc, parts.path or "/", parts.query, ""))
+        signer = SigV4Auth(creds, credential.service, credential.region)
+        headers = {name: request.header(name) for name in credential.signed_headers if name != "host"}
+    if "host" in credential.signed_headers and request.header("host"):
+        headers["host"] = request.header("host")
+    aws_request = AWSRequest(method=request.method, url=url, headers=headers, data=request.body)
+    aws_request.context["timestamp"] = credential.amz_date
+    canonical = signer.canonical_request(aws_request)
+    string_to_sign = signer.string_to_sign(aws_request, canonical)
+    if signer.signature(string_to_sign, aws_request) == credential.signature:
+        return
+    message = _SIGNATURE_MISMATCH
+    if credential.presigned:
+        message += (
+            f"\n\nThe Canonical String for this request should have been\n'{canonical}'\n\n"
+            f"The String-to-Sign should have been\n'{string_to_sign}'\n"
+        )
+    raise StsError("SignatureDoesNotMatch", message, 403)

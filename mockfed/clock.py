@@ -1,0 +1,130 @@
+"""The backend's only source of time, in step with freezegun.
+
+The clock reads the standard library's ``time.time()`` on every call, so it
+follows freezegun and time-machine wherever the user freezes time. With no
+freezer active it is real time plus an offset that :meth:`Clock.advance` and
+:meth:`Clock.set` change; botocore does not see that offset (it reads the
+process's own time), so tests of botocore's credential refresh want freezegun.
+Inside ``freezegun.freeze_time`` the offset is not applied, and ``advance()``
+/ ``set()`` move freezegun's frozen time instead, so botocore and the backend
+see the same instant.
+"""
+
+from __future__ import annotations
+
+import sys
+import threading
+import time
+from datetime import UTC, datetime, timedelta
+from typing import Any
+
+__all__ = ["Clock"]
+
+
+def _active_freezer() -> Any | None:
+    """The innermost active freezegun factory, or None (freezegun never imported costs one dict lookup)."""
+    api = sys.modules.get("freezegun.api")
+    if api is None:
+        return None
+    factories = getattr(api, "freeze_factories", None)
+    return factories[-1] if factories else None
+
+
+class Clock:
+    """A controllable UTC clock.
+
+    Example::
+
+        >>> clock = Clock()
+        >>> before = clock.now()
+        >>> clock.advance(minutes=15)
+        >>> (clock.now() - before) >= timedelta(minutes=15)
+        True
+    """
+
+    def __init__(self) -> None:
+        self._offset = 0.0
+        self._lock = threading.Lock()
+
+    @property
+    def offset(self) -> float:
+        """Seconds added to real time when no freezer is active."""
+        return self._offset
+
+    def timestamp(self) -> float:
+        """The clock's now as POSIX seconds (the cheap form used on every mocked call)."""
+        now = time.time()
+        if _active_freezer() is not None:
+            return now
+        return now + self._offset
+
+    def now(self) -> datetime:
+        """The clock's now, an aware UTC datetime.
+
+        Example::
+
+            >>> Clock().now().tzinfo is UTC
+            True
+        """
+        return datetime.fromtimestamp(self.timestamp(), UTC)
+
+    def advance(
+        self,
+        delta: timedelta | float | None = None,
+        *,
+        seconds: float = 0,
+        minutes: float = 0,
+        hours: float = 0,
+        days: float = 0,
+    ) -> None:
+        """Move the clock forward (a negative amount moves it back).
+
+        Under freezegun the frozen time itself moves, so botocore sees it too.
+
+        Example::
+
+            >>> clock = Clock()
+            >>> clock.advance(seconds=901)
+            >>> clock.offset >= 901
+            True
+        """
+        if isinstance(delta, timedelta):
+            amount = delta.total_seconds()
+        elif delta is None:
+            amount = 0.0
+        else:
+            amount = float(delta)
+        amount += seconds + 60 * minutes + 3600 * hours + 86400 * days
+        freezer = _active_freezer()
+        if freezer is not None:
+            freezer.tick(timedelta(seconds=amount))
+            return
+        with self._lock:
+            self._offset += amount
+
+    def set(self, when: datetime) -> None:
+        """Put the clock at ``when`` (naive datetimes are taken as UTC).
+
+        Example::
+
+            >>> clock = Clock()
+            >>> clock.set(datetime(2030, 1, 1, tzinfo=UTC))
+            >>> clock.now().year
+            2030
+        """
+        if when.tzinfo is None:
+            when = when.replace(tzinfo=UTC)
+        freezer = _active_freezer()
+        if freezer is not None:
+            freezer.move_to(when)
+            return
+        with self._lock:
+            self._offset = when.timestamp() - time.time()
+
+    def reset(self) -> None:
+        """Back to real (or frozen) time."""
+        with self._lock:
+            self._offset = 0.0
+
+    def __repr__(self) -> str:
+        return f"Clock(now={self.now().isoformat()}, offset={self._offset:+.3f}s)"

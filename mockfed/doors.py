@@ -1,0 +1,202 @@
+"""The doors: botocore's ``before-send`` event and the ``responses`` library, into one pipeline.
+
+A door only translates transport objects to :class:`HttpRequest` and back; it
+knows no STS action. The botocore handler is installed once, at import, in
+``botocore.handlers.BUILTIN_HANDLERS`` (so every session created afterwards has
+it, in every client) and is inert while no mock is active: one list check per
+STS request. Clients whose session predates ``import mockfed`` are caught by a
+guard on ``Endpoint._send`` installed only while a mock is active.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import threading
+from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+import botocore.endpoint
+import botocore.handlers
+from botocore.awsrequest import AWSResponse
+
+from mockfed import pipeline
+from mockfed.http import HttpRequest, HttpResponse
+
+if TYPE_CHECKING:
+    from mockfed.backend import FederationBackend
+
+__all__ = ["STS_HOST", "Door", "activate", "active_state", "deactivate", "install_botocore_handler"]
+
+#: Host names of STS in every partition and endpoint variant (regional, global, FIPS, dual-stack).
+STS_HOST = re.compile(
+    r"^sts(?:-fips)?\.(?:dualstack\.)?(?:[a-z]{2}(?:-[a-z]+)+-\d+\.)?"
+    r"(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)$"
+)
+_STS_URL = re.compile(
+    r"^https?://sts(?:-fips)?\.(?:dualstack\.)?(?:[a-z]{2}(?:-[a-z]+)+-\d+\.)?"
+    r"(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)(?::\d+)?(?:/|\?|$)"
+)
+
+
+@dataclass
+class Door:
+    """What an active mock answers with: its backend and options."""
+
+    backend: FederationBackend
+    strict_auth: bool = False
+
+
+_stack: list[Door] = []
+_lock = threading.Lock()
+_original_send: Any = None
+_requests_mock: Any = None
+
+
+def active_state() -> Door | None:
+    """The innermost active mock, or None."""
+    return _stack[-1] if _stack else None
+
+
+class _RawBody(io.BytesIO):
+    """The raw stream botocore reads a response body from."""
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        chunk = self.read()
+        while chunk:
+            yield chunk
+            chunk = self.read()
+
+
+def _body_bytes(body: Any) -> bytes:
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if hasattr(body, "read"):
+        position = body.tell() if hasattr(body, "tell") else None
+        data = body.read()
+        if position is not None and hasattr(body, "seek"):
+            body.seek(position)
+        return data if isinstance(data, bytes) else str(data).encode("utf-8")
+    return bytes(body)
+
+
+def _answer_botocore(door: Door, request: Any) -> AWSResponse:
+    http_request = HttpRequest.build(request.method, request.url, dict(request.headers), _body_bytes(request.body))
+    response = pipeline.handle(http_request, door.backend, strict_auth=door.strict_auth)
+    return _to_aws_response(request.url, response)
+
+
+def _to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
+    return AWSResponse(url, response.status, response.headers, _RawBody(response.body))
+
+
+def _on_before_send(request: Any, **_: Any) -> AWSResponse | None:
+    """botocore's ``before-send.sts`` handler: answer from the active mock, if any."""
+    if not _stack or getattr(request, "_mockfed_answered", False):
+        return None  # inactive, or answered already by a second registration of this handler
+    request._mockfed_answered = True
+    return _answer_botocore(_stack[-1], request)
+
+
+def _guarded_send(endpoint: Any, request: Any) -> Any:
+    """``Endpoint._send`` while a mock is active: STS hosts answered here too (clients older than mockfed)."""
+    door = active_state()
+    if door is not None and _STS_URL.match(request.url or ""):
+        return _answer_botocore(door, request)
+    return _original_send(endpoint, request)
+
+
+def install_botocore_handler() -> None:
+    """Put the ``before-send.sts`` handler first among botocore's built-in handlers (idempotent)."""
+    spec = ("before-send.sts", _on_before_send, botocore.handlers.REGISTER_FIRST)
+    if spec not in botocore.handlers.BUILTIN_HANDLERS:
+        botocore.handlers.BUILTIN_HANDLERS.append(spec)
+    _register_on_existing_default_session()
+
+
+def _register_on_existing_default_session() -> None:
+    """boto3's default session may predate mockfed: give it the handler (its future clients get it)."""
+    import sys
+
+    boto3 = sys.modules.get("boto3")
+    session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 else None
+    core = getattr(session, "_session", None)
+    if core is not None and not getattr(core, "_mockfed_registered", False):
+        core.get_component("event_emitter").register_first(
+            "before-send.sts", _on_before_send, unique_id="mockfed-before-send"
+        )
+        core._mockfed_registered = True
+
+
+# ---- the requests door -----------------------------------------------------------------------------------------
+
+
+def _answer_requests(prepared: Any) -> tuple[int, dict[str, str], bytes]:
+    door = active_state()
+    if door is None:  # deactivated between match and answer: refuse rather than reach the network
+        raise ConnectionError("mockfed is no longer active")
+    request = HttpRequest.build(
+        prepared.method or "GET", prepared.url, dict(prepared.headers), _body_bytes(prepared.body)
+    )
+    response = pipeline.handle(request, door.backend, strict_auth=door.strict_auth)
+    return response.status, response.headers, response.body
+
+
+def _start_requests_door() -> None:
+    global _requests_mock
+    import requests.adapters
+    import responses
+
+    mock = responses.RequestsMock(
+        assert_all_requests_are_fired=False, real_adapter_send=requests.adapters.HTTPAdapter.send
+    )
+    for method in ("GET", "POST"):
+        mock.add_callback(method, _STS_URL, callback=_answer_requests)
+    mock.add_passthru(re.compile(r".*"))
+    mock.start()
+    _requests_mock = mock
+
+
+def _stop_requests_door() -> None:
+    global _requests_mock
+    if _requests_mock is not None:
+        _requests_mock.stop(allow_assert=False)
+        _requests_mock = None
+
+
+# ---- activation ------------------------------------------------------------------------------------------------
+
+
+def activate(door: Door) -> None:
+    """Make ``door`` the innermost active mock; the first activation installs the guards."""
+    global _original_send
+    with _lock:
+        if not _stack:
+            _original_send = botocore.endpoint.Endpoint._send
+            botocore.endpoint.Endpoint._send = _guarded_send
+            _register_on_existing_default_session()
+            try:
+                _start_requests_door()
+            except BaseException:
+                botocore.endpoint.Endpoint._send = _original_send
+                raise
+        _stack.append(door)
+
+
+def deactivate(door: Door) -> None:
+    """Remove ``door`` (wherever it is in the stack); the last one out restores what was patched."""
+    global _original_send
+    with _lock:
+        for index in range(len(_stack) - 1, -1, -1):
+            if _stack[index] is door:
+                del _stack[index]
+                break
+        if not _stack and _original_send is not None:
+            botocore.endpoint.Endpoint._send = _original_send
+            _original_send = None
+            _stop_requests_door()

@@ -1,0 +1,104 @@
+"""STS errors, with the real service's codes, HTTP statuses and messages.
+
+Every failure a user can meet through mockfed is a :class:`StsError`. The
+wire layer renders it as an ``<ErrorResponse>`` that botocore parses into the
+same ``ClientError`` (or modelled exception) the real service produces.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+
+__all__ = [
+    "StsError",
+    "access_denied",
+    "expired_token",
+    "invalid_action",
+    "invalid_client_token_id",
+    "malformed_policy",
+    "not_implemented",
+    "packed_policy_too_large",
+    "region_disabled",
+    "validation_error",
+]
+
+
+class StsError(Exception):
+    """An error answered by the simulated STS.
+
+    ``code``, ``message`` and ``status`` are exactly what the real service
+    sends; ``sender_fault`` selects ``<Type>Sender</Type>`` or ``Receiver``.
+
+    Example::
+
+        >>> err = StsError("AccessDenied", "Not allowed", 403)
+        >>> (err.code, err.status, str(err))
+        ('AccessDenied', 403, 'AccessDenied: Not allowed')
+    """
+
+    def __init__(self, code: str, message: str, status: int = 400, *, sender_fault: bool = True) -> None:
+        super().__init__(f"{code}: {message}")
+        self.code = code
+        self.message = message
+        self.status = status
+        self.sender_fault = sender_fault
+
+    def __repr__(self) -> str:
+        return f"StsError(code={self.code!r}, message={self.message!r}, status={self.status})"
+
+
+def validation_error(violations: Sequence[str]) -> StsError:
+    """``ValidationError`` listing every violated constraint, as the service joins them."""
+    count = len(violations)
+    noun = "validation error" if count == 1 else "validation errors"
+    return StsError("ValidationError", f"{count} {noun} detected: " + "; ".join(violations), 400)
+
+
+def malformed_policy(message: str) -> StsError:
+    return StsError("MalformedPolicyDocument", message, 400)
+
+
+def packed_policy_too_large(percent: int, *, tags: bool = False) -> StsError:
+    if tags:
+        return StsError(
+            "PackedPolicyTooLarge", f"Packed size of session tags consumes {percent}% of allotted space.", 400
+        )
+    return StsError(
+        "PackedPolicyTooLarge", f"Packed policy consumes {percent}% of allotted space, please use smaller policy.", 400
+    )
+
+
+def region_disabled(account_id: str) -> StsError:
+    return StsError(
+        "RegionDisabledException",
+        f"STS is not activated in this region for account:{account_id}. Your account administrator can "
+        "activate STS in this region using the IAM Console.",
+        403,
+    )
+
+
+def access_denied(message: str) -> StsError:
+    return StsError("AccessDenied", message, 403)
+
+
+def expired_token() -> StsError:
+    return StsError("ExpiredToken", "The security token included in the request is expired", 403)
+
+
+def invalid_client_token_id() -> StsError:
+    return StsError("InvalidClientTokenId", "The security token included in the request is invalid", 403)
+
+
+def invalid_action(action: str, version: str) -> StsError:
+    return StsError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
+
+
+def not_implemented(action: str) -> StsError:
+    """A real STS action that mockfed does not simulate (yet): loud, never a silent fake."""
+    return StsError(
+        "NotImplemented",
+        f"mockfed does not implement the STS action {action}; it simulates GetFederationToken and "
+        "GetCallerIdentity. Answer it with another mock (moto) or file a request.",
+        501,
+        sender_fault=False,
+    )

@@ -1,0 +1,56 @@
+"""Transport-neutral request and response: what every door translates to and from."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from dataclasses import dataclass, field
+from urllib.parse import urlsplit
+
+__all__ = ["HttpRequest", "HttpResponse"]
+
+
+@dataclass(frozen=True)
+class HttpRequest:
+    """One HTTP request as the pipeline sees it; header names are kept lower-case.
+
+    Example::
+
+        >>> req = HttpRequest.build("POST", "https://sts.amazonaws.com/", {"Content-Type": "x"}, b"Action=X")
+        >>> req.header("content-type"), req.host, req.query
+        ('x', 'sts.amazonaws.com', '')
+    """
+
+    method: str
+    url: str
+    headers: Mapping[str, str]
+    body: bytes = b""
+
+    @classmethod
+    def build(cls, method: str, url: str, headers: Mapping[str, str | bytes], body: bytes | str | None) -> HttpRequest:
+        lowered = {
+            name.lower(): (value.decode("latin-1") if isinstance(value, bytes) else str(value))
+            for name, value in headers.items()
+        }
+        if isinstance(body, str):
+            body = body.encode("utf-8")
+        return cls(method.upper(), url, lowered, body or b"")
+
+    def header(self, name: str, default: str = "") -> str:
+        return self.headers.get(name, default)
+
+    @property
+    def host(self) -> str:
+        return urlsplit(self.url).hostname or self.header("host").split(":")[0]
+
+    @property
+    def query(self) -> str:
+        return urlsplit(self.url).query
+
+
+@dataclass(frozen=True)
+class HttpResponse:
+    """One HTTP response from the pipeline."""
+
+    status: int
+    headers: dict[str, str] = field(default_factory=dict)
+    body: bytes = b""

@@ -1,0 +1,243 @@
+"""``mock_federation``: one object that is a decorator, a context manager and has ``start()``/``stop()``."""
+
+from __future__ import annotations
+
+import functools
+import inspect
+import os
+import sys
+import unittest
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from types import TracebackType
+from typing import Any, TypeVar, overload
+
+from mockfed import doors
+from mockfed.backend import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend
+
+__all__ = ["FederationMock", "active_backend", "mock_federation"]
+
+F = TypeVar("F", bound=Callable[..., Any])
+T = TypeVar("T")
+
+#: Variables set while a mock is active (the default IAM user's keys) and removed (anything that would win over them).
+_SET_ENV = {"AWS_ACCESS_KEY_ID": DEFAULT_ACCESS_KEY_ID, "AWS_SECRET_ACCESS_KEY": DEFAULT_SECRET_ACCESS_KEY}
+_REMOVED_ENV = (
+    "AWS_SESSION_TOKEN",
+    "AWS_SECURITY_TOKEN",
+    "AWS_PROFILE",
+    "AWS_DEFAULT_PROFILE",
+    "AWS_CREDENTIAL_EXPIRATION",
+)
+_UNSET = object()
+
+
+@dataclass
+class _Activation:
+    door: doors.Door
+    saved_env: dict[str, str | None] = field(default_factory=dict)
+    saved_default_credentials: Any = _UNSET
+    default_session: Any = None
+
+
+def active_backend() -> FederationBackend:
+    """The backend of the innermost active mock (for decorated tests that did not keep it).
+
+    Example::
+
+        >>> with mock_federation() as backend:
+        ...     active_backend() is backend
+        True
+    """
+    door = doors.active_state()
+    if door is None:
+        raise RuntimeError("no mockfed mock is active: use @mock_federation, `with mock_federation()` or the fixture")
+    return door.backend
+
+
+class FederationMock:
+    """An STS federation mock; see :func:`mock_federation` for the ways to use it."""
+
+    def __init__(
+        self,
+        *,
+        backend: FederationBackend | None = None,
+        account_id: str = DEFAULT_ACCOUNT_ID,
+        strict_auth: bool = False,
+        seed: int | None = None,
+    ) -> None:
+        self._backend = backend
+        self._account_id = account_id
+        self._strict_auth = strict_auth
+        self._seed = seed
+        self._activations: list[_Activation] = []
+
+    # ---- start / stop ------------------------------------------------------------------------------------
+
+    def start(self) -> FederationBackend:
+        """Activate; returns the backend answering STS until :meth:`stop`."""
+        backend = self._backend or FederationBackend(self._account_id, seed=self._seed)
+        activation = _Activation(doors.Door(backend, self._strict_auth))
+        _swap_environment(activation)
+        try:
+            doors.activate(activation.door)
+        except BaseException:
+            _restore_environment(activation)
+            raise
+        self._activations.append(activation)
+        return backend
+
+    def stop(self) -> None:
+        """Deactivate the most recent :meth:`start` of this object, restoring everything it changed."""
+        if not self._activations:
+            raise RuntimeError("mock_federation.stop() called without a matching start()")
+        activation = self._activations.pop()
+        try:
+            doors.deactivate(activation.door)
+        finally:
+            _restore_environment(activation)
+
+    @property
+    def backend(self) -> FederationBackend:
+        """The backend of this object's most recent active start."""
+        if not self._activations:
+            raise RuntimeError("this mock_federation is not active")
+        return self._activations[-1].door.backend
+
+    def __enter__(self) -> FederationBackend:
+        return self.start()
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+    # ---- decorating --------------------------------------------------------------------------------------
+
+    def __call__(self, target: T) -> T:
+        if isinstance(target, type):
+            return self._decorate_class(target)  # type: ignore[return-value]
+        if inspect.iscoroutinefunction(target):
+            return self._decorate_async(target)  # type: ignore[return-value]
+        if callable(target):
+            return self._decorate_function(target)  # type: ignore[return-value]
+        raise TypeError(f"mock_federation decorates functions and classes, not {type(target).__name__}")
+
+    def _decorate_function(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_async(self, func: Callable[..., Any]) -> Callable[..., Any]:
+        @functools.wraps(func)
+        async def wrapper(*args: Any, **kwargs: Any) -> Any:
+            with self:
+                return await func(*args, **kwargs)
+
+        return wrapper
+
+    def _decorate_class(self, cls: type) -> type:
+        if issubclass(cls, unittest.TestCase):
+            # setUp, the test and tearDown share one activation, stopped by a cleanup even if setUp fails.
+            original_setup = cls.setUp
+
+            def setUp(test: unittest.TestCase) -> None:
+                self.start()
+                test.addCleanup(self.stop)
+                original_setup(test)
+
+            cls.setUp = setUp  # type: ignore[method-assign,assignment]
+            return cls
+        for name, value in list(vars(cls).items()):
+            if name.startswith("test") and callable(value):
+                setattr(cls, name, self(value))
+        return cls
+
+    def __repr__(self) -> str:
+        state = "active" if self._activations else "inactive"
+        return f"<mock_federation {state} strict_auth={self._strict_auth}>"
+
+
+@overload
+def mock_federation(target: F, /) -> F: ...
+
+
+@overload
+def mock_federation(
+    *,
+    backend: FederationBackend | None = None,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    strict_auth: bool = False,
+    seed: int | None = None,
+) -> FederationMock: ...
+
+
+def mock_federation(
+    target: Any = None,
+    /,
+    *,
+    backend: FederationBackend | None = None,
+    account_id: str = DEFAULT_ACCOUNT_ID,
+    strict_auth: bool = False,
+    seed: int | None = None,
+) -> Any:
+    """Answer botocore's and ``requests``' STS calls from a simulated STS while active.
+
+    Use it bare or called, as a decorator (sync or async functions, unittest and plain
+    test classes), as a context manager, or with ``start()``/``stop()``. Each activation
+    gets a fresh :class:`FederationBackend` unless ``backend`` is given.
+
+    Example::
+
+        >>> import boto3
+        >>> with mock_federation() as backend:
+        ...     sts = boto3.client("sts", region_name="us-east-1")
+        ...     out = sts.get_federation_token(Name="Bob", DurationSeconds=900)
+        >>> out["FederatedUser"]["Arn"]
+        'arn:aws:sts::123456789012:federated-user/Bob'
+    """
+    mock = FederationMock(backend=backend, account_id=account_id, strict_auth=strict_auth, seed=seed)
+    if target is None:
+        return mock
+    return mock(target)
+
+
+# ---- environment ---------------------------------------------------------------------------------------------
+
+
+def _swap_environment(activation: _Activation) -> None:
+    """Fake keys in, competing credentials out; boto3's already-resolved default credentials set aside."""
+    environ = os.environ
+    for name in (*_SET_ENV, *_REMOVED_ENV):
+        activation.saved_env[name] = environ.get(name)
+    environ.update(_SET_ENV)
+    for name in _REMOVED_ENV:
+        environ.pop(name, None)
+    session = _default_botocore_session()
+    if session is not None and hasattr(session, "_credentials"):
+        # Resolve again from the environment inside the mock, without throwing away loaded service models.
+        activation.default_session = session
+        activation.saved_default_credentials = session._credentials
+        session._credentials = None
+
+
+def _restore_environment(activation: _Activation) -> None:
+    environ = os.environ
+    for name, value in activation.saved_env.items():
+        if value is None:
+            environ.pop(name, None)
+        else:
+            environ[name] = value
+    if activation.saved_default_credentials is not _UNSET:
+        activation.default_session._credentials = activation.saved_default_credentials
+    session = _default_botocore_session()
+    if session is not None and session is not activation.default_session:
+        session._credentials = None  # made inside the mock: forget the fake keys it resolved
+
+
+def _default_botocore_session() -> Any:
+    boto3 = sys.modules.get("boto3")
+    return getattr(getattr(boto3, "DEFAULT_SESSION", None), "_session", None)

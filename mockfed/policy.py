@@ -1,0 +1,767 @@
+"""IAM policy documents: the grammar STS enforces and the evaluation AWS performs.
+
+:func:`parse_policy` validates a policy document the way STS does for the
+``Policy`` parameter of GetFederationToken (raising :class:`~mockfed.errors.StsError`
+``MalformedPolicyDocument`` with the real messages) and returns an immutable
+:class:`Policy`. :meth:`Policy.evaluate` and :func:`is_allowed` answer whether a
+request is allowed, following the IAM evaluation logic: an explicit ``Deny``
+anywhere wins, identity policies must ``Allow``, and for a federated session the
+session policies must ``Allow`` too (the intersection).
+
+:func:`managed_policy_document` returns the real document of the AWS-managed
+policies shipped as package data (``mockfed/data/managed_policies``).
+
+Real messages and where they come from:
+
+* ``The policy is not in the valid JSON format.`` -- STS, for a policy that is not
+  JSON (Apache Hadoop S3A assumed-role troubleshooting guide, captured
+  ``MalformedPolicyDocumentException`` from ``AWSSecurityTokenService``).
+* ``Syntax errors in policy.`` -- STS, for a grammar error (same guide).
+* ``Policy document should not specify a principal.`` -- a ``Principal`` in a
+  GetFederationToken session policy (localstack/localstack#10746, reporting real
+  AWS; IAM answers the same for identity policies, hashicorp/terraform-provider-aws#10419).
+* ``Statement IDs (SID) in a single policy must be unique.``,
+  ``Policy statement must contain actions.``, ``Policy statement must contain resources.``,
+  ``Resource X must be in ARN format or "*".``,
+  ``Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.``,
+  ``Actions/Condition can contain only one colon.``, ``Vendor X is not valid`` --
+  IAM's messages for these checks (kubernetes/kops#4951, aws-cloudformation/cfn-lint#3973,
+  and moto's ``moto/iam/policy_validation.py``, which mirrors IAM). No public
+  capture shows STS answering them; STS shares IAM's principal message, so it is
+  assumed to share these too.
+* An unknown ``Version`` value is a grammar error (``Syntax errors in policy.``),
+  as in IAM (moto's validator); a missing ``Version`` is accepted and means
+  ``2008-10-17``, as the IAM User Guide documents.
+
+Policy variables (``${aws:username}``, ``${aws:PrincipalTag/team, 'default'}``,
+``${*}``, ``${?}``, ``${$}``) are substituted from the request context in
+``Resource``/``NotResource`` and in string and ARN condition values when the
+policy's ``Version`` is ``2012-10-17``; with ``2008-10-17`` they are literal text,
+as AWS documents. A variable whose key is absent (and has no default) makes
+that pattern match nothing. ``Principal``/``NotPrincipal`` (accepted only with
+``session=False``) are not evaluated.
+"""
+
+from __future__ import annotations
+
+import functools
+import ipaddress
+import json
+import math
+import re
+from collections.abc import Callable, Mapping, Sequence
+from dataclasses import dataclass
+from datetime import UTC, datetime
+from importlib import resources
+from importlib.resources.abc import Traversable
+from typing import Literal
+
+from mockfed.errors import malformed_policy
+
+__all__ = [
+    "Condition",
+    "Policy",
+    "Statement",
+    "aws_managed_policy_arns",
+    "is_allowed",
+    "managed_policy_document",
+    "parse_policy",
+]
+
+Effect = Literal["Allow", "Deny"]
+ContextValue = str | Sequence[str]
+Context = Mapping[str, ContextValue]
+
+# --- messages --------------------------------------------------------------------------------------------------
+
+NOT_JSON = "The policy is not in the valid JSON format."
+SYNTAX_ERROR = "Syntax errors in policy."
+PRINCIPAL_IN_SESSION = "Policy document should not specify a principal."
+DUPLICATE_SID = "Statement IDs (SID) in a single policy must be unique."
+MISSING_ACTIONS = "Policy statement must contain actions."
+MISSING_RESOURCES = "Policy statement must contain resources."
+MISSING_VENDOR = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
+TOO_MANY_COLONS = "Actions/Condition can contain only one colon."
+
+VERSIONS = ("2012-10-17", "2008-10-17")
+_TOP_KEYS = frozenset({"Version", "Id", "Statement"})
+_STATEMENT_KEYS = frozenset(
+    {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Principal", "NotPrincipal"}
+)
+_VENDOR_INVALID = re.compile(r"[^a-zA-Z0-9\-.]")
+
+# Condition operators (without the ForAnyValue:/ForAllValues: prefix and the IfExists suffix).
+_NEGATED = frozenset(
+    {
+        "StringNotEquals",
+        "StringNotEqualsIgnoreCase",
+        "StringNotLike",
+        "NumericNotEquals",
+        "DateNotEquals",
+        "ArnNotEquals",
+        "ArnNotLike",
+        "NotIpAddress",
+    }
+)
+_OPERATORS = frozenset(
+    {
+        "StringEquals",
+        "StringEqualsIgnoreCase",
+        "StringLike",
+        "NumericEquals",
+        "NumericLessThan",
+        "NumericLessThanEquals",
+        "NumericGreaterThan",
+        "NumericGreaterThanEquals",
+        "DateEquals",
+        "DateLessThan",
+        "DateLessThanEquals",
+        "DateGreaterThan",
+        "DateGreaterThanEquals",
+        "Bool",
+        "BinaryEquals",
+        "IpAddress",
+        "ArnEquals",
+        "ArnLike",
+        "Null",
+    }
+    | _NEGATED
+)
+_SET_PREFIXES = ("ForAnyValue:", "ForAllValues:")
+_IF_EXISTS = "IfExists"
+
+# --- model -----------------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Condition:
+    """One condition test: an operator, a condition key and the policy's values (ORed).
+
+    ``operator`` is as written in the policy, e.g. ``"ForAnyValue:StringLikeIfExists"``;
+    ``key`` is compared case-insensitively with the request context.
+
+    Example::
+
+        >>> c = Condition("StringEquals", "aws:RequestedRegion", ("eu-west-1",))
+        >>> c.test({"AWS:RequestedRegion": "eu-west-1"}), c.test({})
+        (True, False)
+    """
+
+    operator: str
+    key: str
+    values: tuple[str, ...]
+
+    def test(self, context: Context | None = None, *, variables: bool = True) -> bool:
+        """Whether the condition holds for ``context`` (``variables``: substitute ``${...}``)."""
+        return _test_condition(self, _normalize_context(context), variables)
+
+
+@dataclass(frozen=True)
+class Statement:
+    """One policy statement.
+
+    A parsed statement sets exactly one of ``actions``/``not_actions`` and one of
+    ``resources``/``not_resources`` (the other is ``None``); in a statement built by
+    hand an element left ``None`` does not constrain the request. ``conditions`` are ANDed.
+
+    Example::
+
+        >>> st = Statement("Allow", actions=("s3:Get*",), resources=("arn:aws:s3:::bucket/*",))
+        >>> st.applies("s3:GetObject", "arn:aws:s3:::bucket/key"), st.applies("s3:PutObject", "arn:aws:s3:::bucket/k")
+        (True, False)
+    """
+
+    effect: Effect
+    actions: tuple[str, ...] | None = None
+    not_actions: tuple[str, ...] | None = None
+    resources: tuple[str, ...] | None = None
+    not_resources: tuple[str, ...] | None = None
+    conditions: tuple[Condition, ...] = ()
+    sid: str | None = None
+
+    def applies(
+        self, action: str, resource: str = "*", context: Context | None = None, *, variables: bool = True
+    ) -> bool:
+        """Whether this statement matches the request (action, resource and every condition)."""
+        return _statement_applies(self, action, resource, _normalize_context(context), variables)
+
+
+@dataclass(frozen=True)
+class Policy:
+    """A parsed, validated IAM policy document.
+
+    Example::
+
+        >>> p = parse_policy('{"Version": "2012-10-17", "Statement": ['
+        ...     '{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},'
+        ...     '{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}')
+        >>> p.evaluate("s3:GetObject"), p.evaluate("s3:DeleteBucket"), p.evaluate("ec2:RunInstances")
+        ('Allow', 'Deny', None)
+    """
+
+    statements: tuple[Statement, ...]
+    version: str = "2012-10-17"
+    id: str | None = None
+
+    def evaluate(
+        self, action: str, resource: str = "*", context: Context | None = None
+    ) -> Literal["Allow", "Deny"] | None:
+        """``"Deny"`` if a Deny statement applies, else ``"Allow"`` if an Allow applies, else ``None``.
+
+        ``resource`` is the ARN the request acts on (``"*"`` matches only statements whose
+        resource pattern matches the literal ``*``); ``context`` maps condition keys
+        (case-insensitive) to a value or a list of values.
+        """
+        return _evaluate(self, action, resource, _normalize_context(context))
+
+
+# --- parsing ---------------------------------------------------------------------------------------------------
+
+
+def parse_policy(text: str, *, session: bool = False) -> Policy:
+    """Validate ``text`` against the IAM policy grammar and return the :class:`Policy`.
+
+    With ``session=True`` (a session policy passed to STS) a ``Principal`` or
+    ``NotPrincipal`` element is rejected. Errors are ``StsError`` with code
+    ``MalformedPolicyDocument`` and the real service's message. Results are cached,
+    since the same text comes with every mocked call.
+
+    Example::
+
+        >>> parse_policy('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}')
+        ... # doctest: +ELLIPSIS
+        Policy(statements=(Statement(effect='Allow', actions=('*',), ...),), version='2012-10-17', id=None)
+        >>> parse_policy("nope")
+        Traceback (most recent call last):
+        ...
+        mockfed.errors.StsError: MalformedPolicyDocument: The policy is not in the valid JSON format.
+    """
+    return _parse_cached(text, session)
+
+
+@functools.lru_cache(maxsize=512)
+def _parse_cached(text: str, session: bool) -> Policy:
+    document = _load_json(text)
+    statements_raw = _check_syntax(document)
+    if session and any("Principal" in st or "NotPrincipal" in st for st in statements_raw):
+        raise malformed_policy(PRINCIPAL_IN_SESSION)
+    _check_semantics(statements_raw)
+    version = document.get("Version", "2008-10-17")
+    assert isinstance(version, str)
+    policy_id = document.get("Id")
+    assert policy_id is None or isinstance(policy_id, str)
+    return Policy(tuple(_build_statement(st) for st in statements_raw), version, policy_id)
+
+
+def _reject_constant(name: str) -> object:
+    raise ValueError(name)
+
+
+def _load_json(text: str) -> dict[str, object]:
+    try:
+        document = json.loads(text, parse_constant=_reject_constant)
+    except (ValueError, RecursionError):
+        raise malformed_policy(NOT_JSON) from None
+    if not isinstance(document, dict):
+        raise malformed_policy(SYNTAX_ERROR)
+    return document
+
+
+def _is_string_or_strings(value: object) -> bool:
+    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+
+
+def _is_condition_scalar(value: object) -> bool:
+    # Real AWS-managed documents use JSON booleans as condition values; numbers are accepted alike.
+    return isinstance(value, str | bool | int | float)
+
+
+def _check_syntax(document: dict[str, object]) -> list[dict[str, object]]:
+    """The grammar stage: every failure here is ``Syntax errors in policy.``."""
+    if not set(document) <= _TOP_KEYS:
+        raise malformed_policy(SYNTAX_ERROR)
+    if "Version" in document and document["Version"] not in VERSIONS:
+        raise malformed_policy(SYNTAX_ERROR)
+    if "Id" in document and not isinstance(document["Id"], str):
+        raise malformed_policy(SYNTAX_ERROR)
+    raw = document.get("Statement")
+    statements: list[object]
+    if isinstance(raw, dict):
+        statements = [raw]
+    elif isinstance(raw, list) and raw:
+        statements = raw
+    else:
+        raise malformed_policy(SYNTAX_ERROR)
+    checked: list[dict[str, object]] = []
+    for st in statements:
+        if not isinstance(st, dict) or not _statement_syntax_ok(st):
+            raise malformed_policy(SYNTAX_ERROR)
+        checked.append(st)
+    return checked
+
+
+def _statement_syntax_ok(st: dict[str, object]) -> bool:
+    if not set(st) <= _STATEMENT_KEYS:
+        return False
+    if ("Action" in st and "NotAction" in st) or ("Resource" in st and "NotResource" in st):
+        return False
+    if ("Principal" in st and "NotPrincipal" in st) or st.get("Effect") not in ("Allow", "Deny"):
+        return False
+    if "Sid" in st and not isinstance(st["Sid"], str):
+        return False
+    for key in ("Action", "NotAction", "Resource", "NotResource"):
+        if key in st and not _is_string_or_strings(st[key]):
+            return False
+    for key in ("Principal", "NotPrincipal"):
+        if key in st and not isinstance(st[key], str | dict):
+            return False
+    return "Condition" not in st or _condition_syntax_ok(st["Condition"])
+
+
+def _condition_syntax_ok(condition: object) -> bool:
+    if not isinstance(condition, dict):
+        return False
+    for operator, block in condition.items():
+        if not isinstance(block, dict):
+            return False
+        for value in block.values():
+            values = value if isinstance(value, list) else [value]
+            if not all(_is_condition_scalar(v) for v in values):
+                return False
+        if _split_operator(operator)[1] not in _OPERATORS and block:
+            return False
+    return True
+
+
+def _strings(value: object) -> tuple[str, ...]:
+    if isinstance(value, str):
+        return (value,)
+    assert isinstance(value, list)
+    return tuple(str(v) for v in value)
+
+
+def _check_semantics(statements: list[dict[str, object]]) -> None:
+    """The stages after the grammar, in the order IAM applies them."""
+    seen: set[str] = set()
+    for st in statements:
+        sid = st.get("Sid")
+        if isinstance(sid, str) and sid:
+            if sid in seen:
+                raise malformed_policy(DUPLICATE_SID)
+            seen.add(sid)
+    for st in statements:
+        if not any(_strings(st[key]) for key in ("Action", "NotAction") if key in st):
+            raise malformed_policy(MISSING_ACTIONS)
+    for st in statements:
+        if not any(_strings(st[key]) for key in ("Resource", "NotResource") if key in st):
+            raise malformed_policy(MISSING_RESOURCES)
+    for st in statements:
+        for key in ("Resource", "NotResource"):
+            for resource in _strings(st.get(key, [])):
+                if resource != "*" and ":" not in resource:
+                    raise malformed_policy(f'Resource {resource} must be in ARN format or "*".')
+    for st in statements:
+        for key in ("Action", "NotAction"):
+            for action in _strings(st.get(key, [])):
+                _check_action(action)
+        condition = st.get("Condition", {})
+        assert isinstance(condition, dict)
+        for block in condition.values():
+            if any(":" not in condition_key for condition_key in block):
+                raise malformed_policy(MISSING_VENDOR)
+
+
+def _check_action(action: str) -> None:
+    parts = action.split(":")
+    if len(parts) == 1 and parts[0] != "*":
+        raise malformed_policy(MISSING_VENDOR)
+    if len(parts) > 2:
+        raise malformed_policy(TOO_MANY_COLONS)
+    if parts[0] != "*" and _VENDOR_INVALID.search(parts[0]):
+        raise malformed_policy(f"Vendor {parts[0]} is not valid")
+
+
+def _condition_value(value: object) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    return str(value)
+
+
+def _build_statement(st: dict[str, object]) -> Statement:
+    def opt(key: str) -> tuple[str, ...] | None:
+        return _strings(st[key]) if key in st else None
+
+    conditions: list[Condition] = []
+    condition = st.get("Condition", {})
+    assert isinstance(condition, dict)
+    for operator, block in condition.items():
+        for key, value in block.items():
+            values = value if isinstance(value, list) else [value]
+            conditions.append(Condition(operator, key, tuple(_condition_value(v) for v in values)))
+    effect: Effect = "Allow" if st["Effect"] == "Allow" else "Deny"
+    sid = st.get("Sid")
+    return Statement(
+        effect=effect,
+        actions=opt("Action"),
+        not_actions=opt("NotAction"),
+        resources=opt("Resource"),
+        not_resources=opt("NotResource"),
+        conditions=tuple(conditions),
+        sid=sid if isinstance(sid, str) else None,
+    )
+
+
+# --- evaluation ------------------------------------------------------------------------------------------------
+
+_NormalContext = dict[str, tuple[str, ...]]
+
+
+def _normalize_context(context: Context | None) -> _NormalContext:
+    if not context:
+        return {}
+    normal: _NormalContext = {}
+    for key, value in context.items():
+        normal[key.lower()] = (value,) if isinstance(value, str) else tuple(value)
+    return normal
+
+
+def _evaluate(policy: Policy, action: str, resource: str, context: _NormalContext) -> Effect | None:
+    variables = policy.version == "2012-10-17"
+    allowed = False
+    for st in policy.statements:
+        if _statement_applies(st, action, resource, context, variables):
+            if st.effect == "Deny":
+                return "Deny"
+            allowed = True
+    return "Allow" if allowed else None
+
+
+def _statement_applies(st: Statement, action: str, resource: str, context: _NormalContext, variables: bool) -> bool:
+    if st.actions is not None and not _actions_regex(st.actions).fullmatch(action):
+        return False
+    if st.not_actions is not None and _actions_regex(st.not_actions).fullmatch(action):
+        return False
+    if st.resources is not None and not any(_resource_matches(p, resource, context, variables) for p in st.resources):
+        return False
+    if st.not_resources is not None and any(
+        _resource_matches(p, resource, context, variables) for p in st.not_resources
+    ):
+        return False
+    return all(_test_condition(c, context, variables) for c in st.conditions)
+
+
+@functools.lru_cache(maxsize=1024)
+def _actions_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
+    """One regex for a statement's action patterns: ``*``/``?`` wildcards, case-insensitive."""
+    bodies = ("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in p) for p in patterns)
+    return re.compile("|".join(f"(?:{body})" for body in bodies), re.IGNORECASE | re.DOTALL)
+
+
+_VARIABLE = re.compile(r"\$\{([^}]*)\}")
+_Token = tuple[bool, str]  # (is_literal_text_from_a_variable, text)
+
+
+def _substitute(pattern: str, context: _NormalContext, variables: bool) -> list[_Token] | None:
+    """Split ``pattern`` into pattern text and substituted variable values; ``None`` if a key is absent."""
+    if not variables or "${" not in pattern:
+        return [(False, pattern)]
+    tokens: list[_Token] = []
+    position = 0
+    for match in _VARIABLE.finditer(pattern):
+        tokens.append((False, pattern[position : match.start()]))
+        position = match.end()
+        inner = match.group(1).strip()
+        if inner in ("*", "?", "$"):
+            tokens.append((True, inner))
+            continue
+        key, _, default = inner.partition(",")
+        values = context.get(key.strip().lower())
+        if values is not None and len(values) == 1:
+            tokens.append((True, values[0]))
+            continue
+        default = default.strip()
+        if len(default) >= 2 and default[0] == default[-1] == "'":
+            tokens.append((True, default[1:-1]))
+            continue
+        return None
+    tokens.append((False, pattern[position:]))
+    return tokens
+
+
+def _glob_regex(tokens: list[_Token], *, arn: bool, ignore_case: bool = False) -> re.Pattern[str]:
+    """Compile wildcard text to a regex.
+
+    With ``arn`` the wildcards keep to one colon-separated ARN segment, except that a
+    ``*`` ending a segment may run past colons and the sixth segment (the resource)
+    is free, as the IAM User Guide documents for resource ARNs.
+    """
+    text = "".join(t for literal, t in tokens if not literal)
+    segment_wise = arn and text.startswith("arn:")
+    parts: list[str] = []
+    colons = 0
+    for literal, chunk in tokens:
+        if literal:
+            parts.append(re.escape(chunk))
+            continue
+        for index, ch in enumerate(chunk):
+            if ch == ":":
+                colons += 1
+                parts.append(":")
+            elif ch == "*":
+                ends_segment = index + 1 == len(chunk) or chunk[index + 1] == ":"
+                parts.append(".*" if not segment_wise or colons >= 5 or ends_segment else "[^:]*")
+            elif ch == "?":
+                parts.append("." if not segment_wise or colons >= 5 else "[^:]")
+            else:
+                parts.append(re.escape(ch))
+    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
+@functools.lru_cache(maxsize=4096)
+def _static_glob(pattern: str, arn: bool) -> re.Pattern[str]:
+    return _glob_regex([(False, pattern)], arn=arn)
+
+
+def _pattern_regex(pattern: str, context: _NormalContext, variables: bool, *, arn: bool) -> re.Pattern[str] | None:
+    if not variables or "${" not in pattern:
+        return _static_glob(pattern, arn)
+    tokens = _substitute(pattern, context, variables)
+    return None if tokens is None else _glob_regex(tokens, arn=arn)
+
+
+def _resource_matches(pattern: str, resource: str, context: _NormalContext, variables: bool) -> bool:
+    regex = _pattern_regex(pattern, context, variables, arn=True)
+    return regex is not None and regex.fullmatch(resource) is not None
+
+
+@functools.lru_cache(maxsize=256)
+def _split_operator(operator: str) -> tuple[str | None, str, bool]:
+    """``"ForAllValues:StringLikeIfExists"`` -> ``("ForAllValues", "StringLike", True)``."""
+    qualifier = None
+    for prefix in _SET_PREFIXES:
+        if operator.startswith(prefix):
+            qualifier, operator = prefix[:-1], operator[len(prefix) :]
+            break
+    if_exists = operator.endswith(_IF_EXISTS) and operator != _IF_EXISTS
+    if if_exists:
+        operator = operator[: -len(_IF_EXISTS)]
+    return qualifier, operator, if_exists
+
+
+def _test_condition(condition: Condition, context: _NormalContext, variables: bool) -> bool:
+    qualifier, base, if_exists = _split_operator(condition.operator)
+    if base not in _OPERATORS:
+        return True  # an unknown operator passes the grammar only with an empty block: nothing to test
+    request = context.get(condition.key.lower())
+    present = request is not None and len(request) > 0
+    if base == "Null":
+        # "true": the key must be absent; "false": it must be present. Several values are ORed.
+        return any((v.lower() == "true") != present for v in condition.values)
+    if not present:
+        if if_exists or qualifier == "ForAllValues":
+            return True
+        return qualifier is None and base in _NEGATED
+    assert request is not None
+    negated = base in _NEGATED
+    matcher = _MATCHERS[base.replace("Not", "", 1) if negated else base]
+    substitutes = variables and base.startswith(("String", "Arn"))
+
+    def value_ok(value: str) -> bool:
+        hit = any(matcher(value, p, context if substitutes else None) for p in condition.values)
+        return not hit if negated else hit
+
+    if qualifier == "ForAllValues" or (qualifier is None and negated):
+        return all(value_ok(v) for v in request)
+    return any(value_ok(v) for v in request)
+
+
+_Matcher = Callable[[str, str, _NormalContext | None], bool]
+
+
+def _resolved(pattern: str, context: _NormalContext | None) -> str | None:
+    if context is None or "${" not in pattern:
+        return pattern
+    tokens = _substitute(pattern, context, True)
+    return None if tokens is None else "".join(t for _, t in tokens)
+
+
+def _string_equals(value: str, pattern: str, context: _NormalContext | None) -> bool:
+    return _resolved(pattern, context) == value
+
+
+def _string_equals_ignore_case(value: str, pattern: str, context: _NormalContext | None) -> bool:
+    resolved = _resolved(pattern, context)
+    return resolved is not None and resolved.casefold() == value.casefold()
+
+
+def _string_like(value: str, pattern: str, context: _NormalContext | None) -> bool:
+    regex = _pattern_regex(pattern, context or {}, context is not None, arn=False)
+    return regex is not None and regex.fullmatch(value) is not None
+
+
+def _arn_like(value: str, pattern: str, context: _NormalContext | None) -> bool:
+    regex = _pattern_regex(pattern, context or {}, context is not None, arn=True)
+    return regex is not None and regex.fullmatch(value) is not None
+
+
+def _number(text: str) -> float | None:
+    try:
+        number = float(text)
+    except ValueError:
+        return None
+    return None if math.isnan(number) else number
+
+
+def _numeric(compare: Callable[[float, float], bool]) -> _Matcher:
+    def matcher(value: str, pattern: str, context: _NormalContext | None) -> bool:
+        left, right = _number(value), _number(pattern)
+        return left is not None and right is not None and compare(left, right)
+
+    return matcher
+
+
+def _date(text: str) -> datetime | None:
+    text = text.strip()
+    try:
+        if re.fullmatch(r"-?\d+", text):
+            return datetime.fromtimestamp(int(text), UTC)
+        moment = datetime.fromisoformat(text)
+    except (ValueError, OverflowError, OSError):
+        return None
+    return moment.replace(tzinfo=UTC) if moment.tzinfo is None else moment
+
+
+def _dated(compare: Callable[[datetime, datetime], bool]) -> _Matcher:
+    def matcher(value: str, pattern: str, context: _NormalContext | None) -> bool:
+        left, right = _date(value), _date(pattern)
+        return left is not None and right is not None and compare(left, right)
+
+    return matcher
+
+
+def _bool(value: str, pattern: str, context: _NormalContext | None) -> bool:
+    return value.lower() in ("true", "false") and value.lower() == pattern.lower()
+
+
+def _ip_address(value: str, pattern: str, context: _NormalContext | None) -> bool:
+    try:
+        address = ipaddress.ip_address(value.strip())
+        network = ipaddress.ip_network(pattern.strip(), strict=False)
+    except ValueError:
+        return False
+    return address.version == network.version and address in network
+
+
+_MATCHERS: dict[str, _Matcher] = {
+    "StringEquals": _string_equals,
+    "StringEqualsIgnoreCase": _string_equals_ignore_case,
+    "StringLike": _string_like,
+    "NumericEquals": _numeric(lambda a, b: a == b),
+    "NumericLessThan": _numeric(lambda a, b: a < b),
+    "NumericLessThanEquals": _numeric(lambda a, b: a <= b),
+    "NumericGreaterThan": _numeric(lambda a, b: a > b),
+    "NumericGreaterThanEquals": _numeric(lambda a, b: a >= b),
+    "DateEquals": _dated(lambda a, b: a == b),
+    "DateLessThan": _dated(lambda a, b: a < b),
+    "DateLessThanEquals": _dated(lambda a, b: a <= b),
+    "DateGreaterThan": _dated(lambda a, b: a > b),
+    "DateGreaterThanEquals": _dated(lambda a, b: a >= b),
+    "Bool": _bool,
+    "BinaryEquals": lambda value, pattern, context: value == pattern,
+    "IpAddress": _ip_address,
+    # ArnEquals and ArnLike behave alike: each ARN segment compared, wildcards allowed.
+    "ArnEquals": _arn_like,
+    "ArnLike": _arn_like,
+}
+
+
+def is_allowed(
+    identity_policies: Sequence[Policy],
+    session_policies: Sequence[Policy] | None,
+    action: str,
+    resource: str = "*",
+    context: Context | None = None,
+) -> bool:
+    """The IAM decision for a request.
+
+    An explicit Deny in any policy wins; otherwise an identity policy must Allow,
+    and when ``session_policies`` is not ``None`` (a federated session) a session
+    policy must Allow as well -- an empty list allows nothing.
+
+    Example::
+
+        >>> user = [parse_policy('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", '
+        ...                      '"Resource": "*"}}')]
+        >>> session = [parse_policy(managed_policy_document("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess") or "")]
+        >>> is_allowed(user, session, "s3:GetObject"), is_allowed(user, session, "s3:PutObject")
+        (True, False)
+        >>> is_allowed(user, None, "s3:PutObject"), is_allowed(user, [], "s3:GetObject")
+        (True, False)
+    """
+    normal = _normalize_context(context)
+    identity = [_evaluate(p, action, resource, normal) for p in identity_policies]
+    session = [_evaluate(p, action, resource, normal) for p in session_policies or ()]
+    if "Deny" in identity or "Deny" in session:
+        return False
+    if "Allow" not in identity:
+        return False
+    return session_policies is None or "Allow" in session
+
+
+# --- AWS-managed policies --------------------------------------------------------------------------------------
+
+_MANAGED_PREFIX = "arn:aws:iam::aws:policy"
+# Shipped policies whose IAM path is not "/" (the path is part of the real ARN).
+_MANAGED_PATHS: dict[str, str] = {
+    "AWSLambdaBasicExecutionRole": "/service-role/",
+    "ViewOnlyAccess": "/job-function/",
+}
+
+
+def _managed_dir() -> Traversable:
+    return resources.files("mockfed").joinpath("data").joinpath("managed_policies")
+
+
+@functools.cache
+def _shipped_names() -> tuple[str, ...]:
+    return tuple(sorted(e.name[: -len(".json")] for e in _managed_dir().iterdir() if e.name.endswith(".json")))
+
+
+@functools.lru_cache(maxsize=64)
+def _load_document(name: str) -> str:
+    return _managed_dir().joinpath(f"{name}.json").read_text(encoding="utf-8")
+
+
+def managed_policy_document(arn: str) -> str | None:
+    """The JSON document of a shipped AWS-managed policy, or ``None`` if not shipped.
+
+    The ARN must be the real one, path included
+    (``arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole``).
+    Documents are read lazily from package data and cached.
+
+    Example::
+
+        >>> doc = managed_policy_document("arn:aws:iam::aws:policy/AdministratorAccess")
+        >>> parse_policy(doc or "").evaluate("ec2:RunInstances")
+        'Allow'
+        >>> managed_policy_document("arn:aws:iam::123456789012:policy/Mine") is None
+        True
+    """
+    if not arn.startswith(_MANAGED_PREFIX + "/"):
+        return None
+    path_and_name = arn[len(_MANAGED_PREFIX) :]
+    path, _, name = path_and_name.rpartition("/")
+    if name not in _shipped_names() or path + "/" != _MANAGED_PATHS.get(name, "/"):
+        return None
+    return _load_document(name)
+
+
+def aws_managed_policy_arns() -> tuple[str, ...]:
+    """The ARNs of every shipped AWS-managed policy, sorted.
+
+    Example::
+
+        >>> "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" in aws_managed_policy_arns()
+        True
+    """
+    return tuple(sorted(f"{_MANAGED_PREFIX}{_MANAGED_PATHS.get(name, '/')}{name}" for name in _shipped_names()))

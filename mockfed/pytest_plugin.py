@@ -1,0 +1,60 @@
+"""The pytest plugin (entry point ``pytest11``): fixtures ``mockfed`` and ``mockfed_clock``, marker ``mockfed``.
+
+Example::
+
+    def test_broker(mockfed):                  # the active mock's FederationBackend
+        sts = boto3.client("sts", region_name="us-east-1")
+        sts.get_federation_token(Name="Bob")
+        assert mockfed.sessions[0].name == "Bob"
+
+    @pytest.mark.mockfed(strict_auth=True, account_id="111122223333")
+    def test_strict(mockfed): ...
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import pytest
+
+import mockfed as _mockfed  # importing at pytest start installs the botocore handler before any client exists
+from mockfed.backend import FederationBackend
+from mockfed.clock import Clock
+from mockfed.mock import mock_federation
+
+_MARKER_OPTIONS = ("strict_auth", "account_id", "seed")
+
+
+def pytest_configure(config: pytest.Config) -> None:
+    config.addinivalue_line(
+        "markers",
+        "mockfed(strict_auth=False, account_id='123456789012', seed=None): options of the mockfed fixture's mock",
+    )
+
+
+@pytest.fixture
+def mockfed(request: pytest.FixtureRequest) -> Iterator[FederationBackend]:
+    """An active STS federation mock, fresh for each test; yields its backend."""
+    options: dict[str, Any] = {}
+    marker = request.node.get_closest_marker("mockfed")
+    if marker is not None:
+        unknown = set(marker.kwargs) - set(_MARKER_OPTIONS)
+        if unknown or marker.args:
+            raise pytest.UsageError(
+                f"@pytest.mark.mockfed takes only keyword options {', '.join(_MARKER_OPTIONS)}; got "
+                f"{', '.join(sorted(unknown)) or repr(marker.args)}"
+            )
+        options.update(marker.kwargs)
+    with mock_federation(**options) as backend:
+        yield backend
+
+
+@pytest.fixture
+def mockfed_clock(mockfed: FederationBackend) -> Clock:
+    """The clock of the ``mockfed`` fixture's backend."""
+    return mockfed.clock
+
+
+__all__ = ["mockfed", "mockfed_clock"]
+assert _mockfed

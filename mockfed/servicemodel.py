@@ -1,0 +1,44 @@
+"""botocore's STS service model, loaded once: the source of truth for shapes and constraints.
+
+Only botocore's data loader and shape classes are used here (never its transport),
+so the wire and validation layers stay data-driven without copying the model.
+"""
+
+from __future__ import annotations
+
+import functools
+from typing import Any
+
+from botocore.loaders import Loader
+from botocore.model import OperationModel, ServiceModel, Shape
+
+__all__ = ["API_VERSION", "XML_NAMESPACE", "input_shape", "operation", "output_shape", "service_model"]
+
+API_VERSION = "2011-06-15"
+XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+
+@functools.cache
+def service_model() -> ServiceModel:
+    """The STS model botocore itself uses (read from its installed data files)."""
+    data: dict[str, Any] = Loader().load_service_model("sts", "service-2", API_VERSION)
+    return ServiceModel(data, service_name="sts")
+
+
+@functools.cache
+def operation(action: str) -> OperationModel | None:
+    """The operation named ``action`` (exact AWS spelling), or None for an unknown action."""
+    model = service_model()
+    if action not in model.operation_names:
+        return None
+    return model.operation_model(action)
+
+
+def input_shape(action: str) -> Shape | None:
+    op = operation(action)
+    return None if op is None else op.input_shape
+
+
+def output_shape(action: str) -> Shape | None:
+    op = operation(action)
+    return None if op is None else op.output_shape

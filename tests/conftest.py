@@ -1,0 +1,31 @@
+"""Shared helpers for the suite."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+SEEDS_POLICY = (Path(__file__).resolve().parents[1] / "mockfed" / "data" / "demo" / "myfile.json").read_text()
+S3_READ_ONLY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+SIMPLE_POLICY = (
+    '{"Version":"2012-10-17","Statement":[{"Sid":"Stmt1","Effect":"Allow","Action":"s3:ListAllMyBuckets",'
+    '"Resource":"*"}]}'
+)
+
+
+@pytest.fixture
+def sts(mockfed):  # type: ignore[no-untyped-def]
+    """A boto3 STS client inside an active mock."""
+    import boto3
+
+    return boto3.client("sts", region_name="us-east-1")
+
+
+@pytest.fixture
+def raw_sts(mockfed):  # type: ignore[no-untyped-def]
+    """A client whose requests skip botocore's own validation, so the server-side checks answer."""
+    import boto3
+    from botocore.config import Config
+
+    return boto3.client("sts", region_name="us-east-1", config=Config(parameter_validation=False))

@@ -1,0 +1,69 @@
+"""The mockfed command: demo, pack, serve."""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+
+import pytest
+
+from mockfed.cli import main
+
+
+def test_demo_prints_the_cli_example_and_its_answer(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo"]) == 0
+    printed = capsys.readouterr().out
+    command, _, answer = printed.partition("\n\n")
+    assert command.splitlines() == [
+        "$ aws sts get-federation-token \\",
+        "    --name Bob \\",
+        "    --policy file://myfile.json \\",
+        "    --policy-arns arn=arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess \\",
+        "    --duration-seconds 900",
+    ]
+    document = json.loads(answer)
+    assert document["FederatedUser"] == {
+        "FederatedUserId": "111122223333:Bob",
+        "Arn": "arn:aws:sts::111122223333:federated-user/Bob",
+    }
+    assert document["Credentials"]["AccessKeyId"].startswith("ASIA")
+    assert document["Credentials"]["Expiration"].endswith("+00:00")
+    assert 34 <= document["PackedPolicySize"] <= 38
+    assert "ResponseMetadata" not in document
+    assert answer.startswith('{\n    "Credentials": {\n        "AccessKeyId"')
+
+
+def test_demo_reports_a_service_error_as_the_cli_does(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["demo", "--name", "Bob Smith"]) == 254
+    assert capsys.readouterr().err.startswith(
+        "An error occurred (ValidationError) when calling the GetFederationToken operation: "
+        "1 validation error detected:"
+    )
+
+
+def test_python_dash_m_runs_the_demo() -> None:
+    done = subprocess.run([sys.executable, "-m", "mockfed", "demo"], capture_output=True, text=True, timeout=120)
+    assert done.returncode == 0, done.stderr
+    assert '"Arn": "arn:aws:sts::111122223333:federated-user/Bob"' in done.stdout
+
+
+def test_pack_prints_the_percentage(tmp_path: pytest.TempPathFactory, capsys: pytest.CaptureFixture[str]) -> None:
+    from mockfed import packed_policy_size
+    from tests.conftest import SIMPLE_POLICY as policy
+
+    path = tmp_path / "policy.json"  # type: ignore[operator]
+    path.write_text(policy)
+    assert main(["pack", "--policy", str(path), "--tag", "Project=Pegasus", "--tag", "Cost-Center=98765"]) == 0
+    expected = packed_policy_size(policy, tags={"Project": "Pegasus", "Cost-Center": "98765"})
+    assert capsys.readouterr().out == f"PackedPolicySize: {expected}%\n"
+
+
+def test_pack_rejects_a_malformed_tag(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["pack", "--tag", "novalue"]) == 2
+    assert "--tag 'novalue' is not KEY=VALUE" in capsys.readouterr().err
+
+
+def test_serve_says_it_is_not_implemented(capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["serve"]) == 2
+    assert "not implemented yet" in capsys.readouterr().err

@@ -1,0 +1,95 @@
+"""The wire format, byte for byte where STS defines it: the pipeline straight from HTTP requests."""
+
+from __future__ import annotations
+
+import xml.etree.ElementTree as ET
+
+import pytest
+
+from mockfed import FederationBackend
+from mockfed.http import HttpRequest
+from mockfed.pipeline import handle
+
+NS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
+
+
+def post(body: str, url: str = "https://sts.amazonaws.com/") -> tuple[int, dict[str, str], ET.Element]:
+    response = handle(
+        HttpRequest.build("POST", url, {"Content-Type": "application/x-www-form-urlencoded"}, body), FederationBackend()
+    )
+    return response.status, response.headers, ET.fromstring(response.body)
+
+
+def test_success_document_shape() -> None:
+    status, headers, root = post("Action=GetFederationToken&Version=2011-06-15&Name=Bob&DurationSeconds=900")
+    assert status == 200
+    assert root.tag == "{https://sts.amazonaws.com/doc/2011-06-15/}GetFederationTokenResponse"
+    result = root.find("sts:GetFederationTokenResult", NS)
+    assert result is not None
+    assert [child.tag.split("}")[1] for child in result] == [
+        "Credentials",
+        "FederatedUser",
+        "PackedPolicySize",
+        "SessionTokenUtilization",
+        "SessionTokenSize",
+    ]
+    credentials = result.find("sts:Credentials", NS)
+    assert credentials is not None
+    assert [c.tag.split("}")[1] for c in credentials] == [
+        "SessionToken",
+        "SecretAccessKey",
+        "Expiration",
+        "AccessKeyId",
+    ]
+    expiration = credentials.findtext("sts:Expiration", namespaces=NS)
+    assert expiration is not None
+    assert len(expiration) == 20
+    assert expiration.endswith("Z")
+    request_id = root.findtext("sts:ResponseMetadata/sts:RequestId", namespaces=NS)
+    assert request_id == headers["x-amzn-RequestId"]
+    assert headers["Content-Type"] == "text/xml"
+
+
+def test_error_document_shape() -> None:
+    status, headers, root = post("Action=GetFederationToken&Version=2011-06-15&Name=B%20b")
+    assert status == 400
+    assert root.tag == "{https://sts.amazonaws.com/doc/2011-06-15/}ErrorResponse"
+    assert [child.tag.split("}")[1] for child in root] == ["Error", "RequestId"]
+    assert root.findtext("sts:Error/sts:Type", namespaces=NS) == "Sender"
+    assert root.findtext("sts:Error/sts:Code", namespaces=NS) == "ValidationError"
+    assert root.findtext("sts:RequestId", namespaces=NS) == headers["x-amzn-RequestId"]
+    assert root.find("sts:ResponseMetadata", NS) is None
+
+
+def test_unknown_action() -> None:
+    status, _, root = post("Action=GetFederationTokens&Version=2011-06-15")
+    assert status == 400
+    assert root.findtext("sts:Error/sts:Code", namespaces=NS) == "InvalidAction"
+    assert root.findtext("sts:Error/sts:Message", namespaces=NS) == (
+        "Could not find operation GetFederationTokens for version 2011-06-15"
+    )
+
+
+@pytest.mark.parametrize("action", ["AssumeRole", "GetSessionToken", "DecodeAuthorizationMessage"])
+def test_real_but_unimplemented_action_names_itself(action: str) -> None:
+    status, _, root = post(f"Action={action}&Version=2011-06-15")
+    assert status == 501
+    assert root.findtext("sts:Error/sts:Code", namespaces=NS) == "NotImplemented"
+    message = root.findtext("sts:Error/sts:Message", namespaces=NS) or ""
+    assert f"mockfed does not implement the STS action {action}" in message
+
+
+def test_message_with_markup_and_control_characters_stays_well_formed() -> None:
+    status, _, root = post("Action=GetFederationToken&Version=2011-06-15&Name=%3Cb%3E%00%26")
+    assert status == 400
+    message = root.findtext("sts:Error/sts:Message", namespaces=NS) or ""
+    assert "Value '<b>\ufffd&' at 'name'" in message
+
+
+def test_parameters_from_a_query_string() -> None:
+    response = handle(
+        HttpRequest.build("GET", "https://sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15", {}, b""),
+        FederationBackend(),
+    )
+    assert response.status == 200
+    assert b"<Arn>arn:aws:iam::123456789012:user/mockfed-default</Arn>" in response.body
