@@ -322,6 +322,8 @@ class FederationBackend:
     ) -> dict[str, Any]:
         if self._injected:
             self._raise_injected(action)
+        if caller is not None and caller.kind == "federated" and action != "GetCallerIdentity":
+            raise errors.access_denied(f"Cannot call {action} with session credentials")
         if action == "GetFederationToken":
             return self.get_federation_token(caller or self.default_user, params, region)
         if action == "GetCallerIdentity":
@@ -409,6 +411,53 @@ class FederationBackend:
             "SessionTokenUtilization": min(100, -(-len(token) * 100 // packing.MAX_SESSION_TOKEN_SIZE)),
             "SessionTokenSize": len(token),
         }
+
+    # ---- permissions ---------------------------------------------------------------------------------------
+
+    def is_allowed(
+        self,
+        access_key_id: str,
+        action: str,
+        resource: str = "*",
+        context: Mapping[str, str | Sequence[str]] | None = None,
+    ) -> bool:
+        """Would AWS allow the holder of ``access_key_id`` to do ``action`` on ``resource``?
+
+        For a federated session: the intersection of its IAM user's policies and its session
+        policies (inline and managed); no session policy allows nothing; an explicit Deny wins;
+        IAM and STS (but ``sts:GetCallerIdentity``) are never allowed; expired credentials
+        allow nothing. Keys mockfed does not know allow nothing.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> out = backend.get_federation_token(backend.default_user, {
+            ...     "Name": "Bob", "PolicyArns": [{"arn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}]})
+            >>> key = out["Credentials"]["AccessKeyId"]
+            >>> backend.is_allowed(key, "s3:GetObject", "arn:aws:s3:::bucket/key")
+            True
+            >>> backend.is_allowed(key, "s3:PutObject", "arn:aws:s3:::bucket/key")
+            False
+        """
+        principal = self.principal(access_key_id)
+        if principal is None:
+            return False
+        if action.lower() == "sts:getcalleridentity":
+            return principal.session is None or self.clock.timestamp() < principal.session.expiration.timestamp()
+        if principal.kind == "root":
+            return True
+        identity = [policy.parse_policy(document) for document in principal.policies]
+        session = principal.session
+        if session is None:
+            return policy.is_allowed(identity, None, action, resource, context)
+        if self.clock.timestamp() >= session.expiration.timestamp():
+            return False
+        if action.split(":", 1)[0].lower() in ("iam", "sts"):
+            return False
+        documents = [session.policy] if session.policy is not None else []
+        documents += [self.managed_policy(arn) or "" for arn in session.policy_arns]
+        session_policies = [policy.parse_policy(document, session=True) for document in documents]
+        return policy.is_allowed(identity, session_policies, action, resource, context)
 
     def __repr__(self) -> str:
         return (

@@ -266,3 +266,90 @@ def test_user_tags_are_inherited_and_overridden_case_insensitively(mockfed: Fede
     sts = client(aws_access_key_id=alice.access_key_id, aws_secret_access_key=alice.secret_access_key)
     sts.get_federation_token(Name="Bob", Tags=[{"Key": "team", "Value": "red"}])
     assert mockfed.sessions[0].tags == (("CostCenter", "42"), ("team", "red"))
+
+
+S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+USER_S3_ONLY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+DENY_DELETE = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},'
+    '{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}'
+)
+BUCKET_ONLY = (
+    '{"Version":"2012-10-17","Statement":['
+    '{"Effect":"Allow","Action":"s3:GetObject","Resource":"arn:aws:s3:::reports/*"},'
+    '{"Effect":"Allow","Action":"ec2:DescribeInstances","Resource":"*"}]}'
+)
+
+INTERSECTION = [
+    # user policy, session inline policy, session ARNs, action, resource, allowed
+    pytest.param(USER_S3_ONLY, None, [S3_READ], "s3:GetObject", "arn:aws:s3:::b/k", True, id="both-allow"),
+    pytest.param(USER_S3_ONLY, None, [S3_READ], "s3:PutObject", "arn:aws:s3:::b/k", False, id="session-lacks"),
+    pytest.param(USER_S3_ONLY, None, [], "s3:GetObject", "arn:aws:s3:::b/k", False, id="no-session-policy"),
+    pytest.param(USER_S3_ONLY, BUCKET_ONLY, [], "ec2:DescribeInstances", "*", False, id="user-lacks"),
+    pytest.param(DENY_DELETE, USER_S3_ONLY, [], "s3:DeleteObject", "arn:aws:s3:::b/k", False, id="user-deny-wins"),
+    pytest.param(DENY_DELETE, USER_S3_ONLY, [], "s3:PutObject", "arn:aws:s3:::b/k", True, id="user-allow-all"),
+    pytest.param(DENY_DELETE, BUCKET_ONLY, [S3_READ], "s3:GetObject", "arn:aws:s3:::other/k", True, id="any-session-allows"),
+    pytest.param(DENY_DELETE, BUCKET_ONLY, [], "s3:GetObject", "arn:aws:s3:::other/k", False, id="resource-mismatch"),
+    pytest.param(DENY_DELETE, DENY_DELETE, [], "iam:ListUsers", "*", False, id="iam-never"),
+    pytest.param(DENY_DELETE, DENY_DELETE, [], "sts:AssumeRole", "*", False, id="sts-never"),
+    pytest.param(DENY_DELETE, None, [], "sts:GetCallerIdentity", "*", True, id="get-caller-identity-always"),
+]
+
+
+@pytest.mark.parametrize(("user_policy", "inline", "arns", "action", "resource", "allowed"), INTERSECTION)
+def test_effective_permissions_are_the_intersection(
+    mockfed: FederationBackend,
+    user_policy: str,
+    inline: str | None,
+    arns: list[str],
+    action: str,
+    resource: str,
+    allowed: bool,
+) -> None:
+    user = mockfed.create_user("broker", user_policy)
+    sts = client(aws_access_key_id=user.access_key_id, aws_secret_access_key=user.secret_access_key)
+    params: dict[str, Any] = {"Name": "Bob", "PolicyArns": [{"arn": arn} for arn in arns]}
+    if inline is not None:
+        params["Policy"] = inline
+    key = sts.get_federation_token(**params)["Credentials"]["AccessKeyId"]
+    assert mockfed.is_allowed(key, action, resource) is allowed
+
+
+def test_expired_credentials_allow_nothing(mockfed: FederationBackend) -> None:
+    key = client().get_federation_token(Name="Bob", PolicyArns=[{"arn": S3_READ}], DurationSeconds=900)[
+        "Credentials"
+    ]["AccessKeyId"]
+    assert mockfed.is_allowed(key, "s3:GetObject", "arn:aws:s3:::b/k")
+    mockfed.clock.advance(seconds=900)
+    assert not mockfed.is_allowed(key, "s3:GetObject", "arn:aws:s3:::b/k")
+
+
+def test_conditions_use_the_request_context(mockfed: FederationBackend) -> None:
+    inline = (
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",'
+        '"Condition":{"IpAddress":{"aws:SourceIp":"10.0.0.0/8"}}}]}'
+    )
+    key = client().get_federation_token(Name="Bob", Policy=inline)["Credentials"]["AccessKeyId"]
+    assert mockfed.is_allowed(key, "s3:GetObject", "*", {"aws:SourceIp": "10.1.2.3"})
+    assert not mockfed.is_allowed(key, "s3:GetObject", "*", {"aws:SourceIp": "192.0.2.1"})
+
+
+def test_unknown_keys_are_allowed_nothing(mockfed: FederationBackend) -> None:
+    assert not mockfed.is_allowed("AKIAUNKNOWNUNKNOWN00", "s3:GetObject")
+
+
+def test_federated_credentials_may_call_no_other_sts_action(mockfed: FederationBackend) -> None:
+    creds = client().get_federation_token(Name="Bob")["Credentials"]
+    assert error_of(lambda: federated_client(creds).get_session_token()) == (
+        "AccessDenied",
+        "Cannot call GetSessionToken with session credentials",
+        403,
+    )
+
+
+def test_principal_in_a_session_policy(mockfed: FederationBackend) -> None:
+    inline = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":"*","Action":"s3:*","Resource":"*"}]}'
+    sts = client()
+    with pytest.raises(sts.exceptions.MalformedPolicyDocumentException) as info:
+        sts.get_federation_token(Name="Bob", Policy=inline)
+    assert info.value.response["Error"]["Message"] == "Policy document should not specify a principal."
