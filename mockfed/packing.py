@@ -213,12 +213,17 @@ def _as_tags(tags: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
 def _policy_items(policy: str) -> tuple[int, tuple[str, ...]]:
     """Parse ``policy`` into its version code and the compact texts packed one item each."""
     try:
-        document = json.loads(policy)
+        return _document_items(json.loads(policy))
     except json.JSONDecodeError as exc:
         raise ValueError(
             f"policy is not valid JSON ({exc.msg} at line {exc.lineno}, column {exc.colno}); "
             'pass a JSON policy document such as {"Version":"2012-10-17","Statement":[...]}'
         ) from None
+    except RecursionError:
+        raise ValueError("policy nests too deeply to be a policy document") from None
+
+
+def _document_items(document: object) -> tuple[int, tuple[str, ...]]:
     if not isinstance(document, dict):
         return _OTHER_VERSION, (_compact(document),)
     rest = dict(document)

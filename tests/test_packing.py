@@ -345,6 +345,11 @@ def test_a_policy_that_is_not_json_is_rejected(policy: str) -> None:
         pack(policy)
 
 
+def test_a_policy_nested_too_deeply_is_rejected_as_a_value_error() -> None:
+    with pytest.raises(ValueError, match="nests too deeply"):
+        pack("[" * 5000 + "]" * 5000)
+
+
 def test_a_single_arn_string_is_rejected_rather_than_packed_character_by_character() -> None:
     with pytest.raises(TypeError, match="policy_arns must be a sequence of ARNs"):
         pack(policy_arns=S3_READ_ONLY)
