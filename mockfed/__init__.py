@@ -22,7 +22,7 @@ from mockfed.backend import (
 )
 from mockfed.clock import Clock
 from mockfed.doors import install_botocore_handler as _install_botocore_handler
-from mockfed.errors import StsError
+from mockfed.errors import StsError, UnmockedRequestError
 from mockfed.mock import FederationMock, active_backend, mock_federation
 from mockfed.packing import packed_policy_size
 
@@ -37,6 +37,7 @@ __all__ = [
     "FederationMock",
     "Principal",
     "StsError",
+    "UnmockedRequestError",
     "__version__",
     "active_backend",
     "mock_federation",

@@ -22,6 +22,7 @@ import botocore.handlers
 from botocore.awsrequest import AWSResponse
 
 from mockfed import pipeline
+from mockfed.errors import UnmockedRequestError
 from mockfed.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
@@ -39,6 +40,11 @@ _STS_URL = re.compile(
     r"(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)(?::\d+)?(?:/|\?|$)"
 )
 
+#: Any AWS endpoint (the hosts a request must not reach unmocked).
+_AWS_URL = re.compile(
+    r"^https?://(?:[^/?#]*\.)?(?:amazonaws\.com(?:\.cn)?|api\.aws|amazonwebservices\.com\.cn)(?::\d+)?(?:[/?#]|$)"
+)
+
 
 @dataclass
 class Door:
@@ -46,6 +52,7 @@ class Door:
 
     backend: FederationBackend
     strict_auth: bool = False
+    allow_passthrough: bool = False
 
 
 _stack: list[Door] = []
@@ -103,19 +110,36 @@ def _on_before_send(request: Any, **_: Any) -> AWSResponse | None:
     return _answer_botocore(_stack[-1], request)
 
 
+def _on_before_send_iam(request: Any, **_: Any) -> AWSResponse | None:
+    """IAM called with credentials of a federated session of the active mock: denied, as AWS does."""
+    if not _stack:
+        return None
+    door = _stack[-1]
+    http_request = HttpRequest.build(request.method, request.url, dict(request.headers), _body_bytes(request.body))
+    denied = pipeline.deny_federated_iam(http_request, door.backend)
+    return None if denied is None else _to_aws_response(request.url, denied)
+
+
 def _guarded_send(endpoint: Any, request: Any) -> Any:
-    """``Endpoint._send`` while a mock is active: STS hosts answered here too (clients older than mockfed)."""
+    """``Endpoint._send`` while a mock is active: STS answered (clients older than mockfed), AWS never reached."""
     door = active_state()
-    if door is not None and _STS_URL.match(request.url or ""):
-        return _answer_botocore(door, request)
+    if door is not None:
+        url = request.url or ""
+        if _STS_URL.match(url):
+            return _answer_botocore(door, request)
+        if not door.allow_passthrough and _AWS_URL.match(url):
+            raise UnmockedRequestError(getattr(endpoint, "_endpoint_prefix", "") or "an AWS service", url)
     return _original_send(endpoint, request)
 
 
 def install_botocore_handler() -> None:
     """Put the ``before-send.sts`` handler first among botocore's built-in handlers (idempotent)."""
-    spec = ("before-send.sts", _on_before_send, botocore.handlers.REGISTER_FIRST)
-    if spec not in botocore.handlers.BUILTIN_HANDLERS:
-        botocore.handlers.BUILTIN_HANDLERS.append(spec)
+    for spec in (
+        ("before-send.sts", _on_before_send, botocore.handlers.REGISTER_FIRST),
+        ("before-send.iam", _on_before_send_iam, botocore.handlers.REGISTER_FIRST),
+    ):
+        if spec not in botocore.handlers.BUILTIN_HANDLERS:
+            botocore.handlers.BUILTIN_HANDLERS.append(spec)
     _register_on_existing_default_session()
 
 
@@ -127,9 +151,9 @@ def _register_on_existing_default_session() -> None:
     session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 else None
     core = getattr(session, "_session", None)
     if core is not None and not getattr(core, "_mockfed_registered", False):
-        core.get_component("event_emitter").register_first(
-            "before-send.sts", _on_before_send, unique_id="mockfed-before-send"
-        )
+        events = core.get_component("event_emitter")
+        events.register_first("before-send.sts", _on_before_send, unique_id="mockfed-before-send")
+        events.register_first("before-send.iam", _on_before_send_iam, unique_id="mockfed-before-send-iam")
         core._mockfed_registered = True
 
 

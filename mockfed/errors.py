@@ -11,6 +11,7 @@ from collections.abc import Sequence
 
 __all__ = [
     "StsError",
+    "UnmockedRequestError",
     "access_denied",
     "expired_token",
     "invalid_action",
@@ -102,3 +103,22 @@ def not_implemented(action: str) -> StsError:
         501,
         sender_fault=False,
     )
+
+
+class UnmockedRequestError(RuntimeError):
+    """A request to another AWS service that no mock answered, stopped before it reached the network.
+
+    Example::
+
+        >>> str(UnmockedRequestError("s3", "https://s3.amazonaws.com/bucket")).split(":")[0]
+        'mockfed stopped a request to s3 (https'
+    """
+
+    def __init__(self, service: str, url: str) -> None:
+        super().__init__(
+            f"mockfed stopped a request to {service} ({url}): no mock answered it, and while mock_federation is "
+            f"active nothing reaches AWS. Mock {service} too (moto: `with moto.mock_aws():`), or opt in with "
+            "mock_federation(allow_passthrough=True)."
+        )
+        self.service = service
+        self.url = url

@@ -64,9 +64,11 @@ class FederationMock:
         backend: FederationBackend | None = None,
         account_id: str = DEFAULT_ACCOUNT_ID,
         strict_auth: bool = False,
+        allow_passthrough: bool = False,
         seed: int | None = None,
     ) -> None:
         self._backend = backend
+        self._allow_passthrough = allow_passthrough
         self._account_id = account_id
         self._strict_auth = strict_auth
         self._seed = seed
@@ -77,7 +79,7 @@ class FederationMock:
     def start(self) -> FederationBackend:
         """Activate; returns the backend answering STS until :meth:`stop`."""
         backend = self._backend or FederationBackend(self._account_id, seed=self._seed)
-        activation = _Activation(doors.Door(backend, self._strict_auth))
+        activation = _Activation(doors.Door(backend, self._strict_auth, self._allow_passthrough))
         _swap_environment(activation)
         try:
             doors.activate(activation.door)
@@ -171,6 +173,7 @@ def mock_federation(
     backend: FederationBackend | None = None,
     account_id: str = DEFAULT_ACCOUNT_ID,
     strict_auth: bool = False,
+    allow_passthrough: bool = False,
     seed: int | None = None,
 ) -> FederationMock: ...
 
@@ -182,13 +185,17 @@ def mock_federation(
     backend: FederationBackend | None = None,
     account_id: str = DEFAULT_ACCOUNT_ID,
     strict_auth: bool = False,
+    allow_passthrough: bool = False,
     seed: int | None = None,
 ) -> Any:
     """Answer botocore's and ``requests``' STS calls from a simulated STS while active.
 
     Use it bare or called, as a decorator (sync or async functions, unittest and plain
     test classes), as a context manager, or with ``start()``/``stop()``. Each activation
-    gets a fresh :class:`FederationBackend` unless ``backend`` is given.
+    gets a fresh :class:`FederationBackend` unless ``backend`` is given. While active, a
+    botocore request to any other AWS service that no other mock (moto) answers raises
+    :class:`~mockfed.errors.UnmockedRequestError` instead of reaching AWS, unless
+    ``allow_passthrough=True``.
 
     Example::
 
@@ -199,7 +206,13 @@ def mock_federation(
         >>> out["FederatedUser"]["Arn"]
         'arn:aws:sts::123456789012:federated-user/Bob'
     """
-    mock = FederationMock(backend=backend, account_id=account_id, strict_auth=strict_auth, seed=seed)
+    mock = FederationMock(
+        backend=backend,
+        account_id=account_id,
+        strict_auth=strict_auth,
+        allow_passthrough=allow_passthrough,
+        seed=seed,
+    )
     if target is None:
         return mock
     return mock(target)

@@ -43,3 +43,28 @@ def handle(request: HttpRequest, backend: FederationBackend, *, strict_auth: boo
             sender_fault=False,
         )
         return wire.render_error(failure, request_id)
+
+
+IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+
+def deny_federated_iam(request: HttpRequest, backend: FederationBackend) -> HttpResponse | None:
+    """The IAM answer to a request signed by one of ``backend``'s federated sessions; None for anyone else.
+
+    Federated users cannot call IAM at all, whatever their policies say.
+    """
+    try:
+        credential = auth.credential_of(request)
+    except StsError:
+        return None
+    principal = backend.principal(credential.access_key_id) if credential else None
+    if principal is None or principal.kind != "federated":
+        return None
+    action = wire.form_fields(request).get("Action", "")
+    error = StsError(
+        "AccessDenied",
+        f"User: {principal.arn} is not authorized to perform: iam:{action} because federated user sessions "
+        "(GetFederationToken credentials) cannot call IAM",
+        403,
+    )
+    return wire.render_error(error, str(uuid.uuid4()), namespace=IAM_NAMESPACE)

@@ -23,13 +23,14 @@ from mockfed.backend import FederationBackend
 from mockfed.clock import Clock
 from mockfed.mock import mock_federation
 
-_MARKER_OPTIONS = ("strict_auth", "account_id", "seed")
+_MARKER_OPTIONS = ("strict_auth", "account_id", "seed", "allow_passthrough")
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "mockfed(strict_auth=False, account_id='123456789012', seed=None): options of the mockfed fixture's mock",
+        "mockfed(strict_auth=False, account_id='123456789012', seed=None, allow_passthrough=False): "
+        "options of the mockfed fixture's mock",
     )
 
 

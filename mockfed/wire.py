@@ -239,11 +239,11 @@ def render_result(action: str, result: Mapping[str, Any], request_id: str) -> Ht
     return HttpResponse(200, _headers(request_id, body), body)
 
 
-def render_error(error: StsError, request_id: str) -> HttpResponse:
+def render_error(error: StsError, request_id: str, *, namespace: str = servicemodel.XML_NAMESPACE) -> HttpResponse:
     """The ``<ErrorResponse>`` for ``error``, with its HTTP status; ``RequestId`` beside ``Error``."""
     kind = "Sender" if error.sender_fault else "Receiver"
     body = (
-        f'<ErrorResponse xmlns="{servicemodel.XML_NAMESPACE}">\n'
+        f'<ErrorResponse xmlns="{namespace}">\n'
         f"  <Error>\n    <Type>{kind}</Type>\n    <Code>{xml_text(error.code)}</Code>\n"
         f"    <Message>{xml_text(error.message)}</Message>\n  </Error>\n"
         f"  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n"

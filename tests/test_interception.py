@@ -159,3 +159,53 @@ def test_a_client_older_than_mockfed_itself_is_caught(tmp_path: Any) -> None:
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, env=env, timeout=60)
     assert done.returncode == 0, done.stderr
     assert done.stdout.split() == ["arn:aws:sts::123456789012:federated-user/Old", "1"]
+
+
+def test_other_aws_services_never_reach_the_network(mockfed: FederationBackend) -> None:
+    from mockfed import UnmockedRequestError
+
+    s3 = boto3.client("s3", region_name="us-east-1")
+    with pytest.raises(UnmockedRequestError, match=r"mockfed stopped a request to s3 .*moto"):
+        s3.list_buckets()
+
+
+def test_passthrough_is_opt_in() -> None:
+    from botocore.awsrequest import AWSResponse
+
+    sent: list[str] = []
+
+    def transport(request: Any) -> AWSResponse:  # stands in for the network
+        sent.append(request.url)
+        raw = type("Raw", (), {"stream": lambda self, **_: iter([b"<ListAllMyBucketsResult/>"])})()
+        return AWSResponse(request.url, 200, {}, raw)
+
+    with mock_federation(allow_passthrough=True):
+        s3 = boto3.client("s3", region_name="us-east-1")
+        s3._endpoint.http_session.send = transport
+        s3.list_buckets()
+    assert sent == ["https://s3.amazonaws.com/"]
+
+
+def test_custom_endpoints_are_not_blocked(mockfed: FederationBackend) -> None:
+    from botocore.exceptions import EndpointConnectionError
+
+    s3 = boto3.client("s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:9")
+    with pytest.raises(EndpointConnectionError):  # reached the (closed) local port: not stopped by mockfed
+        s3.list_buckets()
+
+
+def test_federated_credentials_cannot_call_iam(mockfed: FederationBackend) -> None:
+    creds = boto3.client("sts", region_name="us-east-1").get_federation_token(Name="Bob")["Credentials"]
+    iam = boto3.client(
+        "iam",
+        aws_access_key_id=creds["AccessKeyId"],
+        aws_secret_access_key=creds["SecretAccessKey"],
+        aws_session_token=creds["SessionToken"],
+    )
+    with pytest.raises(iam.exceptions.ClientError) as info:
+        iam.list_users()
+    assert info.value.response["Error"]["Code"] == "AccessDenied"
+    assert info.value.response["ResponseMetadata"]["HTTPStatusCode"] == 403
+    assert "User: arn:aws:sts::123456789012:federated-user/Bob is not authorized to perform: iam:ListUsers" in (
+        info.value.response["Error"]["Message"]
+    )
