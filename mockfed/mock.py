@@ -6,7 +6,6 @@ import functools
 import inspect
 import os
 import sys
-import unittest
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -142,16 +141,17 @@ class FederationMock:
         return wrapper
 
     def _decorate_class(self, cls: type) -> type:
-        if issubclass(cls, unittest.TestCase):
+        unittest = sys.modules.get("unittest")  # a TestCase subclass means unittest is loaded already
+        if unittest is not None and issubclass(cls, unittest.TestCase):
             # setUp, the test and tearDown share one activation, stopped by a cleanup even if setUp fails.
-            original_setup = cls.setUp
+            original_setup = cls.setUp  # type: ignore[attr-defined]
 
-            def setUp(test: unittest.TestCase) -> None:
+            def setUp(test: Any) -> None:  # noqa: N802 - unittest's name
                 self.start()
                 test.addCleanup(self.stop)
                 original_setup(test)
 
-            cls.setUp = setUp  # type: ignore[method-assign,assignment]
+            cls.setUp = setUp  # type: ignore[attr-defined]
             return cls
         for name, value in list(vars(cls).items()):
             if name.startswith("test") and callable(value):
