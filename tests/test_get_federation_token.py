@@ -348,3 +348,40 @@ def test_account_id_is_configurable() -> None:
     with mock_federation(account_id="111122223333"):
         out = boto3.client("sts", region_name="us-east-1").get_federation_token(Name="Bob")
     assert out["FederatedUser"]["Arn"] == "arn:aws:sts::111122223333:federated-user/Bob"
+
+
+AGREEMENT = [
+    pytest.param({"Policy": SEEDS_POLICY, "PolicyArns": [{"arn": S3_READ_ONLY}]}, id="cli-docs-example"),
+    pytest.param(
+        {
+            "Policy": SIMPLE_POLICY,
+            "Tags": [{"Key": "Project", "Value": "Pegasus"}, {"Key": "Cost-Center", "Value": "98765"}],
+        },
+        id="botocore-example",
+    ),
+    pytest.param({}, id="empty"),
+    pytest.param({"Tags": [{"Key": f"k{i}", "Value": "v" * 40} for i in range(20)]}, id="tags-only"),
+]
+
+
+@pytest.mark.parametrize("extra", AGREEMENT)
+def test_packed_policy_size_function_agrees_with_the_service(sts: Any, extra: dict[str, Any]) -> None:
+    from mockfed import packed_policy_size
+
+    out = sts.get_federation_token(Name="Bob", **extra)
+    expected = packed_policy_size(
+        extra.get("Policy"),
+        [entry["arn"] for entry in extra.get("PolicyArns", [])],
+        {tag["Key"]: tag["Value"] for tag in extra.get("Tags", [])},
+    )
+    assert out["PackedPolicySize"] == expected
+
+
+def test_public_data_points_through_the_service(sts: Any) -> None:
+    docs = sts.get_federation_token(Name="Bob", Policy=SEEDS_POLICY, PolicyArns=[{"arn": S3_READ_ONLY}])
+    botocore_example = sts.get_federation_token(
+        Name="Bob",
+        Policy=SIMPLE_POLICY,
+        Tags=[{"Key": "Project", "Value": "Pegasus"}, {"Key": "Cost-Center", "Value": "98765"}],
+    )
+    assert (docs["PackedPolicySize"], botocore_example["PackedPolicySize"]) == (36, 8)
