@@ -25,6 +25,7 @@ from mockfed.doors import install_botocore_handler as _install_botocore_handler
 from mockfed.errors import StsError, UnmockedRequestError
 from mockfed.mock import FederationMock, active_backend, mock_federation
 from mockfed.packing import packed_policy_size
+from mockfed.scenario import ScenarioMismatchError, UnusedInteractionsError
 
 __all__ = [
     "DEFAULT_ACCESS_KEY_ID",
@@ -35,9 +36,13 @@ __all__ = [
     "FederatedSession",
     "FederationBackend",
     "FederationMock",
+    "FederationServer",
     "Principal",
+    "RemoteBackend",
+    "ScenarioMismatchError",
     "StsError",
     "UnmockedRequestError",
+    "UnusedInteractionsError",
     "__version__",
     "active_backend",
     "mock_federation",
@@ -47,3 +52,16 @@ __all__ = [
 __version__ = "0.1.0"
 
 _install_botocore_handler()
+
+
+def __getattr__(name: str) -> object:
+    """The HTTP server and its client load on first use, keeping ``import mockfed`` light."""
+    if name == "FederationServer":
+        from mockfed.server import FederationServer
+
+        return FederationServer
+    if name == "RemoteBackend":
+        from mockfed.remote import RemoteBackend
+
+        return RemoteBackend
+    raise AttributeError(f"module 'mockfed' has no attribute {name!r}")

@@ -176,6 +176,24 @@ def _check_session_token(credential: Credential, backend: FederationBackend) -> 
 
 def _check_signature(request: HttpRequest, credential: Credential, secret: str) -> None:
     """Recompute the signature with botocore's signer over exactly what the client signed."""
+    try:
+        signature, canonical, string_to_sign = _expected_signature(request, credential, secret)
+    except (ValueError, AttributeError):
+        # botocore cannot canonicalize the request (a URL like 'https://[::1/', no host at all): nobody signed it.
+        raise StsError("SignatureDoesNotMatch", _SIGNATURE_MISMATCH, 403) from None
+    if signature == credential.signature:
+        return
+    message = _SIGNATURE_MISMATCH
+    if credential.presigned:
+        message += (
+            f"\n\nThe Canonical String for this request should have been\n'{canonical}'\n\n"
+            f"The String-to-Sign should have been\n'{string_to_sign}'\n"
+        )
+    raise StsError("SignatureDoesNotMatch", message, 403)
+
+
+def _expected_signature(request: HttpRequest, credential: Credential, secret: str) -> tuple[str, str, str]:
+    """The signature botocore computes for ``request`` with ``secret``, its canonical request and string to sign."""
     creds = Credentials(credential.access_key_id, secret, credential.session_token)
     parts = urlsplit(request.url)
     netloc = parts.netloc or request.header("host")
@@ -195,12 +213,4 @@ def _check_signature(request: HttpRequest, credential: Credential, secret: str) 
     aws_request.context["timestamp"] = credential.amz_date
     canonical = signer.canonical_request(aws_request)
     string_to_sign = signer.string_to_sign(aws_request, canonical)
-    if signer.signature(string_to_sign, aws_request) == credential.signature:
-        return
-    message = _SIGNATURE_MISMATCH
-    if credential.presigned:
-        message += (
-            f"\n\nThe Canonical String for this request should have been\n'{canonical}'\n\n"
-            f"The String-to-Sign should have been\n'{string_to_sign}'\n"
-        )
-    raise StsError("SignatureDoesNotMatch", message, 403)
+    return signer.signature(string_to_sign, aws_request), canonical, string_to_sign

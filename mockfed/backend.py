@@ -304,17 +304,12 @@ class FederationBackend:
     def invoke(self, action: str, params: Mapping[str, Any], caller: Principal | None, region: str) -> dict[str, Any]:
         """Run ``action`` for ``caller`` in ``region`` and record the call, whatever its outcome."""
         at = self.clock.now()
-        caller_arn = caller.arn if caller else None
         try:
             result = self._dispatch(action, params, caller, region)
         except StsError as err:
-            with self._lock:
-                self._calls.append(
-                    Call(action, params, region, caller_arn, at, err.status, None, err.code, err.message)
-                )
+            self.log_call(action, params, region, caller, at, err.status, error=err)
             raise
-        with self._lock:
-            self._calls.append(Call(action, params, region, caller_arn, at, 200, result))
+        self.log_call(action, params, region, caller, at, 200, result=result)
         return result
 
     def _dispatch(
@@ -368,10 +363,40 @@ class FederationBackend:
         if packed.too_large:
             raise errors.packed_policy_too_large(packed.percent, tags=packed.exceeded_by_tags)
         minimum_token_size = int(params.get("MinimumSessionTokenSize") or 0)
+        return self._issue(
+            caller, name, policy_text, arns, session_tags, duration, packed, region, minimum_token_size
+        )
 
+    def _issue(
+        self,
+        caller: Principal,
+        name: str,
+        policy_text: str | None,
+        arns: tuple[str, ...],
+        session_tags: tuple[tuple[str, str], ...],
+        duration: int,
+        packed: packing.PackedSession,
+        region: str,
+        minimum_token_size: int,
+        *,
+        recorded: Mapping[str, Any] | None = None,
+    ) -> dict[str, Any]:
+        """Register a new federated session and answer it; ``recorded`` replays a recorded answer's values."""
         issued = self.clock.timestamp()
-        expires = float(int(issued) + duration)  # the service answers whole seconds
+        recorded = recorded or {}
+        recorded_credentials = recorded.get("Credentials") or {}
+        recorded_expiration = recorded_credentials.get("Expiration")
+        if isinstance(recorded_expiration, datetime):
+            expires = recorded_expiration.timestamp()
+            duration = max(0, round(expires - issued))
+        else:
+            expires = float(int(issued) + duration)  # the service answers whole seconds
         partition = partition_of(region)
+        recorded_user = recorded.get("FederatedUser") or {}
+        federated_user_id = recorded_user.get("FederatedUserId") or f"{self.account_id}:{name}"
+        arn = recorded_user.get("Arn") or f"arn:{partition}:sts::{self.account_id}:federated-user/{name}"
+        percent = int(recorded.get("PackedPolicySize", packed.percent))
+        minimum_token_size = max(minimum_token_size, int(recorded.get("SessionTokenSize") or 0))
         with self._lock:
             akid = self._keys.access_key_id("ASIA")
             while akid in self._sessions or akid in self._principals:
@@ -386,19 +411,20 @@ class FederationBackend:
             duration_seconds=duration,
             issued_at=datetime.fromtimestamp(issued, UTC),
             expiration=datetime.fromtimestamp(expires, UTC),
-            packed_policy_size=packed.percent,
+            packed_policy_size=percent,
             session_token_size=len(token),
             access_key_id=akid,
             secret_access_key=secret,
             session_token=token,
             caller_arn=caller.arn,
             region=region,
-            federated_user_id=f"{self.account_id}:{name}",
-            arn=f"arn:{partition}:sts::{self.account_id}:federated-user/{name}",
+            federated_user_id=federated_user_id,
+            arn=arn,
             caller=caller,
         )
         with self._lock:
             self._sessions[akid] = session
+        utilization = min(100, -(-len(token) * 100 // packing.MAX_SESSION_TOKEN_SIZE))
         return {
             "Credentials": {
                 "AccessKeyId": akid,
@@ -407,10 +433,78 @@ class FederationBackend:
                 "Expiration": session.expiration,
             },
             "FederatedUser": {"FederatedUserId": session.federated_user_id, "Arn": session.arn},
-            "PackedPolicySize": packed.percent,
-            "SessionTokenUtilization": min(100, -(-len(token) * 100 // packing.MAX_SESSION_TOKEN_SIZE)),
+            "PackedPolicySize": percent,
+            "SessionTokenUtilization": int(recorded.get("SessionTokenUtilization", utilization)),
             "SessionTokenSize": len(token),
         }
+
+    # ---- replay ------------------------------------------------------------------------------------------
+
+    def replay(
+        self,
+        action: str,
+        params: Mapping[str, Any],
+        caller: Principal | None,
+        region: str,
+        recorded: Mapping[str, Any],
+    ) -> dict[str, Any]:
+        """Answer ``action`` with a recorded result, logged like any call.
+
+        A recorded ``GetFederationToken`` becomes a real session of this backend, with the recorded
+        federated user, ``PackedPolicySize`` and expiry but fresh credentials, so later calls made
+        with them authenticate as they did when recorded.
+        """
+        at = self.clock.now()
+        if action == "GetFederationToken":
+            arns = tuple(entry["arn"] for entry in params.get("PolicyArns") or ())
+            session_tags = tuple((tag["Key"], tag["Value"]) for tag in params.get("Tags") or ())
+            try:
+                packed = packing.pack(params.get("Policy"), arns, session_tags)
+            except (ValueError, TypeError):
+                packed = packing.pack(None, arns, session_tags)
+            result = self._issue(
+                caller or self.default_user,
+                str(params.get("Name", "")),
+                params.get("Policy"),
+                arns,
+                session_tags,
+                int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS),
+                packed,
+                region,
+                int(params.get("MinimumSessionTokenSize") or 0),
+                recorded=recorded,
+            )
+        else:
+            result = dict(recorded)
+        self.log_call(action, params, region, caller, at, 200, result=result)
+        return result
+
+    def log_call(
+        self,
+        action: str,
+        params: Mapping[str, Any],
+        region: str,
+        caller: Principal | None,
+        at: datetime,
+        status: int,
+        *,
+        result: Mapping[str, Any] | None = None,
+        error: StsError | None = None,
+    ) -> None:
+        """Append one call to :attr:`calls` (answered here, replayed, or recorded from elsewhere)."""
+        call = Call(
+            action,
+            params,
+            region,
+            caller.arn if caller else None,
+            at,
+            status,
+            result,
+            error.code if error else None,
+            error.message if error else None,
+        )
+        with self._lock:
+            self._calls.append(call)
 
     # ---- permissions ---------------------------------------------------------------------------------------
 

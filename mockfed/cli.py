@@ -92,11 +92,37 @@ def run_pack(args: argparse.Namespace) -> int:
 
 
 def run_serve(args: argparse.Namespace) -> int:
-    print(
-        "mockfed serve is not implemented yet: use the in-process mock (@mock_federation) for now.",
-        file=sys.stderr,
-    )
-    return 2
+    """Serve the simulator over HTTP until Ctrl-C or SIGTERM (exit 0); one log line per request on stdout."""
+    import logging
+    import shlex
+
+    from mockfed.backend import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend
+    from mockfed.server import ADMIN_PREFIX, FederationServer
+    from mockfed.server import logger as request_log
+
+    backend = FederationBackend(args.account_id) if args.account_id else FederationBackend()
+    server = FederationServer(backend, host=args.host, port=args.port, strict_auth=args.strict_auth)
+    try:
+        server.start()
+    except OSError as err:
+        print(f"mockfed serve: cannot listen on {args.host}:{args.port}: {err.strerror or err}", file=sys.stderr)
+        return 1
+    strict = ", strict auth" if args.strict_auth else ""
+    print(f"mockfed serve: STS for account {backend.account_id} at {server.url}{strict} (Ctrl-C to stop)")
+    print(f"admin API: {server.url}{ADMIN_PREFIX}state")
+    print(f"export AWS_ACCESS_KEY_ID={shlex.quote(DEFAULT_ACCESS_KEY_ID)}")
+    print(f"export AWS_SECRET_ACCESS_KEY={shlex.quote(DEFAULT_SECRET_ACCESS_KEY)}")
+    print(f"export AWS_ENDPOINT_URL_STS={shlex.quote(server.url)}", flush=True)
+    handler = logging.StreamHandler(sys.stdout)  # flushed after every line
+    handler.setFormatter(logging.Formatter("%(asctime)s %(message)s", "%H:%M:%S"))
+    request_log.addHandler(handler)
+    request_log.setLevel(logging.INFO)
+    try:
+        server.serve_forever()
+    finally:
+        request_log.removeHandler(handler)
+    print("mockfed serve: stopped", flush=True)
+    return 0
 
 
 def _read_text(path: str) -> str:
@@ -125,7 +151,11 @@ def build_parser() -> argparse.ArgumentParser:
     pack.add_argument("--tag", action="append", metavar="KEY=VALUE")
     pack.set_defaults(func=run_pack)
 
-    serve = commands.add_parser("serve", help="serve the simulator over HTTP (not implemented yet)")
+    serve = commands.add_parser("serve", help="serve the simulator over HTTP for the AWS CLI and other SDKs")
+    serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback only)")
+    serve.add_argument("--port", type=int, default=5566, help="port to listen on (default: 5566; 0: any free port)")
+    serve.add_argument("--account-id", help="the simulated AWS account (default: 123456789012)")
+    serve.add_argument("--strict-auth", action="store_true", help="refuse keys mockfed never issued")
     serve.set_defaults(func=run_serve)
     return parser
 

@@ -53,6 +53,10 @@ class Door:
     backend: FederationBackend
     strict_auth: bool = False
     allow_passthrough: bool = False
+    replay: pipeline.Replay | None = None
+
+    def answer(self, request: HttpRequest) -> HttpResponse:
+        return pipeline.handle(request, self.backend, strict_auth=self.strict_auth, scenario=self.replay)
 
 
 _stack: list[Door] = []
@@ -94,8 +98,7 @@ def _body_bytes(body: Any) -> bytes:
 
 def _answer_botocore(door: Door, request: Any) -> AWSResponse:
     http_request = HttpRequest.build(request.method, request.url, dict(request.headers), _body_bytes(request.body))
-    response = pipeline.handle(http_request, door.backend, strict_auth=door.strict_auth)
-    return _to_aws_response(request.url, response)
+    return _to_aws_response(request.url, door.answer(http_request))
 
 
 def _to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
@@ -157,6 +160,34 @@ def _register_on_existing_default_session() -> None:
         core._mockfed_registered = True
 
 
+# ---- recording: the real endpoint ------------------------------------------------------------------------------
+
+_pool: Any = None
+
+
+def forward(request: HttpRequest) -> HttpResponse:
+    """Send ``request`` where it was going (real AWS, or a local endpoint) and return the answer unchanged.
+
+    Used only while a scenario records: the one time a request leaves the process under a mock.
+    """
+    global _pool
+    import urllib3
+
+    if _pool is None:
+        _pool = urllib3.PoolManager()
+    answer = _pool.request(
+        request.method,
+        request.url,
+        body=request.body or None,
+        headers=dict(request.headers),
+        retries=False,
+        redirect=False,
+        preload_content=True,
+    )
+    headers = {name: value for name, value in answer.headers.items() if name.lower() != "transfer-encoding"}
+    return HttpResponse(answer.status, headers, answer.data)
+
+
 # ---- the requests door -----------------------------------------------------------------------------------------
 
 
@@ -167,7 +198,7 @@ def _answer_requests(prepared: Any) -> tuple[int, dict[str, str], bytes]:
     request = HttpRequest.build(
         prepared.method or "GET", prepared.url, dict(prepared.headers), _body_bytes(prepared.body)
     )
-    response = pipeline.handle(request, door.backend, strict_auth=door.strict_auth)
+    response = door.answer(request)
     return response.status, response.headers, response.body
 
 

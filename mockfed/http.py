@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from urllib.parse import urlsplit
+from urllib.parse import SplitResult, urlsplit
 
 __all__ = ["HttpRequest", "HttpResponse"]
 
@@ -40,11 +40,21 @@ class HttpRequest:
 
     @property
     def host(self) -> str:
-        return urlsplit(self.url).hostname or self.header("host").split(":")[0]
+        parts = _split(self.url)
+        return (parts.hostname if parts else None) or self.header("host").split(":")[0]
 
     @property
     def query(self) -> str:
-        return urlsplit(self.url).query
+        parts = _split(self.url)
+        return parts.query if parts else self.url.partition("?")[2].partition("#")[0]
+
+
+def _split(url: str) -> SplitResult | None:
+    """``urlsplit``, or None for a URL it refuses (``https://[::1/`` raises ``Invalid IPv6 URL``)."""
+    try:
+        return urlsplit(url)
+    except ValueError:
+        return None
 
 
 @dataclass(frozen=True)

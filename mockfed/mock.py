@@ -13,6 +13,8 @@ from typing import Any, TypeVar, overload
 
 from mockfed import doors
 from mockfed.backend import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend
+from mockfed.pipeline import Replay
+from mockfed.scenario import RECORD_MODES, Scenario, UnusedInteractionsError
 
 __all__ = ["FederationMock", "active_backend", "mock_federation"]
 
@@ -65,9 +67,23 @@ class FederationMock:
         strict_auth: bool = False,
         allow_passthrough: bool = False,
         seed: int | None = None,
+        scenario: str | os.PathLike[str] | None = None,
+        record_mode: str | None = None,
+        replay_clock: str = "now",
+        allow_unused: bool = False,
     ) -> None:
+        if record_mode is not None and record_mode not in RECORD_MODES:
+            raise ValueError(f"record_mode must be one of {', '.join(RECORD_MODES)}; got {record_mode!r}")
+        if scenario is None and record_mode is not None:
+            raise ValueError(
+                "record_mode needs a scenario file: mock_federation(scenario='name.json', record_mode=...)"
+            )
         self._backend = backend
         self._allow_passthrough = allow_passthrough
+        self._scenario_path = scenario
+        self._record_mode = record_mode
+        self._replay_clock = replay_clock
+        self._allow_unused = allow_unused
         self._account_id = account_id
         self._strict_auth = strict_auth
         self._seed = seed
@@ -78,8 +94,10 @@ class FederationMock:
     def start(self) -> FederationBackend:
         """Activate; returns the backend answering STS until :meth:`stop`."""
         backend = self._backend or FederationBackend(self._account_id, seed=self._seed)
-        activation = _Activation(doors.Door(backend, self._strict_auth, self._allow_passthrough))
-        _swap_environment(activation)
+        replay = self._open_scenario(backend)
+        activation = _Activation(doors.Door(backend, self._strict_auth, self._allow_passthrough, replay))
+        if replay is None or not replay.scenario.records_unmatched:
+            _swap_environment(activation)  # recording signs with the caller's real credentials
         try:
             doors.activate(activation.door)
         except BaseException:
@@ -88,8 +106,22 @@ class FederationMock:
         self._activations.append(activation)
         return backend
 
+    def _open_scenario(self, backend: FederationBackend) -> Replay | None:
+        if self._scenario_path is None:
+            return None
+        scenario = Scenario(
+            self._scenario_path, self._record_mode, replay_clock=self._replay_clock, allow_unused=self._allow_unused
+        )
+        if self._replay_clock == "recorded" and not scenario.records_unmatched:
+            backend.clock.set(scenario.recorded_at)
+        return Replay(scenario, scenario.begin(backend.clock.now()), doors.forward)
+
     def stop(self) -> None:
-        """Deactivate the most recent :meth:`start` of this object, restoring everything it changed."""
+        """Deactivate the most recent :meth:`start` of this object, restoring everything it changed.
+
+        With a scenario, what was recorded is written, and interactions the test never
+        requested raise :class:`~mockfed.scenario.UnusedInteractionsError` (unless ``allow_unused``).
+        """
         if not self._activations:
             raise RuntimeError("mock_federation.stop() called without a matching start()")
         activation = self._activations.pop()
@@ -97,6 +129,15 @@ class FederationMock:
             doors.deactivate(activation.door)
         finally:
             _restore_environment(activation)
+        replay = activation.door.replay
+        if replay is not None:
+            unused = replay.scenario.close()
+            if unused:
+                listed = "\n".join(f"  - {interaction.describe()}" for interaction in unused)
+                raise UnusedInteractionsError(
+                    f"{len(unused)} interaction(s) of {replay.scenario.path} were never requested:\n{listed}\n"
+                    "Pass mock_federation(..., allow_unused=True) if that is expected."
+                )
 
     @property
     def backend(self) -> FederationBackend:
@@ -111,7 +152,11 @@ class FederationMock:
     def __exit__(
         self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
     ) -> None:
-        self.stop()
+        try:
+            self.stop()
+        except UnusedInteractionsError:
+            if exc is None:  # never hide the test's own failure behind the unused interactions
+                raise
 
     # ---- decorating --------------------------------------------------------------------------------------
 
@@ -146,7 +191,7 @@ class FederationMock:
             # setUp, the test and tearDown share one activation, stopped by a cleanup even if setUp fails.
             original_setup = cls.setUp  # type: ignore[attr-defined]
 
-            def setUp(test: Any) -> None:  # noqa: N802 - unittest's name
+            def setUp(test: Any) -> None:
                 self.start()
                 test.addCleanup(self.stop)
                 original_setup(test)
@@ -175,6 +220,10 @@ def mock_federation(
     strict_auth: bool = False,
     allow_passthrough: bool = False,
     seed: int | None = None,
+    scenario: str | os.PathLike[str] | None = None,
+    record_mode: str | None = None,
+    replay_clock: str = "now",
+    allow_unused: bool = False,
 ) -> FederationMock: ...
 
 
@@ -187,6 +236,10 @@ def mock_federation(
     strict_auth: bool = False,
     allow_passthrough: bool = False,
     seed: int | None = None,
+    scenario: str | os.PathLike[str] | None = None,
+    record_mode: str | None = None,
+    replay_clock: str = "now",
+    allow_unused: bool = False,
 ) -> Any:
     """Answer botocore's and ``requests``' STS calls from a simulated STS while active.
 
@@ -196,6 +249,12 @@ def mock_federation(
     botocore request to any other AWS service that no other mock (moto) answers raises
     :class:`~mockfed.errors.UnmockedRequestError` instead of reaching AWS, unless
     ``allow_passthrough=True``.
+
+    With ``scenario="file.json"`` STS answers come from a recorded scenario, and
+    ``record_mode`` (``"none"``, ``"once"``, ``"new_episodes"``, ``"all"``, as in VCR) says
+    when requests are sent on to wherever the client points and recorded instead; see
+    ``docs/scenarios.md``. ``replay_clock="recorded"`` starts the clock at the recording's time;
+    ``allow_unused=True`` accepts interactions the test never requests.
 
     Example::
 
@@ -212,6 +271,10 @@ def mock_federation(
         strict_auth=strict_auth,
         allow_passthrough=allow_passthrough,
         seed=seed,
+        scenario=scenario,
+        record_mode=record_mode,
+        replay_clock=replay_clock,
+        allow_unused=allow_unused,
     )
     if target is None:
         return mock

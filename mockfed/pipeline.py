@@ -4,18 +4,82 @@ from __future__ import annotations
 
 import logging
 import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
 
 from mockfed import auth, wire
 from mockfed.backend import FederationBackend
 from mockfed.errors import StsError
 from mockfed.http import HttpRequest, HttpResponse
+from mockfed.scenario import Scenario, ScenarioMismatchError, rebase
 
-__all__ = ["handle"]
+__all__ = ["Replay", "handle"]
 
 logger = logging.getLogger("mockfed")
 
 
-def handle(request: HttpRequest, backend: FederationBackend, *, strict_auth: bool = False) -> HttpResponse:
+@dataclass
+class Replay:
+    """A scenario in use: the file, how far recorded times move, and how to reach the real endpoint."""
+
+    scenario: Scenario
+    shift: timedelta
+    forward: Callable[[HttpRequest], HttpResponse] | None = None
+
+
+def _with_scenario(
+    replay: Replay,
+    call: wire.StsCall,
+    request: HttpRequest,
+    backend: FederationBackend,
+    strict_auth: bool,
+    request_id: str,
+) -> HttpResponse:
+    """Answer from the scenario, or send the request on and record what comes back."""
+    scenario = replay.scenario
+    credential = auth.credential_of(request)
+    region = credential.region if credential else auth.region_of_host(request.host)
+    interaction = scenario.take(call.action, region, call.params)
+    if interaction is None:
+        if not scenario.records_unmatched or replay.forward is None:
+            raise scenario.mismatch(call.action, region, call.params)
+        at = backend.clock.now()
+        response = replay.forward(request)
+        result, error = wire.parse_response(call.action, response)
+        scenario.note_endpoint(f"{request.host}")
+        scenario.record(
+            call.action,
+            region,
+            call.params,
+            response.status,
+            result=result,
+            error=error,
+            caller_access_key_id=credential.access_key_id if credential else None,
+        )
+        failure = StsError(error["Code"], error["Message"], response.status) if error else None
+        backend.log_call(call.action, call.params, region, None, at, response.status, result=result, error=failure)
+        return response
+    if scenario.replay_clock == "recorded":
+        moment = scenario.recorded_at + timedelta(seconds=interaction.offset)
+        if backend.clock.now() < moment:
+            backend.clock.set(moment)
+    caller, region = auth.authenticate(request, backend, strict=strict_auth)
+    if interaction.error is not None:
+        recorded = StsError(interaction.error["Code"], interaction.error.get("Message", ""), interaction.status)
+        backend.log_call(call.action, call.params, region, caller, backend.clock.now(), recorded.status, error=recorded)
+        return wire.render_error(recorded, request_id)
+    result = backend.replay(call.action, call.params, caller, region, rebase(interaction.response or {}, replay.shift))
+    return wire.render_result(call.action, result, request_id)
+
+
+def handle(
+    request: HttpRequest,
+    backend: FederationBackend,
+    *,
+    strict_auth: bool = False,
+    scenario: Replay | None = None,
+) -> HttpResponse:
     """Answer one STS request from ``backend``: always an STS response or an STS error, never a traceback.
 
     Example::
@@ -29,11 +93,15 @@ def handle(request: HttpRequest, backend: FederationBackend, *, strict_auth: boo
     request_id = str(uuid.uuid4())
     try:
         call = wire.parse_call(request)
+        if scenario is not None:
+            return _with_scenario(scenario, call, request, backend, strict_auth, request_id)
         caller, region = auth.authenticate(request, backend, strict=strict_auth)
         result = backend.invoke(call.action, call.params, caller, region)
         return wire.render_result(call.action, result, request_id)
     except StsError as error:
         return wire.render_error(error, request_id)
+    except ScenarioMismatchError:
+        raise  # the test's own mistake: it must reach the test as it is
     except Exception as exc:  # a mockfed bug must reach the test as an STS error, not a traceback from inside
         logger.exception("mockfed failed to answer an STS request")
         failure = StsError(

@@ -9,11 +9,15 @@ Example::
 
     @pytest.mark.mockfed(strict_auth=True, account_id="111122223333")
     def test_strict(mockfed): ...
+
+    @pytest.mark.mockfed(scenario="broker.json")   # tests/scenarios/broker.json; --mockfed-record-mode=once
+    def test_replayed(mockfed): ...
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterator
+from pathlib import Path
 from typing import Any
 
 import pytest
@@ -22,15 +26,36 @@ import mockfed as _mockfed  # importing at pytest start installs the botocore ha
 from mockfed.backend import FederationBackend
 from mockfed.clock import Clock
 from mockfed.mock import mock_federation
+from mockfed.scenario import RECORD_MODES
 
-_MARKER_OPTIONS = ("strict_auth", "account_id", "seed", "allow_passthrough")
+_MARKER_OPTIONS = (
+    "strict_auth",
+    "account_id",
+    "seed",
+    "allow_passthrough",
+    "scenario",
+    "record_mode",
+    "replay_clock",
+    "allow_unused",
+)
+
+
+def pytest_addoption(parser: pytest.Parser) -> None:
+    group = parser.getgroup("mockfed")
+    group.addoption(
+        "--mockfed-record-mode",
+        choices=RECORD_MODES,
+        default=None,
+        help="record mode for every @pytest.mark.mockfed(scenario=...) test of this run",
+    )
 
 
 def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
-        "mockfed(strict_auth=False, account_id='123456789012', seed=None, allow_passthrough=False): "
-        "options of the mockfed fixture's mock",
+        "mockfed(strict_auth=False, account_id='123456789012', seed=None, allow_passthrough=False, "
+        "scenario=None, record_mode=None, replay_clock='now', allow_unused=False): options of the mockfed "
+        "fixture's mock; a relative scenario file is looked up in a scenarios/ folder beside the test module",
     )
 
 
@@ -47,6 +72,14 @@ def mockfed(request: pytest.FixtureRequest) -> Iterator[FederationBackend]:
                 f"{', '.join(sorted(unknown)) or repr(marker.args)}"
             )
         options.update(marker.kwargs)
+    if options.get("scenario") is not None:
+        scenario = Path(options["scenario"])
+        if not scenario.is_absolute():
+            scenario = Path(request.node.path).parent / "scenarios" / scenario
+        options["scenario"] = scenario
+        override = request.config.getoption("--mockfed-record-mode")
+        if override is not None:
+            options["record_mode"] = override
     with mock_federation(**options) as backend:
         yield backend
 

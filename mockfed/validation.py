@@ -25,6 +25,9 @@ __all__ = ["check_request", "java_pattern_matcher"]
 #: Limits the documentation states but the service model does not carry.
 DOCUMENTED_LIST_MAX: dict[tuple[str, str], int] = {("GetFederationToken", "PolicyArns"): 10}
 SESSION_POLICY_TEXT_MAX = 2048
+#: Members the model leaves optional that a request cannot do without: a policy descriptor names its policy
+#: (``PolicyArns.member.1.other=x`` alone is an empty descriptor; the service's exact answer is unverified).
+DOCUMENTED_REQUIRED: frozenset[tuple[str, str]] = frozenset({("PolicyDescriptorType", "arn")})
 
 _UNICODE_CLASS = re.compile(r"\\p\{(\w+)\}")
 _LONG_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{5,6})")
@@ -97,7 +100,7 @@ def _check_value(shape: Shape, value: Any, path: str, out: list[str], list_max: 
         for name, member in shape.members.items():
             sub = f"{path}.{_wire_name(name)}" if path else _wire_name(name)
             if name not in value or value[name] is None:
-                if name in shape.required_members:
+                if name in shape.required_members or (shape.name, name) in DOCUMENTED_REQUIRED:
                     out.append(_violation(None, sub, "not be null"))
                 continue
             _check_value(member, value[name], sub, out)

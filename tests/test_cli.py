@@ -64,6 +64,9 @@ def test_pack_rejects_a_malformed_tag(capsys: pytest.CaptureFixture[str]) -> Non
     assert "--tag 'novalue' is not KEY=VALUE" in capsys.readouterr().err
 
 
-def test_serve_says_it_is_not_implemented(capsys: pytest.CaptureFixture[str]) -> None:
-    assert main(["serve"]) == 2
-    assert "not implemented yet" in capsys.readouterr().err
+def test_serve_refuses_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None:
+    from mockfed.server import FederationServer
+
+    with FederationServer() as busy:
+        assert main(["serve", "--port", str(busy.port)]) == 1
+    assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err

@@ -1,0 +1,347 @@
+"""Recorded scenarios: record against a real HTTP endpoint (mockfed serve), replay with it stopped."""
+
+from __future__ import annotations
+
+import json
+import warnings
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+
+import boto3
+import pytest
+from botocore.exceptions import ClientError
+
+from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, mock_federation
+from mockfed.scenario import (
+    ScenarioAgeWarning,
+    ScenarioFormatError,
+    ScenarioMismatchError,
+    ScenarioSecretError,
+    UnusedInteractionsError,
+    find_secrets,
+    load_scenario_file,
+)
+from mockfed.server import FederationServer
+from tests.conftest import S3_READ_ONLY, SEEDS_POLICY
+
+COMPACT_POLICY = json.dumps(json.loads(SEEDS_POLICY), separators=(",", ":"))
+
+
+def sts_at(url: str, **credentials: str) -> Any:
+    return boto3.client(
+        "sts",
+        region_name="us-east-1",
+        endpoint_url=url,
+        aws_access_key_id=credentials.get("key", DEFAULT_ACCESS_KEY_ID),
+        aws_secret_access_key=credentials.get("secret", DEFAULT_SECRET_ACCESS_KEY),
+        aws_session_token=credentials.get("token"),
+    )
+
+
+def broker_session(url: str) -> dict[str, Any]:
+    """What a broker under test does: federate Bob, check who he is, and fail on a bad name."""
+    sts = sts_at(url)
+    out = sts.get_federation_token(
+        Name="Bob", Policy=SEEDS_POLICY, PolicyArns=[{"arn": S3_READ_ONLY}], DurationSeconds=900
+    )
+    creds = out["Credentials"]
+    bob = sts_at(url, key=creds["AccessKeyId"], secret=creds["SecretAccessKey"], token=creds["SessionToken"])
+    identity = bob.get_caller_identity()
+    with pytest.raises(ClientError) as info:
+        sts.get_federation_token(Name="Bob Smith")
+    return {"out": out, "identity": identity, "error": info.value.response["Error"]}
+
+
+@pytest.fixture
+def server() -> Any:
+    with FederationServer(port=0) as running:
+        yield running
+
+
+def record(path: Path, url: str, mode: str = "once") -> dict[str, Any]:
+    with mock_federation(scenario=path, record_mode=mode):
+        return broker_session(url)
+
+
+def test_record_once_then_replay_with_the_server_stopped(tmp_path: Path) -> None:
+    path = tmp_path / "broker.json"
+    with FederationServer(port=0) as server:
+        recorded = record(path, server.url)
+        url = server.url
+        assert [s.name for s in server.backend.sessions] == ["Bob"]  # the request really went to the server
+    with mock_federation(scenario=path) as backend:
+        replayed = broker_session(url)  # the server is gone: every answer comes from the file
+    assert replayed["out"]["FederatedUser"] == recorded["out"]["FederatedUser"]
+    assert replayed["out"]["PackedPolicySize"] == recorded["out"]["PackedPolicySize"] == 36
+    assert replayed["identity"]["Arn"] == recorded["identity"]["Arn"] == "arn:aws:sts::123456789012:federated-user/Bob"
+    assert replayed["error"] == recorded["error"]
+    assert replayed["error"]["Code"] == "ValidationError"
+    left = replayed["out"]["Credentials"]["Expiration"] - datetime.now(UTC)
+    assert timedelta(seconds=880) < left <= timedelta(seconds=900)
+    assert replayed["out"]["Credentials"]["AccessKeyId"] != recorded["out"]["Credentials"]["AccessKeyId"]
+    assert [c.action for c in backend.calls] == ["GetFederationToken", "GetCallerIdentity", "GetFederationToken"]
+
+
+def test_written_file_holds_no_secret(tmp_path: Path, server: FederationServer) -> None:
+    path = tmp_path / "broker.json"
+    recorded = record(path, server.url)
+    text = path.read_text()
+    creds = recorded["out"]["Credentials"]
+    for secret in (creds["SecretAccessKey"], creds["SessionToken"], creds["AccessKeyId"], DEFAULT_SECRET_ACCESS_KEY):
+        assert secret not in text
+    assert "Authorization" not in text
+    assert "X-Amz-Security-Token" not in text
+    assert find_secrets(text) == []
+    document = json.loads(text)
+    first = document["interactions"][0]
+    assert first["response"]["Credentials"]["SecretAccessKey"] == "REDACTED"
+    assert first["response"]["Credentials"]["SessionToken"] == "REDACTED"
+    assert first["response"]["Credentials"]["AccessKeyId"].startswith("ASIA****")
+    assert first["caller"] == "AKIA************LE01"
+    assert document["mockfed_scenario"] == 1
+    assert document["botocore_version"]
+    assert document["mockfed_version"]
+
+
+def test_the_file_is_readable_and_shaped_as_documented(tmp_path: Path, server: FederationServer) -> None:
+    path = tmp_path / "broker.json"
+    record(path, server.url)
+    scenario = load_scenario_file(path)
+    first, second, third = scenario.interactions
+    assert (first.action, first.status, first.params["Name"], first.params["DurationSeconds"]) == (
+        "GetFederationToken",
+        200,
+        "Bob",
+        900,
+    )
+    assert first.response is not None
+    assert first.response["FederatedUser"]["Arn"] == "arn:aws:sts::123456789012:federated-user/Bob"
+    assert (second.action, second.region) == ("GetCallerIdentity", "us-east-1")
+    assert third.error is not None
+    assert (third.status, third.error["Code"]) == (400, "ValidationError")
+    assert 0 <= first.offset <= second.offset <= third.offset
+
+
+def test_mode_none_without_a_file(tmp_path: Path) -> None:
+    with pytest.raises(ScenarioFormatError, match=r"no such scenario; record it with record_mode=\"once\""):
+        mock_federation(scenario=tmp_path / "missing.json", record_mode="none").start()
+
+
+def test_mode_all_records_afresh(tmp_path: Path, server: FederationServer) -> None:
+    path = tmp_path / "broker.json"
+    record(path, server.url)
+    record(path, server.url, mode="all")
+    assert len(server.backend.sessions) == 2  # the second run reached the server again
+    assert len(load_scenario_file(path).interactions) == 3  # and replaced the file, not appended
+
+
+def test_mode_once_with_a_file_replays(tmp_path: Path, server: FederationServer) -> None:
+    path = tmp_path / "broker.json"
+    record(path, server.url)
+    record(path, server.url, mode="once")
+    assert len(server.backend.sessions) == 1
+
+
+def test_mode_new_episodes_records_only_what_is_new(tmp_path: Path, server: FederationServer) -> None:
+    path = tmp_path / "broker.json"
+    record(path, server.url)
+    with mock_federation(scenario=path, record_mode="new_episodes"):
+        broker_session(server.url)
+        sts_at(server.url).get_federation_token(Name="Alice", DurationSeconds=3600)
+    assert [s.name for s in server.backend.sessions] == ["Bob", "Alice"]
+    names = [i.params.get("Name") for i in load_scenario_file(path).interactions]
+    assert names == ["Bob", None, "Bob Smith", "Alice"]
+    with mock_federation(scenario=path):
+        broker_session(server.url)
+        out = sts_at(server.url).get_federation_token(Name="Alice", DurationSeconds=3600)
+    assert out["FederatedUser"]["FederatedUserId"] == "123456789012:Alice"
+
+
+def scenario_file(path: Path, interactions: list[dict[str, Any]], recorded_at: str = "2026-11-22T10:00:00Z") -> Path:
+    path.write_text(json.dumps({"mockfed_scenario": 1, "recorded_at": recorded_at, "interactions": interactions}))
+    return path
+
+
+GFT_BOB = {
+    "offset": 0.0,
+    "region": "us-east-1",
+    "action": "GetFederationToken",
+    "params": {"Name": "Bob", "DurationSeconds": 900},
+    "status": 200,
+    "response": {
+        "Credentials": {
+            "AccessKeyId": "ASIA************MPLE",
+            "SecretAccessKey": "REDACTED",
+            "SessionToken": "REDACTED",
+            "Expiration": "2020-01-01T00:15:00Z",
+        },
+        "FederatedUser": {"FederatedUserId": "111122223333:Bob", "Arn": "arn:aws:sts::111122223333:federated-user/Bob"},
+        "PackedPolicySize": 6,
+    },
+}
+
+
+def test_an_old_recording_is_rebased_onto_today_and_warns_once(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path / "old.json", [GFT_BOB], recorded_at="2020-01-01T00:00:00Z")
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        with mock_federation(scenario=path):
+            out = boto3.client("sts", region_name="us-east-1").get_federation_token(Name="Bob", DurationSeconds=900)
+    ages = [w for w in caught if issubclass(w.category, ScenarioAgeWarning)]
+    assert len(ages) == 1
+    assert "recorded" in str(ages[0].message)
+    assert "days ago" in str(ages[0].message)
+    left = out["Credentials"]["Expiration"] - datetime.now(UTC)
+    assert timedelta(seconds=890) < left <= timedelta(seconds=900)
+    assert out["FederatedUser"]["Arn"] == "arn:aws:sts::111122223333:federated-user/Bob"
+    assert out["PackedPolicySize"] == 6
+
+
+def test_replayed_credentials_expire_like_the_recorded_ones(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path / "old.json", [GFT_BOB], recorded_at="2020-01-01T00:00:00Z")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioAgeWarning)
+        with mock_federation(scenario=path, allow_unused=True) as backend:
+            creds = boto3.client("sts", region_name="us-east-1").get_federation_token(Name="Bob", DurationSeconds=900)[
+                "Credentials"
+            ]
+            assert backend.sessions[0].access_key_id == creds["AccessKeyId"]
+            backend.clock.advance(seconds=901)
+            assert not backend.is_allowed(creds["AccessKeyId"], "sts:GetCallerIdentity")
+
+
+def test_replay_clock_recorded(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path / "s.json", [GFT_BOB], recorded_at="2020-01-01T00:00:00Z")
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ScenarioAgeWarning)
+        with mock_federation(scenario=path, replay_clock="recorded") as backend:
+            out = boto3.client("sts", region_name="us-east-1").get_federation_token(Name="Bob", DurationSeconds=900)
+            assert backend.clock.now().replace(microsecond=0) == datetime(2020, 1, 1, tzinfo=UTC)
+    assert out["Credentials"]["Expiration"] == datetime(2020, 1, 1, 0, 15, tzinfo=UTC)
+
+
+def test_a_request_with_no_match_names_the_closest_interaction(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path / "s.json", [GFT_BOB])
+    with mock_federation(scenario=path, allow_unused=True):
+        sts = boto3.client("sts", region_name="us-east-1")
+        with pytest.raises(ScenarioMismatchError) as info:
+            sts.get_federation_token(Name="Alice", DurationSeconds=900)
+    message = str(info.value)
+    assert "no interaction in" in message
+    assert "matches GetFederationToken in us-east-1 (Name=Alice, DurationSeconds=900)" in message
+    assert (
+        "Closest: interactions[0] GetFederationToken in us-east-1 (Name=Bob, DurationSeconds=900) -> 200 OK" in message
+    )
+    assert '- params.Name: request "Alice" != recorded "Bob"' in message
+
+
+def test_interactions_answer_once_in_order_never_wrapping(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path / "s.json", [GFT_BOB])
+    with mock_federation(scenario=path):
+        sts = boto3.client("sts", region_name="us-east-1")
+        sts.get_federation_token(Name="Bob", DurationSeconds=900)
+        with pytest.raises(ScenarioMismatchError, match="already used"):
+            sts.get_federation_token(Name="Bob", DurationSeconds=900)
+
+
+def test_repeat_last_answers_again(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path / "s.json", [GFT_BOB | {"repeat": "last"}])
+    with mock_federation(scenario=path) as backend:
+        sts = boto3.client("sts", region_name="us-east-1")
+        for _ in range(3):
+            sts.get_federation_token(Name="Bob", DurationSeconds=900)
+    assert len(backend.sessions) == 3
+
+
+def test_unused_interactions_fail_the_test_at_exit(tmp_path: Path) -> None:
+    path = scenario_file(tmp_path / "s.json", [GFT_BOB])
+    with (
+        pytest.raises(UnusedInteractionsError, match=r"1 interaction\(s\) of .* were never requested"),
+        mock_federation(scenario=path),
+    ):
+        pass
+    with mock_federation(scenario=path, allow_unused=True):
+        pass
+
+
+def test_policies_match_as_documents_not_strings(tmp_path: Path, server: FederationServer) -> None:
+    path = tmp_path / "s.json"
+    with mock_federation(scenario=path, record_mode="once"):
+        sts_at(server.url).get_federation_token(Name="Bob", Policy=COMPACT_POLICY)
+    with mock_federation(scenario=path):
+        out = sts_at(server.url).get_federation_token(Name="Bob", Policy=SEEDS_POLICY)  # pretty-printed
+    assert out["FederatedUser"]["FederatedUserId"] == "123456789012:Bob"
+
+
+def test_an_error_interaction_is_answered_as_recorded(tmp_path: Path) -> None:
+    error = {
+        "offset": 2.5,
+        "region": "us-east-1",
+        "action": "GetFederationToken",
+        "params": {"Name": "Eve"},
+        "status": 400,
+        "error": {
+            "Code": "PackedPolicyTooLarge",
+            "Message": "Packed policy consumes 118% of allotted space, please use smaller policy.",
+        },
+    }
+    path = scenario_file(tmp_path / "s.json", [error])
+    with mock_federation(scenario=path):
+        sts = boto3.client("sts", region_name="us-east-1")
+        with pytest.raises(sts.exceptions.PackedPolicyTooLargeException) as info:
+            sts.get_federation_token(Name="Eve")
+    assert info.value.response["Error"]["Message"] == (
+        "Packed policy consumes 118% of allotted space, please use smaller policy."
+    )
+
+
+def test_a_live_looking_secret_is_never_written(tmp_path: Path, server: FederationServer) -> None:
+    path = tmp_path / "s.json"
+    leak = [{"Key": "leak", "Value": "AKIAABCDEFGHIJKLMNOP"}]
+    with (
+        pytest.raises(ScenarioSecretError, match="refused to write"),
+        mock_federation(scenario=path, record_mode="once"),
+    ):
+        sts_at(server.url).get_federation_token(Name="Bob", Tags=leak)
+    assert not path.exists()
+
+
+BAD_FILES = [
+    pytest.param("not json", r"not JSON \(line 1, column 1", id="not-json"),
+    pytest.param('{"mockfed_scenario": 2, "interactions": []}', r'"mockfed_scenario" must be 1', id="version"),
+    pytest.param(
+        '{"mockfed_scenario": 1, "recorded_at": "yesterday", "interactions": []}', r"not an ISO-8601 time", id="time"
+    ),
+    pytest.param(
+        '{"mockfed_scenario": 1, "recorded_at": "2026-01-01T00:00:00Z", "interactions": [{"status": 200}]}',
+        r'interactions\[0\]: missing "action"',
+        id="missing-action",
+    ),
+    pytest.param(
+        '{"mockfed_scenario": 1, "recorded_at": "2026-01-01T00:00:00Z", "interactions": '
+        '[{"action": "GetCallerIdentity", "status": 200}]}',
+        r'interactions\[0\]: give exactly one of "response"',
+        id="no-outcome",
+    ),
+    pytest.param(
+        '{"mockfed_scenario": 1, "recorded_at": "2026-01-01T00:00:00Z", "interactions": '
+        '[{"action": "GetCallerIdentity", "status": 200, "response": {}, "colour": 1}]}',
+        r"unknown field\(s\) colour",
+        id="unknown-field",
+    ),
+]
+
+
+@pytest.mark.parametrize(("text", "message"), BAD_FILES)
+def test_format_errors_are_precise(tmp_path: Path, text: str, message: str) -> None:
+    path = tmp_path / "bad.json"
+    path.write_text(text)
+    with pytest.raises(ScenarioFormatError, match=message):
+        load_scenario_file(path)
+
+
+@pytest.mark.mockfed(scenario="marker_example.json")
+def test_marker_resolves_the_file_next_to_the_test_module(mockfed: Any) -> None:
+    out = boto3.client("sts", region_name="us-east-1").get_caller_identity()
+    assert out["Arn"] == "arn:aws:iam::111122223333:user/recorded-broker"
