@@ -100,14 +100,26 @@ def run_serve(args: argparse.Namespace) -> int:
     from mockfed.server import ADMIN_PREFIX, FederationServer
     from mockfed.server import logger as request_log
 
+    from mockfed.pipeline import Replay
+    from mockfed.scenario import Scenario, ScenarioFormatError
+
     backend = FederationBackend(args.account_id) if args.account_id else FederationBackend()
-    server = FederationServer(backend, host=args.host, port=args.port, strict_auth=args.strict_auth)
+    replay = None
+    if args.scenario:
+        try:
+            scenario = Scenario(args.scenario, "none", allow_unused=True)
+        except ScenarioFormatError as err:
+            print(f"mockfed serve: {err}", file=sys.stderr)
+            return 2
+        replay = Replay(scenario, scenario.begin(backend.clock.now()))
+    server = FederationServer(backend, host=args.host, port=args.port, strict_auth=args.strict_auth, replay=replay)
     try:
         server.start()
     except OSError as err:
         print(f"mockfed serve: cannot listen on {args.host}:{args.port}: {err.strerror or err}", file=sys.stderr)
         return 1
     strict = ", strict auth" if args.strict_auth else ""
+    strict += f", replaying {args.scenario}" if args.scenario else ""
     print(f"mockfed serve: STS for account {backend.account_id} at {server.url}{strict} (Ctrl-C to stop)")
     print(f"admin API: {server.url}{ADMIN_PREFIX}state")
     print(f"export AWS_ACCESS_KEY_ID={shlex.quote(DEFAULT_ACCESS_KEY_ID)}")
@@ -122,6 +134,23 @@ def run_serve(args: argparse.Namespace) -> int:
     finally:
         request_log.removeHandler(handler)
     print("mockfed serve: stopped", flush=True)
+    return 0
+
+
+def run_scenario(args: argparse.Namespace) -> int:
+    """``mockfed scenario show FILE`` (a readable timeline) and ``mockfed scenario check FILE`` (the format)."""
+    from mockfed.scenario import ScenarioFormatError, load_scenario_file, timeline
+
+    try:
+        if args.scenario_command == "show":
+            for line in timeline(args.file):
+                print(line)
+        else:
+            loaded = load_scenario_file(args.file)
+            print(f"{args.file}: OK, {len(loaded.interactions)} interaction(s)")
+    except ScenarioFormatError as err:
+        print(f"mockfed scenario {args.scenario_command}: {err}", file=sys.stderr)
+        return 1
     return 0
 
 
@@ -156,7 +185,18 @@ def build_parser() -> argparse.ArgumentParser:
     serve.add_argument("--port", type=int, default=5566, help="port to listen on (default: 5566; 0: any free port)")
     serve.add_argument("--account-id", help="the simulated AWS account (default: 123456789012)")
     serve.add_argument("--strict-auth", action="store_true", help="refuse keys mockfed never issued")
+    serve.add_argument(
+        "--scenario",
+        metavar="FILE",
+        help="answer from a recorded scenario (replay only: record in-process with mock_federation)",
+    )
     serve.set_defaults(func=run_serve)
+    scenario = commands.add_parser("scenario", help="inspect recorded scenario files")
+    scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True)
+    for name, text in (("show", "print a readable timeline"), ("check", "validate the format")):
+        command = scenario_commands.add_parser(name, help=text)
+        command.add_argument("file", metavar="FILE")
+        command.set_defaults(func=run_scenario)
     return parser
 
 

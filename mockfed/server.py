@@ -35,6 +35,7 @@ from mockfed.backend import Call, FederatedSession, FederationBackend
 from mockfed.clock import Clock
 from mockfed.errors import StsError
 from mockfed.http import HttpRequest, HttpResponse
+from mockfed.scenario import ScenarioMismatchError
 
 __all__ = ["ADMIN_PREFIX", "FederationServer"]
 
@@ -73,8 +74,10 @@ class FederationServer:
         host: str = "127.0.0.1",
         port: int = 0,
         strict_auth: bool = False,
+        replay: pipeline.Replay | None = None,
     ) -> None:
         self.backend = backend if backend is not None else FederationBackend()
+        self.replay = replay
         self.host = host
         self.strict_auth = strict_auth
         self._requested_port = port
@@ -261,7 +264,12 @@ class _Handler(BaseHTTPRequestHandler):
             return
         federation = self.server.federation
         request = HttpRequest.build(self.command, self._url(), dict(self.headers.items()), body)
-        response = pipeline.handle(request, federation.backend, strict_auth=federation.strict_auth)
+        try:
+            response = pipeline.handle(
+                request, federation.backend, strict_auth=federation.strict_auth, scenario=federation.replay
+            )
+        except ScenarioMismatchError as mismatch:  # a client of the server cannot see a Python exception
+            response = wire.render_error(StsError("ScenarioMismatch", str(mismatch), 400), "scenario-mismatch")
         if logger.isEnabledFor(logging.INFO):  # logged before answering, so a client that got its answer sees it
             logger.info("%s %s %.1f ms", _summary(request, federation), _outcome(response), _ms(started))
         self._send(response.status, response.headers, response.body)

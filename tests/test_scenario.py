@@ -345,3 +345,48 @@ def test_format_errors_are_precise(tmp_path: Path, text: str, message: str) -> N
 def test_marker_resolves_the_file_next_to_the_test_module(mockfed: Any) -> None:
     out = boto3.client("sts", region_name="us-east-1").get_caller_identity()
     assert out["Arn"] == "arn:aws:iam::111122223333:user/recorded-broker"
+
+
+def test_scenario_show_prints_a_timeline(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mockfed.cli import main
+
+    path = scenario_file(tmp_path / "s.json", [GFT_BOB, {**GFT_BOB, "offset": 2.5, "status": 400, "response": None}])
+    text = json.loads(path.read_text())
+    del text["interactions"][1]["response"]
+    text["interactions"][1]["error"] = {"Code": "Throttling", "Message": "Rate exceeded"}
+    path.write_text(json.dumps(text))
+    assert main(["scenario", "show", str(path)]) == 0
+    lines = capsys.readouterr().out.splitlines()
+    assert lines[0] == f"{path}: recorded 2026-11-22T10:00:00Z"
+    assert lines[1] == "  [0] +   0.000s  GetFederationToken in us-east-1 (Name=Bob, DurationSeconds=900) -> 200 OK"
+    assert "federated user arn:aws:sts::111122223333:federated-user/Bob" in lines[2]
+    assert lines[3].endswith("-> 400 Throttling")
+    assert lines[4].strip() == "Rate exceeded"
+
+
+def test_scenario_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
+    from mockfed.cli import main
+
+    good = scenario_file(tmp_path / "good.json", [GFT_BOB])
+    assert main(["scenario", "check", str(good)]) == 0
+    assert capsys.readouterr().out == f"{good}: OK, 1 interaction(s)\n"
+    bad = tmp_path / "bad.json"
+    bad.write_text('{"mockfed_scenario": 1, "recorded_at": "2026-01-01T00:00:00Z", "interactions": [{"status": 200}]}')
+    assert main(["scenario", "check", str(bad)]) == 1
+    assert 'interactions[0]: missing "action"' in capsys.readouterr().err
+
+
+def test_serve_replays_a_scenario(tmp_path: Path) -> None:
+    from mockfed.pipeline import Replay
+    from mockfed.scenario import Scenario
+
+    path = scenario_file(tmp_path / "s.json", [GFT_BOB])
+    scenario = Scenario(path, "none", allow_unused=True)
+    replay = Replay(scenario, scenario.begin(datetime.now(UTC)))
+    with FederationServer(port=0, replay=replay) as server:
+        sts = sts_at(server.url)
+        assert sts.get_federation_token(Name="Bob", DurationSeconds=900)["PackedPolicySize"] == 6
+        with pytest.raises(ClientError) as info:
+            sts.get_federation_token(Name="Bob", DurationSeconds=900)
+    assert info.value.response["Error"]["Code"] == "ScenarioMismatch"
+    assert "already used" in info.value.response["Error"]["Message"]
