@@ -97,11 +97,10 @@ def run_serve(args: argparse.Namespace) -> int:
     import shlex
 
     from mockfed.backend import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend
-    from mockfed.server import ADMIN_PREFIX, FederationServer
-    from mockfed.server import logger as request_log
-
     from mockfed.pipeline import Replay
     from mockfed.scenario import Scenario, ScenarioFormatError
+    from mockfed.server import ADMIN_PREFIX, FederationServer
+    from mockfed.server import logger as request_log
 
     backend = FederationBackend(args.account_id) if args.account_id else FederationBackend()
     replay = None
