@@ -260,36 +260,65 @@ def scale(sessions: int, repeat: int) -> dict[str, float]:
     return times
 
 
+def _run_threads(target: Callable[[Any], None], clients: list[Any]) -> float:
+    workers = [threading.Thread(target=target, args=(client,)) for client in clients]
+    start = time.perf_counter()
+    for worker in workers:
+        worker.start()
+    for worker in workers:
+        worker.join()
+    return time.perf_counter() - start
+
+
 def server_throughput(requests_total: int, threads: int) -> dict[str, float] | None:
+    """``mockfed serve`` in its own process (as users run it), 8 client threads here."""
+    server = subprocess.Popen(
+        [sys.executable, "-m", "mockfed", "serve", "--port", "0"],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.STDOUT,
+        text=True,
+    )
     try:
-        from mockfed.server import FederationServer  # type: ignore[import-not-found, unused-ignore]
-    except ImportError:
-        return None
-    with FederationServer(port=0).start() as server:
-        clients = [boto3.client("sts", region_name="us-east-1", endpoint_url=server.url) for _ in range(threads)]
+        assert server.stdout is not None
+        url = ""
+        for line in server.stdout:
+            if line.startswith("export AWS_ENDPOINT_URL_STS="):
+                url = line.split("=", 1)[1].strip().strip("'")
+                break
+        if not url:
+            return None
+        log = server.stdout
+        threading.Thread(target=lambda: [None for _ in log], daemon=True).start()  # drain the request log
         per_thread = requests_total // threads
 
         def work(client: Any) -> None:
             for index in range(per_thread):
                 client.get_federation_token(Name=f"N{index}", Policy=POLICY, DurationSeconds=900)
 
-        workers = [threading.Thread(target=work, args=(client,)) for client in clients]
-        start = time.perf_counter()
-        for worker in workers:
-            worker.start()
-        for worker in workers:
-            worker.join()
-        elapsed = time.perf_counter() - start
-    # The clients' own cost: the same calls answered by a canned handler, no server.
-    floors = [floor_client() for _ in range(threads)]
-    workers = [threading.Thread(target=work, args=(client,)) for client in floors]
-    start = time.perf_counter()
-    for worker in workers:
-        worker.start()
-    for worker in workers:
-        worker.join()
-    client_only = time.perf_counter() - start
-    return {"server req/s": per_thread * threads / elapsed, "clients alone req/s": per_thread * threads / client_only}
+        def clients(**options: Any) -> list[Any]:
+            return [
+                boto3.client(
+                    "sts",
+                    region_name="us-east-1",
+                    aws_access_key_id=mockfed.DEFAULT_ACCESS_KEY_ID,
+                    aws_secret_access_key=mockfed.DEFAULT_SECRET_ACCESS_KEY,
+                    **options,
+                )
+                for _ in range(threads)
+            ]
+
+        warm = clients(endpoint_url=url)
+        _run_threads(lambda client: client.get_caller_identity(), warm)
+        elapsed = _run_threads(work, warm)
+        floors = clients()
+        for client in floors:
+            client.meta.events.register_first("before-send.sts", _canned)
+        client_only = _run_threads(work, floors)  # the clients' own cost: canned answers, no server
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
+    done = per_thread * threads
+    return {"server req/s": done / elapsed, "clients alone req/s": done / client_only}
 
 
 def main() -> None:

@@ -229,6 +229,10 @@ class _Handler(BaseHTTPRequestHandler):
 
     def setup(self) -> None:
         super().setup()
+        if self.connection.family in (socket.AF_INET, socket.AF_INET6):
+            # Headers and body leave in two writes: without this, Nagle and the client's delayed ACK
+            # hold every keep-alive answer for ~40 ms (about 25 requests/s per connection).
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
         self.server.track(self.connection, open_=True)
 
     def finish(self) -> None:
