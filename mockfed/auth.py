@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
@@ -50,7 +50,7 @@ class Credential:
     date: str
     region: str
     service: str
-    session_token: str | None
+    session_token: str | None = field(repr=False)  # never in a repr, a log line or an assertion message
     signature: str
     signed_headers: tuple[str, ...]
     amz_date: str

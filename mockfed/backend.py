@@ -108,7 +108,7 @@ class Call:
     caller_arn: str | None
     at: datetime
     status: int
-    response: Mapping[str, Any] | None = None
+    response: Mapping[str, Any] | None = field(default=None, repr=False)  # holds the issued secret and token
     error_code: str | None = None
     error_message: str | None = None
 

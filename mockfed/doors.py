@@ -202,23 +202,49 @@ def _answer_requests(prepared: Any) -> tuple[int, dict[str, str], bytes]:
     return response.status, response.headers, response.body
 
 
+_StsAdapter: Any = None  # requests' adapter for STS hosts while a mock is active (made on first use)
+_sts_adapter: Any = None
+_original_get_adapter: Any = None
+
+
+def _get_adapter(session: Any, url: str) -> Any:
+    """``requests.Session.get_adapter`` while a mock is active: STS hosts get mockfed's adapter."""
+    if _stack and _STS_URL.match(url):
+        return _sts_adapter
+    return _original_get_adapter(session, url)
+
+
 def _start_requests_door() -> None:
-    global _requests_mock
+    """Route ``requests`` calls to STS through the ``responses`` library, on an adapter of mockfed's own.
+
+    Neither ``responses`` users nor moto patch ``Session.get_adapter`` or this adapter (they patch
+    ``HTTPAdapter.send``, each saving and restoring it), so mocks stopped in any order never
+    restore each other's patches, and ``@responses.activate`` in the same test keeps working.
+    """
+    global _StsAdapter, _sts_adapter, _original_get_adapter, _requests_mock
+    import requests
     import requests.adapters
     import responses
 
-    mock = responses.RequestsMock(
-        assert_all_requests_are_fired=False, real_adapter_send=requests.adapters.HTTPAdapter.send
-    )
+    if _StsAdapter is None:
+        _StsAdapter = type("_StsAdapter", (requests.adapters.HTTPAdapter,), {"__module__": __name__})
+        _sts_adapter = _StsAdapter()
+    mock = responses.RequestsMock(assert_all_requests_are_fired=False, target=f"{__name__}._StsAdapter.send")
     for method in ("GET", "POST"):
         mock.add_callback(method, _STS_URL, callback=_answer_requests)
-    mock.add_passthru(re.compile(r".*"))
     mock.start()
     _requests_mock = mock
+    _original_get_adapter = requests.Session.get_adapter
+    requests.Session.get_adapter = _get_adapter  # type: ignore[method-assign,assignment]
 
 
 def _stop_requests_door() -> None:
-    global _requests_mock
+    global _requests_mock, _original_get_adapter
+    import requests
+
+    if _original_get_adapter is not None:
+        requests.Session.get_adapter = _original_get_adapter  # type: ignore[method-assign]
+        _original_get_adapter = None
     if _requests_mock is not None:
         _requests_mock.stop(allow_assert=False)
         _requests_mock = None

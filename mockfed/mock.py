@@ -298,9 +298,26 @@ def _swap_environment(activation: _Activation) -> None:
         activation.default_session = session
         activation.saved_default_credentials = session._credentials
         session._credentials = None
+    _swapped.append(activation)
+
+
+#: Activations whose environment swap is in force, oldest first (stops may come in any order).
+_swapped: list[_Activation] = []
 
 
 def _restore_environment(activation: _Activation) -> None:
+    if activation in _swapped:
+        index = _swapped.index(activation)
+        del _swapped[index]
+        if index < len(_swapped):
+            # Not the innermost: the environment now is a later activation's, and that one saved what this one
+            # set. Hand it what this one saved instead, so the last one out restores what was there first.
+            later = _swapped[index]
+            later.saved_env = activation.saved_env
+            if activation.saved_default_credentials is not _UNSET:
+                later.default_session = activation.default_session
+                later.saved_default_credentials = activation.saved_default_credentials
+            return
     environ = os.environ
     for name, value in activation.saved_env.items():
         if value is None:

@@ -45,6 +45,7 @@ ADMIN_PREFIX = "/_mockfed/"
 logger = logging.getLogger("mockfed.server")
 
 _ERROR_CODE = re.compile(rb"<Code>([^<]{1,128})</Code>")
+_REDACTED_QUERY = re.compile(r"((?:X-Amz-Security-Token|X-Amz-Signature)=)[^&\s\"]*", re.IGNORECASE)
 
 
 class FederationServer:
@@ -249,7 +250,8 @@ class _Handler(BaseHTTPRequestHandler):
         return "mockfed"
 
     def log_message(self, format: str, *args: Any) -> None:
-        logger.debug("%s " + format, self.address_string(), *args)
+        # The request line of a presigned URL carries the session token: never log it.
+        logger.debug("%s %s", self.address_string(), _REDACTED_QUERY.sub(r"\1<redacted>", format % args))
 
     def _answer(self) -> None:
         try:

@@ -209,3 +209,16 @@ def test_federated_credentials_cannot_call_iam(mockfed: FederationBackend) -> No
     assert "User: arn:aws:sts::123456789012:federated-user/Bob is not authorized to perform: iam:ListUsers" in (
         info.value.response["Error"]["Message"]
     )
+
+
+def test_users_own_responses_mock_keeps_working_beside_mockfed() -> None:
+    import responses
+
+    with responses.RequestsMock() as theirs, mock_federation() as backend:
+        theirs.add(responses.GET, "https://api.example.com/ping", json={"pong": True})
+        assert requests.get("https://api.example.com/ping", timeout=5).json() == {"pong": True}
+        url = boto3.client("sts", region_name="us-east-1").generate_presigned_url(
+            "get_caller_identity", HttpMethod="GET"
+        )
+        assert requests.get(url, timeout=5).status_code == 200
+    assert [c.action for c in backend.calls] == ["GetCallerIdentity"]

@@ -1,0 +1,224 @@
+"""No escape: while a mock is active (and no scenario records), no STS request ever opens a socket.
+
+A guard replaces ``socket.getaddrinfo``, ``socket.create_connection`` and ``socket.socket.connect`` /
+``connect_ex`` with functions that record the attempt and raise. Every endpoint variant, the
+``requests`` door, presigned URLs and error answers go through it; a request to another AWS
+service that nothing answers raises :class:`mockfed.UnmockedRequestError` before any socket
+exists, unless ``allow_passthrough=True``, which is also the guard's own positive control.
+"""
+
+from __future__ import annotations
+
+import socket
+from typing import Any
+
+import boto3
+import botocore.session
+import pytest
+import requests
+from botocore.config import Config
+from botocore.exceptions import ClientError
+
+from mockfed import FederationBackend, UnmockedRequestError, mock_federation
+
+MODULE_LEVEL_CLIENT = boto3.client("sts", region_name="ca-central-1")  # older than any mock
+
+
+class SocketOpened(Exception):
+    """The guard's refusal: something tried to reach the network."""
+
+
+class SocketGuard:
+    def __init__(self) -> None:
+        self.attempts: list[str] = []
+
+    def refuse(self, what: str) -> SocketOpened:
+        self.attempts.append(what)
+        return SocketOpened(what)
+
+
+@pytest.fixture
+def socket_guard(monkeypatch: pytest.MonkeyPatch) -> SocketGuard:
+    guard = SocketGuard()
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        raise guard.refuse(f"getaddrinfo {host}:{port}")
+
+    def create_connection(address: Any, *args: Any, **kwargs: Any) -> Any:
+        raise guard.refuse(f"create_connection {address}")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        raise guard.refuse(f"connect {address}")
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        raise guard.refuse(f"connect_ex {address}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    return guard
+
+
+ENDPOINTS = [
+    pytest.param({"region_name": "us-east-1"}, id="regional-us-east-1"),
+    pytest.param({"region_name": "ap-southeast-2"}, id="regional"),
+    pytest.param({"region_name": "aws-global"}, id="global"),
+    pytest.param({"region_name": "us-west-2", "legacy": True}, id="legacy-global"),
+    pytest.param({"region_name": "us-east-2", "config": Config(use_fips_endpoint=True)}, id="fips"),
+    pytest.param({"region_name": "eu-central-1", "config": Config(use_dualstack_endpoint=True)}, id="dual-stack"),
+    pytest.param(
+        {"region_name": "us-west-2", "config": Config(use_dualstack_endpoint=True, use_fips_endpoint=True)},
+        id="fips-dual-stack",
+    ),
+    pytest.param({"region_name": "cn-north-1"}, id="china"),
+    pytest.param({"region_name": "cn-northwest-1", "config": Config(use_dualstack_endpoint=True)}, id="china-dual"),
+    pytest.param({"region_name": "us-gov-west-1"}, id="govcloud"),
+    pytest.param({"region_name": "us-gov-east-1", "config": Config(use_fips_endpoint=True)}, id="govcloud-fips"),
+]
+
+
+@pytest.mark.parametrize("client_args", ENDPOINTS)
+def test_no_endpoint_variant_opens_a_socket(
+    socket_guard: SocketGuard, monkeypatch: pytest.MonkeyPatch, client_args: dict[str, Any]
+) -> None:
+    if client_args.pop("legacy", False):
+        monkeypatch.setenv("AWS_STS_REGIONAL_ENDPOINTS", "legacy")
+    with mock_federation() as backend:
+        sts = botocore.session.get_session().create_client("sts", **client_args)
+        creds = sts.get_federation_token(Name="Bob", DurationSeconds=900)["Credentials"]
+        federated = botocore.session.get_session().create_client(
+            "sts",
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+            **client_args,
+        )
+        assert federated.get_caller_identity()["Arn"].endswith(":federated-user/Bob")
+        with pytest.raises(ClientError, match="ValidationError"):
+            sts.get_federation_token(Name="B b")  # errors are answered locally too
+        url = federated.generate_presigned_url("get_caller_identity", HttpMethod="GET")
+        assert requests.get(url, timeout=5).status_code == 200  # the requests door
+        wrong = botocore.session.get_session().create_client(
+            "sts", aws_access_key_id=creds["AccessKeyId"], aws_secret_access_key="wrong" * 8,
+            aws_session_token=creds["SessionToken"], **client_args,
+        )  # fmt: skip
+        with pytest.raises(ClientError, match="SignatureDoesNotMatch"):
+            wrong.get_caller_identity()
+    actions = [(c.action, c.status) for c in backend.calls]
+    assert actions == [
+        ("GetFederationToken", 200),
+        ("GetCallerIdentity", 200),
+        ("GetFederationToken", 400),
+        ("GetCallerIdentity", 200),  # the presigned URL
+    ]
+    assert socket_guard.attempts == []
+
+
+@pytest.mark.parametrize(
+    "host",
+    [
+        "sts.amazonaws.com",
+        "sts.us-east-1.amazonaws.com",
+        "sts-fips.us-east-1.amazonaws.com",
+        "sts.eu-west-3.api.aws",
+        "sts-fips.us-west-2.api.aws",
+        "sts.cn-north-1.amazonaws.com.cn",
+        "sts.us-gov-west-1.amazonaws.com",
+    ],
+)
+def test_the_requests_door_opens_no_socket(socket_guard: SocketGuard, host: str) -> None:
+    with mock_federation() as backend:
+        ok = requests.post(f"https://{host}/", data={"Action": "GetCallerIdentity", "Version": "2011-06-15"}, timeout=5)
+        bad = requests.get(f"https://{host}/?Action=GetFederationToken&Name=x", timeout=5)
+        with requests.Session() as session:
+            again = session.post(
+                f"https://{host}:443/", data={"Action": "GetFederationToken", "Name": "Bob"}, timeout=5
+            )
+    assert (ok.status_code, bad.status_code, again.status_code) == (200, 400, 200)
+    assert len(backend.calls) == 3
+    assert socket_guard.attempts == []
+
+
+def test_clients_older_than_the_mock_open_no_socket(socket_guard: SocketGuard) -> None:
+    with mock_federation() as backend:
+        MODULE_LEVEL_CLIENT.get_federation_token(Name="Early")
+        with pytest.raises(ClientError, match=r"ExpiredToken|InvalidClientTokenId"):
+            boto3.client(
+                "sts",
+                region_name="ca-central-1",
+                aws_access_key_id="ASIAFORGEDFORGED0000",
+                aws_secret_access_key="x" * 40,
+                aws_session_token="IQoJb3JpZ2luX2VjGm1vY2tmZWQ6forged",
+            ).get_caller_identity()
+    assert [s.name for s in backend.sessions] == ["Early"]
+    assert socket_guard.attempts == []
+
+
+def test_strict_auth_refusals_open_no_socket(socket_guard: SocketGuard) -> None:
+    with mock_federation(strict_auth=True):
+        sts = boto3.client("sts", region_name="us-east-1", aws_access_key_id="AKIAUNKNOWN", aws_secret_access_key="x")
+        with pytest.raises(ClientError, match="InvalidClientTokenId"):
+            sts.get_caller_identity()
+    assert socket_guard.attempts == []
+
+
+OTHER_SERVICES = [
+    ("s3", "list_buckets", {}),
+    ("dynamodb", "list_tables", {}),
+    ("sqs", "list_queues", {}),
+    ("lambda", "list_functions", {}),
+    ("iam", "list_users", {}),
+    ("ec2", "describe_regions", {}),
+    ("kms", "list_keys", {}),
+]
+
+
+@pytest.mark.parametrize(("service", "operation", "kwargs"), OTHER_SERVICES)
+def test_other_services_raise_unmocked_request_error(
+    socket_guard: SocketGuard, service: str, operation: str, kwargs: dict[str, Any]
+) -> None:
+    with mock_federation():
+        client = boto3.client(service, region_name="eu-west-1")
+        with pytest.raises(UnmockedRequestError) as info:
+            getattr(client, operation)(**kwargs)
+    message = str(info.value)
+    assert info.value.service == client.meta.service_model.endpoint_prefix
+    assert f"mockfed stopped a request to {info.value.service} (https://" in message
+    assert "moto" in message
+    assert "allow_passthrough=True" in message
+    assert socket_guard.attempts == []
+
+
+def test_allow_passthrough_lets_other_services_reach_the_network(socket_guard: SocketGuard) -> None:
+    """Opt-in passthrough really goes to the network: the guard's own positive control."""
+    with mock_federation(allow_passthrough=True) as backend:
+        s3 = boto3.client("s3", region_name="us-east-1", config=Config(retries={"total_max_attempts": 1}))
+        with pytest.raises(Exception) as info:  # whatever botocore makes of the guard's refusal
+            s3.list_buckets()
+        boto3.client("sts", region_name="us-east-1").get_caller_identity()  # STS still answered locally
+    assert any("s3.amazonaws.com" in attempt for attempt in socket_guard.attempts), (socket_guard.attempts, info)
+    assert not any("sts" in attempt for attempt in socket_guard.attempts)
+    assert [c.action for c in backend.calls] == ["GetCallerIdentity"]
+
+
+def test_federated_credentials_against_iam_are_answered_locally(socket_guard: SocketGuard) -> None:
+    with mock_federation():
+        creds = boto3.client("sts", region_name="us-east-1").get_federation_token(Name="Bob")["Credentials"]
+        iam = boto3.client(
+            "iam",
+            aws_access_key_id=creds["AccessKeyId"],
+            aws_secret_access_key=creds["SecretAccessKey"],
+            aws_session_token=creds["SessionToken"],
+        )
+        with pytest.raises(ClientError, match="AccessDenied"):
+            iam.list_users()
+    assert socket_guard.attempts == []
+
+
+def test_a_backend_given_to_the_mock_is_answered_without_a_socket(socket_guard: SocketGuard) -> None:
+    backend = FederationBackend(seed=1)
+    with mock_federation(backend=backend):
+        boto3.client("sts", region_name="eu-west-1").get_federation_token(Name="Given")
+    assert backend.sessions[0].name == "Given"
+    assert socket_guard.attempts == []

@@ -1,0 +1,771 @@
+"""Bad input never crashes mockfed: every answer is a well-formed STS response or STS error.
+
+Hypothesis throws arbitrary requests at the pipeline (any unicode, huge and non-UTF-8 values,
+truncated and duplicated parameters, garbage Authorization / X-Amz-Date / token headers, real
+signatures over nonsense) and arbitrary parameter values through botocore with its own
+validation off. Every answer must be an ``<ErrorResponse>`` with a 4xx status and a code the
+service really uses (or the 501 ``NotImplemented`` that names a real but unsimulated STS action),
+or a 200 that parses. A crash inside mockfed shows as the pipeline's 500 ``InternalFailure`` (or,
+through botocore, as a traceback with a frame inside the package): neither may ever appear.
+
+Every suite here is derandomized with an explicit ``max_examples`` so CI runs the same cases
+every time; each test counts the cases it really ran and asserts the count, so a strategy that
+silently stops generating is noticed. Per run: 1,500 raw requests, 900 correctly signed ones,
+2,000 botocore calls, 800 byte/text cases (1,600 requests) and 300 tamperings: 5,500 cases.
+"""
+
+from __future__ import annotations
+
+import json
+import operator
+import traceback
+import xml.etree.ElementTree as ET
+from collections import Counter
+from collections.abc import Callable, Mapping
+from datetime import UTC, datetime, timedelta
+from pathlib import Path
+from typing import Any
+from urllib.parse import quote, urlencode
+
+import boto3
+import botocore.exceptions
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.config import Config
+from botocore.credentials import Credentials
+from botocore.parsers import QueryParser
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+import mockfed
+from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend, mock_federation
+from mockfed.credentials import TOKEN_TEXT_PREFIX
+from mockfed.http import HttpRequest, HttpResponse
+from mockfed.pipeline import handle
+from mockfed.servicemodel import XML_NAMESPACE, operation, service_model
+from mockfed.wire import form_fields
+
+NS = {"sts": XML_NAMESPACE}
+PACKAGE_DIR = str(Path(mockfed.__file__).resolve().parent)
+AMZ_DATE = "%Y%m%dT%H%M%SZ"
+
+#: Codes the real service answers that mockfed may produce; anything else (InternalFailure!) is a bug.
+STS_ERROR_CODES = frozenset(
+    {
+        "AccessDenied",
+        "ExpiredToken",
+        "IncompleteSignature",
+        "InvalidAction",
+        "InvalidClientTokenId",
+        "InvalidParameterValue",
+        "MalformedPolicyDocument",
+        "MissingAction",
+        "MissingAuthenticationToken",
+        "PackedPolicyTooLarge",
+        "RegionDisabledException",
+        "SignatureDoesNotMatch",
+        "ValidationError",
+    }
+)
+IMPLEMENTED = frozenset({"GetFederationToken", "GetCallerIdentity"})
+UNIMPLEMENTED_STS_ACTIONS = frozenset(service_model().operation_names) - IMPLEMENTED
+
+
+def robustness_settings(max_examples: int) -> Callable[[Any], Any]:
+    """Reproducible in CI: same cases every run, no example database, no per-example deadline."""
+    return settings(
+        max_examples=max_examples,
+        deadline=None,
+        derandomize=True,
+        database=None,
+        suppress_health_check=[HealthCheck.too_slow, HealthCheck.data_too_large, HealthCheck.filter_too_much],
+    )
+
+
+# ---- what a well-formed answer is --------------------------------------------------------------------------------
+
+
+def assert_sts_answer(response: HttpResponse, action: str | None = None) -> tuple[int, str | None]:
+    """``response`` is an STS answer that ElementTree and botocore's query parser both read; (status, error code)."""
+    assert response.status != 500, response.body.decode("utf-8", "replace")
+    root = ET.fromstring(response.body)
+    request_id = response.headers["x-amzn-RequestId"]
+    assert response.headers["Content-Type"] == "text/xml"
+    assert response.headers["Content-Length"] == str(len(response.body))
+    if response.status == 200:
+        assert action in IMPLEMENTED, action
+        assert root.tag == f"{{{XML_NAMESPACE}}}{action}Response"
+        assert root.findtext("sts:ResponseMetadata/sts:RequestId", namespaces=NS) == request_id
+        op = operation(action)
+        assert op is not None
+        parsed = QueryParser().parse(
+            {"status_code": 200, "headers": response.headers, "body": response.body}, op.output_shape
+        )
+        assert parsed["ResponseMetadata"]["RequestId"] == request_id
+        if action == "GetFederationToken":
+            assert parsed["Credentials"]["AccessKeyId"].startswith("ASIA")
+            assert isinstance(parsed["Credentials"]["Expiration"], datetime)
+            assert isinstance(parsed["PackedPolicySize"], int)
+        else:
+            assert parsed["Account"]
+        return 200, None
+    assert root.tag == f"{{{XML_NAMESPACE}}}ErrorResponse"
+    assert [child.tag.split("}")[1] for child in root] == ["Error", "RequestId"]
+    code = root.findtext("sts:Error/sts:Code", namespaces=NS)
+    message = root.findtext("sts:Error/sts:Message", namespaces=NS)
+    assert root.findtext("sts:RequestId", namespaces=NS) == request_id
+    assert message
+    if response.status == 501:  # a real STS action mockfed does not simulate: loud, and named
+        assert code == "NotImplemented"
+        assert action in UNIMPLEMENTED_STS_ACTIONS
+        assert f"does not implement the STS action {action}" in message
+    else:
+        assert 400 <= response.status < 500, response.status
+        assert code in STS_ERROR_CODES, (code, message)
+        assert root.findtext("sts:Error/sts:Type", namespaces=NS) == "Sender"
+    op = operation("GetFederationToken")
+    assert op is not None
+    parsed = QueryParser().parse(
+        {"status_code": response.status, "headers": response.headers, "body": response.body}, op.output_shape
+    )
+    assert parsed["Error"]["Code"] == code
+    assert parsed["Error"]["Message"] == message
+    assert parsed["ResponseMetadata"]["RequestId"] == request_id
+    return response.status, code
+
+
+# ---- building blocks -------------------------------------------------------------------------------------------
+
+POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
+ACTIONS = st.sampled_from(
+    [
+        "GetFederationToken",
+        "GetFederationToken",
+        "GetFederationToken",
+        "GetCallerIdentity",
+        "AssumeRole",
+        "GetSessionToken",
+        "getfederationtoken",
+        "GetFederationToken ",
+        "",
+        "Get%00Token",
+        "\uff27\uff45\uff54",
+    ]
+)
+FIELD_NAMES = st.sampled_from(
+    [
+        "Name",
+        "Policy",
+        "DurationSeconds",
+        "MinimumSessionTokenSize",
+        "Version",
+        "Action",
+        "PolicyArns",
+        "PolicyArns.member.1.arn",
+        "PolicyArns.member.2.arn",
+        "PolicyArns.member.11.arn",
+        "PolicyArns.member.1",
+        "PolicyArns.member.1.arn.x",
+        "PolicyArns.member..arn",
+        "PolicyArns.member.².arn",
+        "PolicyArns.member.٣.arn",
+        "PolicyArns.member.-1.arn",
+        "PolicyArns.member.0.arn",
+        "PolicyArns.member.99999999999.arn",
+        "Tags",
+        "Tags.member.1",
+        "Tags.member.1.Key",
+        "Tags.member.1.Value",
+        "Tags.member.2.Key",
+        "Tags.member.2.Value",
+        "Tags.member.51.Key",
+        "Tags.member.x.Key",
+        "Tags.member.¹.Value",
+        "Tags.member.1.Key.member.1",
+        "X-Amz-Credential",
+        "X-Amz-Date",
+        "X-Amz-Signature",
+        "X-Amz-SignedHeaders",
+        "X-Amz-Security-Token",
+        "X-Amz-Algorithm",
+    ]
+)
+NUMBERISH = st.one_of(
+    st.integers().map(str),
+    st.integers(min_value=0, max_value=200_000).map(str),
+    st.sampled_from(
+        [
+            "900",
+            "-900",
+            "--5",
+            "-",
+            "²",
+            "٣٤٥",
+            "\uff11\uff12\uff13",
+            " 900 ",
+            "1e3",
+            "0x10",
+            "nan",
+            "inf",
+            "9" * 40,
+            "",
+            "+900",
+            "1_000",
+        ]
+    ),
+)
+HUGE = st.builds(
+    operator.mul,
+    st.sampled_from(["a", "é", "\x00", "%", "&", "=", "🙂", "[", "{", "\ud800", "Tags.member.1.Key=a&"]),
+    st.integers(min_value=2_000, max_value=40_000),
+)
+JSONISH = st.recursive(
+    st.none() | st.booleans() | st.floats(allow_nan=False) | st.integers() | st.text(max_size=20),
+    lambda children: st.lists(children, max_size=4) | st.dictionaries(st.text(max_size=10), children, max_size=4),
+    max_leaves=8,
+).map(json.dumps)
+POLICYISH = st.one_of(
+    st.just(POLICY),
+    JSONISH,
+    st.builds(
+        lambda effect, action, resource, extra: json.dumps(
+            {
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": effect, "Action": action, "Resource": resource, **extra}],
+            }
+        ),
+        st.sampled_from(["Allow", "Deny", "allow", ""]),
+        st.one_of(st.sampled_from(["s3:GetObject", "*", "s3:*", "iam:*", ":", "s3::x"]), st.text(max_size=12)),
+        st.one_of(st.sampled_from(["*", "arn:aws:s3:::b/*", "notarn"]), st.text(max_size=12)),
+        st.dictionaries(
+            st.sampled_from(["Sid", "Principal", "Condition", "NotAction", "NotResource"]), JSONISH.map(json.loads)
+        ),
+    ),
+    st.builds(lambda n: "[" * n, st.integers(min_value=900, max_value=2048)),
+)
+ARNS = st.one_of(
+    st.sampled_from(
+        [
+            "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",
+            "arn:aws:iam::aws:policy/ReadOnlyAccess",
+            "arn:aws:iam::aws:policy/Nope",
+            "arn:aws:iam::123456789012:policy/Mine",
+            "arn",
+        ]
+    ),
+    st.text(max_size=40),
+)
+NAME_ALPHABET = "abcXYZ019_+=,.@-"
+NAMES = st.one_of(
+    st.text(alphabet=NAME_ALPHABET, min_size=2, max_size=32),
+    st.text(alphabet=NAME_ALPHABET, max_size=40),
+    st.sampled_from(["Bob", "B", "a:b", "B b", "Bøb", "x" * 33]),
+)
+VALUES = st.one_of(st.text(), NUMBERISH, NAMES, POLICYISH, ARNS, HUGE)
+
+
+@st.composite
+def parameter_pairs(draw: st.DrawFn) -> list[tuple[str, str]]:
+    """Form fields: an action, then known and unknown fields, valid-looking and absurd values, repeats."""
+    pairs: list[tuple[str, str]] = []
+    if draw(st.integers(0, 9)) > 0:
+        pairs.append(("Action", draw(ACTIONS)))
+    if draw(st.booleans()):
+        pairs.append(("Version", draw(st.sampled_from(["2011-06-15", "2011-06-15", "1999-01-01", ""]))))
+    if draw(st.integers(0, 3)) > 0:
+        pairs.append(("Name", draw(NAMES)))
+    pairs += draw(st.lists(st.tuples(FIELD_NAMES | st.text(max_size=30), VALUES), max_size=8))
+    if pairs and draw(st.integers(0, 4)) == 0:  # duplicated parameters, last one wins
+        pairs += draw(st.lists(st.sampled_from(pairs), min_size=1, max_size=4))
+    return pairs
+
+
+def _encode_pairs(pairs: list[tuple[str, str]], style: str) -> str:
+    if style == "urlencoded":
+        return urlencode(pairs, encoding="utf-8", errors="surrogatepass")
+    if style == "percent-everything":
+        return "&".join(
+            f"{quote(k, safe='', errors='surrogatepass')}={quote(v, safe='', errors='surrogatepass')}" for k, v in pairs
+        )
+    return "&".join(f"{k}={v}" for k, v in pairs)  # raw: stray '&', '=', '%', spaces, anything
+
+
+@st.composite
+def bodies(draw: st.DrawFn, pairs: list[tuple[str, str]]) -> bytes:
+    style = draw(st.sampled_from(["urlencoded", "urlencoded", "percent-everything", "raw", "binary", "empty"]))
+    if style == "binary":
+        return draw(st.binary(max_size=300))
+    if style == "empty":
+        return b""
+    text = _encode_pairs(pairs, style)
+    encoding = draw(st.sampled_from(["utf-8", "utf-8", "latin-1", "utf-16"]))
+    body = text.encode(encoding, errors="surrogatepass" if encoding.startswith("utf") else "replace")
+    if draw(st.integers(0, 4)) == 0:  # truncated in flight
+        body = body[: draw(st.integers(0, len(body)))]
+    return body
+
+
+def _signed_date(offset_minutes: int) -> str:
+    return (datetime.now(UTC) + timedelta(minutes=offset_minutes)).strftime(AMZ_DATE)
+
+
+AMZ_DATES = st.one_of(
+    st.text(max_size=20),
+    st.integers(min_value=-100_000, max_value=100_000).map(_signed_date),
+    st.sampled_from(
+        [
+            "",
+            "99991231T235959Z",
+            "00010101T000000Z",
+            "20250230T000000Z",
+            "\uff12\uff10\uff12\uff15\uff10\uff11\uff10\uff11T000000Z",
+            "now",
+            "1e9",
+        ]
+    ),
+)
+AUTHORIZATIONS = st.one_of(
+    st.text(max_size=60),
+    st.builds(
+        "AWS4-HMAC-SHA256 Credential={}/{}/{}/{}/aws4_request, SignedHeaders={}, Signature={}".format,
+        st.one_of(
+            st.sampled_from([DEFAULT_ACCESS_KEY_ID, "ASIAEXAMPLEEXAMPLE00", "AKIAEXAMPLEEXAMPLE00", "testing"]),
+            st.text(alphabet=st.characters(blacklist_characters="/, \t\n"), max_size=20),
+        ),
+        st.one_of(st.just(datetime.now(UTC).strftime("%Y%m%d")), st.text(max_size=8)),
+        st.sampled_from(["us-east-1", "eu-west-1", "aws-global", "", "us-east-1/extra"]),
+        st.sampled_from(["sts", "s3", "", "STS"]),
+        st.sampled_from(["host;x-amz-date", "host", "content-type;host;x-amz-date;x-amz-security-token", ";", "a"]),
+        st.from_regex(r"[0-9a-f]{0,70}", fullmatch=True),
+    ),
+)
+TOKENS = st.one_of(st.text(max_size=60), st.text(max_size=60).map(lambda t: TOKEN_TEXT_PREFIX + t))
+CONTENT_TYPES = st.one_of(
+    st.sampled_from(
+        [
+            "application/x-www-form-urlencoded",
+            "application/x-www-form-urlencoded; charset=utf-8",
+            "application/x-www-form-urlencoded; charset=latin-1",
+            "text/plain",
+            "application/json",
+            "",
+        ]
+    ),
+    st.text(max_size=30),
+)
+
+
+@st.composite
+def headers(draw: st.DrawFn) -> dict[str, str | bytes]:
+    out: dict[str, str | bytes] = {}
+    kind = draw(st.integers(0, 5))
+    if kind in (1, 2):
+        out["Content-Type"] = "application/x-www-form-urlencoded; charset=utf-8"
+    elif kind > 2:
+        out["Content-Type"] = draw(CONTENT_TYPES)
+    if draw(st.booleans()):
+        out["Authorization"] = draw(AUTHORIZATIONS)
+    if draw(st.booleans()):
+        out["X-Amz-Date"] = draw(AMZ_DATES)
+    if draw(st.integers(0, 3)) == 0:
+        out["X-Amz-Security-Token"] = draw(TOKENS)
+    if draw(st.integers(0, 3)) == 0:
+        out["Host"] = draw(st.one_of(st.text(max_size=30), st.sampled_from(["[::1", "sts.amazonaws.com:x", ""])))
+    extra = draw(
+        st.dictionaries(st.text(max_size=20), st.one_of(st.text(max_size=40), st.binary(max_size=40)), max_size=3)
+    )
+    out.update(extra)
+    return out
+
+
+URLS = st.sampled_from(
+    [
+        "https://sts.amazonaws.com/",
+        "https://sts.us-east-1.amazonaws.com/",
+        "https://sts.eu-west-1.amazonaws.com/",
+        "https://sts-fips.us-east-2.amazonaws.com/",
+        "https://sts.eu-central-1.api.aws/",
+        "https://sts.cn-north-1.amazonaws.com.cn/",
+        "https://sts.us-gov-west-1.amazonaws.com/",
+        "http://localhost:4566/",
+        "/",
+        "",
+        "https://[::1/",
+        "https://sts.amazonaws.com:99999/",
+    ]
+)
+
+
+@st.composite
+def raw_requests(draw: st.DrawFn) -> HttpRequest:
+    """An arbitrary request, as a door could hand it over."""
+    pairs = draw(parameter_pairs())
+    in_query = draw(st.integers(0, 3)) == 0
+    body = b"" if in_query else draw(bodies(pairs))
+    url = draw(URLS)
+    if in_query or draw(st.integers(0, 5)) == 0:
+        query_pairs = pairs if in_query else draw(parameter_pairs())
+        style = draw(st.sampled_from(["urlencoded", "percent-everything", "raw"]))
+        url = url + "?" + _encode_pairs(query_pairs, style)
+    method = draw(st.one_of(st.sampled_from(["POST", "GET", "PUT", "post"]), st.text(max_size=8)))
+    return HttpRequest.build(method, url, draw(headers()), body)
+
+
+def _action_of(request: HttpRequest) -> str | None:
+    """The action the pipeline reads from ``request`` (the last of repeated ones, the body's over the query's)."""
+    return form_fields(request).get("Action")
+
+
+# ---- the pipeline, straight from HTTP -----------------------------------------------------------------------------
+
+
+def test_arbitrary_http_requests_get_sts_answers() -> None:
+    outcomes: Counter[str] = Counter()
+
+    @robustness_settings(max_examples=1500)
+    @given(raw_requests())
+    def run(request: HttpRequest) -> None:
+        backend = FederationBackend()
+        response = handle(request, backend)
+        status, code = assert_sts_answer(response, _action_of(request))
+        outcomes[code or str(status)] += 1
+        assert len(backend.calls) <= 1
+        if status == 200:
+            assert backend.calls[0].status == 200
+
+    run()
+    total = sum(outcomes.values())
+    print(f"raw HTTP: {total} cases, {dict(outcomes)}")
+    assert total >= 1400, outcomes
+    assert outcomes["200"] >= 20, outcomes  # the success path is reached, not only the early rejections
+    assert outcomes["ValidationError"] >= 100, outcomes
+
+
+def _sign(body: bytes, url: str, region: str, creds: Credentials, extra_headers: Mapping[str, str]) -> dict[str, str]:
+    request = AWSRequest(
+        method="POST",
+        url=url,
+        data=body,
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8", **extra_headers},
+    )
+    SigV4Auth(creds, "sts", region).add_auth(request)
+    return dict(request.headers.items())
+
+
+@st.composite
+def signed_requests(draw: st.DrawFn) -> tuple[list[tuple[str, str]], str, int]:
+    """Parameters for a request properly signed by one of the backend's principals (chosen by index)."""
+    action = draw(st.one_of(st.just("GetFederationToken"), ACTIONS))
+    pairs = [("Action", action), ("Version", "2011-06-15"), ("Name", draw(NAMES))]
+    if draw(st.integers(0, 2)) > 0:
+        pairs.append(("Policy", draw(POLICYISH)))
+    if draw(st.integers(0, 2)) == 0:
+        for index, arn in enumerate(draw(st.lists(ARNS, max_size=3)), start=1):
+            pairs.append((f"PolicyArns.member.{index}.arn", arn))
+    if draw(st.integers(0, 2)) == 0:
+        tags = draw(st.lists(st.tuples(st.text(max_size=8), st.text(max_size=8)), max_size=3))
+        for index, (key, value) in enumerate(tags, start=1):
+            pairs += [(f"Tags.member.{index}.Key", key), (f"Tags.member.{index}.Value", value)]
+    if draw(st.integers(0, 2)) == 0:
+        pairs += draw(st.lists(st.tuples(FIELD_NAMES | st.text(max_size=30), VALUES), max_size=3))
+    style = draw(st.sampled_from(["urlencoded", "percent-everything", "raw"]))
+    return pairs, style, draw(st.integers(0, 3))
+
+
+def test_properly_signed_nonsense_reaches_the_backend_and_gets_sts_answers() -> None:
+    """Signatures that verify, so validation, policy parsing, packing and token sealing see the garbage."""
+    outcomes: Counter[str] = Counter()
+    backend = FederationBackend(seed=3)
+    issued = backend.get_federation_token(backend.default_user, {"Name": "Issued", "Policy": POLICY})["Credentials"]
+    user = backend.create_user("alice")
+    principals = [
+        Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY),
+        Credentials(backend.root_user.access_key_id, backend.root_user.secret_access_key),
+        Credentials(user.access_key_id, user.secret_access_key),
+        Credentials(issued["AccessKeyId"], issued["SecretAccessKey"], issued["SessionToken"]),
+    ]
+
+    @robustness_settings(max_examples=900)
+    @given(signed_requests())
+    def run(case: tuple[list[tuple[str, str]], str, int]) -> None:
+        pairs, style, who = case
+        body = _encode_pairs(pairs, style).encode("utf-8", errors="surrogatepass")
+        url = "https://sts.eu-west-1.amazonaws.com/"
+        request = HttpRequest.build("POST", url, _sign(body, url, "eu-west-1", principals[who], {}), body)
+        before = len(backend.calls)
+        status, code = assert_sts_answer(handle(request, backend, strict_auth=True), _action_of(request))
+        outcomes[code or str(status)] += 1
+        assert code not in ("SignatureDoesNotMatch", "InvalidClientTokenId", "IncompleteSignature"), code
+        if code not in ("MissingAction", "InvalidAction"):
+            assert len(backend.calls) == before + 1  # it got through authentication to the backend
+            assert backend.calls[-1].status == status
+
+    run()
+    print(f"signed: {sum(outcomes.values())} cases, {dict(outcomes)}")
+    assert sum(outcomes.values()) >= 850, outcomes
+    assert outcomes["200"] >= 20, outcomes
+    assert outcomes["AccessDenied"] >= 10, outcomes  # the federated caller, refused GetFederationToken
+    assert outcomes["MalformedPolicyDocument"] >= 10, outcomes
+
+
+# ---- botocore, with its own validation off ------------------------------------------------------------------------
+
+ANYTHING = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.floats(),
+    st.text(),
+    st.binary(max_size=30),
+    HUGE,
+    st.lists(st.text(max_size=10), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=3),
+)
+
+
+def mostly(good: st.SearchStrategy[Any], odds: int = 5) -> st.SearchStrategy[Any]:
+    """``good`` values, and one time in ``odds`` a value of any type at all (``one_of`` would weigh them evenly)."""
+
+    @st.composite
+    def pick(draw: st.DrawFn) -> Any:
+        return draw(ANYTHING) if draw(st.integers(1, odds)) == 1 else draw(good)
+
+    return pick()
+
+
+GOOD_TAG = st.one_of(
+    st.fixed_dictionaries({"Key": st.text(max_size=140), "Value": st.text(max_size=260)}),
+    st.fixed_dictionaries(
+        {"Key": st.text(alphabet="abcÄé09_.:/=+@- ", min_size=1, max_size=10), "Value": st.text(max_size=8)}
+    ),
+)
+TAG = st.one_of(GOOD_TAG, GOOD_TAG, st.fixed_dictionaries({"Key": mostly(st.text(max_size=5)), "Value": ANYTHING}))
+ARN_ENTRY = st.fixed_dictionaries({"arn": mostly(ARNS, odds=10)})
+BOTOCORE_PARAMS = st.fixed_dictionaries(
+    {"Name": mostly(NAMES)},
+    optional={
+        "Policy": mostly(POLICYISH),
+        "PolicyArns": mostly(st.one_of(st.lists(ARN_ENTRY, max_size=12), st.lists(ARN_ENTRY, max_size=2)), odds=8),
+        "Tags": mostly(st.one_of(st.lists(TAG, max_size=6), st.lists(GOOD_TAG, min_size=50, max_size=52)), odds=8),
+        "DurationSeconds": mostly(st.one_of(st.integers(), st.integers(0, 200_000))),
+        "MinimumSessionTokenSize": mostly(st.one_of(st.integers(), st.integers(0, 5000))),
+    },
+)
+
+
+def _raised_inside_mockfed(error: BaseException) -> bool:
+    return any(frame.filename.startswith(PACKAGE_DIR) for frame in traceback.extract_tb(error.__traceback__))
+
+
+def test_botocore_with_arbitrary_parameters_gets_sts_answers() -> None:
+    outcomes: Counter[str] = Counter()
+    answers: list[HttpResponse] = []
+
+    def capture(response_dict: Mapping[str, Any] | None, **_: Any) -> None:
+        if response_dict is not None:
+            answers.append(
+                HttpResponse(response_dict["status_code"], dict(response_dict["headers"]), response_dict["body"])
+            )
+
+    config = Config(parameter_validation=False, retries={"total_max_attempts": 1})
+    with mock_federation() as backend:
+        sts = boto3.client("sts", region_name="us-east-1", config=config)
+        sts.meta.events.register("response-received.sts.GetFederationToken", capture)
+
+        @robustness_settings(max_examples=2000)
+        @given(BOTOCORE_PARAMS)
+        def run(params: dict[str, Any]) -> None:
+            answers.clear()
+            before = len(backend.sessions)
+            error: Exception | None = None
+            try:
+                out = sts.get_federation_token(**params)
+            except Exception as caught:
+                error = caught
+            if isinstance(error, botocore.exceptions.ClientError):
+                status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+                code = error.response["Error"]["Code"]
+                assert code in STS_ERROR_CODES, (status, code, error.response["Error"])
+                assert 400 <= status < 500
+                assert (status, code) == assert_sts_answer(answers[-1], "GetFederationToken")
+                assert len(backend.sessions) == before
+                assert backend.calls[-1].error_code == code
+                outcomes[code] += 1
+            elif error is not None:  # botocore's serializer refusing a wrong type before anything is sent
+                assert not _raised_inside_mockfed(error), "".join(traceback.format_exception(error))
+                assert not answers
+                outcomes[f"client-side {type(error).__name__}"] += 1
+            else:
+                assert assert_sts_answer(answers[-1], "GetFederationToken") == (200, None)
+                assert out["Credentials"]["AccessKeyId"] == backend.sessions[-1].access_key_id
+                assert len(backend.sessions) == before + 1
+                outcomes["200"] += 1
+
+        run()
+    total = sum(outcomes.values())
+    print(f"botocore: {total} cases, {dict(outcomes)}")
+    assert total >= 1900, outcomes
+    assert outcomes["200"] >= 100, outcomes
+    assert outcomes["ValidationError"] >= 300, outcomes
+    assert outcomes["MalformedPolicyDocument"] >= 20, outcomes
+    assert sum(n for key, n in outcomes.items() if key in STS_ERROR_CODES) >= 1000, outcomes
+
+
+# ---- bytes and text, straight in ----------------------------------------------------------------------------------
+
+
+def test_arbitrary_bytes_and_query_text_get_sts_answers() -> None:
+    """The cheapest, bluntest cases: a valid prefix, then any bytes as the body or any text as the query."""
+    outcomes: Counter[str] = Counter()
+
+    @robustness_settings(max_examples=800)
+    @given(
+        st.sampled_from(
+            ["", "Action=GetFederationToken&", "Action=GetFederationToken&Name=Bob&", "Action=GetCallerIdentity&"]
+        ),
+        st.binary(max_size=200),
+        st.text(max_size=80),
+    )
+    def run(prefix: str, body: bytes, query: str) -> None:
+        for request in (
+            HttpRequest.build("POST", "https://sts.amazonaws.com/", {}, prefix.encode() + body),
+            HttpRequest.build("GET", "https://sts.amazonaws.com/?" + prefix + query, {}, b""),
+        ):
+            status, code = assert_sts_answer(handle(request, FederationBackend()), _action_of(request))
+            outcomes[code or str(status)] += 1
+
+    run()
+    print(f"bytes/text: {sum(outcomes.values())} requests, {dict(outcomes)}")
+    assert sum(outcomes.values()) >= 1600, outcomes
+    assert outcomes["200"] >= 50, outcomes
+
+
+# ---- tampering with a signed request never yields a success ------------------------------------------------------
+
+TAMPERINGS = st.one_of(
+    st.tuples(st.just("truncate-body"), st.integers(0, 10_000)),
+    st.tuples(st.just("flip-body-byte"), st.integers(0, 10_000)),
+    st.tuples(st.just("append-param"), st.sampled_from(["&Name=Eve", "&DurationSeconds=129600", "&Name=Bob", "&"])),
+    st.tuples(st.just("date"), st.integers(-20, 20)),
+    st.tuples(st.just("signature"), st.integers(0, 63)),
+    st.tuples(st.just("drop-header"), st.sampled_from(["x-amz-date", "authorization"])),
+    st.tuples(st.just("host"), st.sampled_from(["sts.us-west-2.amazonaws.com", "evil.example", "[::1"])),
+    st.tuples(st.just("region"), st.sampled_from(["us-west-2", "aws-global", "US-EAST-1"])),
+)
+
+
+def test_tampered_signed_requests_never_succeed() -> None:
+    """Whatever part of a signed request changes in flight, the default user's request is refused, well-formed."""
+    outcomes: Counter[str] = Counter()
+    backend = FederationBackend()
+    url = "https://sts.us-east-1.amazonaws.com/"
+    body = b"Action=GetFederationToken&Version=2011-06-15&Name=Bob&DurationSeconds=900&Policy=" + quote(POLICY).encode()
+    creds = Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY)
+    signed = {name.lower(): value for name, value in _sign(body, url, "us-east-1", creds, {}).items()}
+    signed["host"] = "sts.us-east-1.amazonaws.com"
+    untouched = handle(HttpRequest.build("POST", url, signed, body), backend)
+    assert assert_sts_answer(untouched, "GetFederationToken") == (200, None)
+
+    @robustness_settings(max_examples=300)
+    @given(TAMPERINGS)
+    def run(tampering: tuple[str, Any]) -> None:
+        kind, arg = tampering
+        hdrs, data = dict(signed), body
+        if kind == "truncate-body":
+            data = body[: arg % len(body)]
+        elif kind == "flip-body-byte":
+            index = arg % len(body)
+            data = body[:index] + bytes([body[index] ^ 0x01]) + body[index + 1 :]
+        elif kind == "append-param":
+            data = body + arg.encode()
+        elif kind == "date":
+            when = datetime.strptime(hdrs["x-amz-date"], AMZ_DATE) + timedelta(minutes=arg or 1)
+            hdrs["x-amz-date"] = when.strftime(AMZ_DATE)
+        elif kind == "signature":
+            sig_at = hdrs["authorization"].index("Signature=") + len("Signature=") + arg
+            flipped = "0" if hdrs["authorization"][sig_at] != "0" else "1"
+            hdrs["authorization"] = hdrs["authorization"][:sig_at] + flipped + hdrs["authorization"][sig_at + 1 :]
+        elif kind == "drop-header":
+            del hdrs[arg]
+        elif kind == "host":
+            hdrs["host"] = arg
+        elif kind == "region":
+            hdrs["authorization"] = hdrs["authorization"].replace("/us-east-1/", f"/{arg}/")
+        sessions = len(backend.sessions)
+        status, code = assert_sts_answer(
+            handle(HttpRequest.build("POST", url, hdrs, data), backend), "GetFederationToken"
+        )
+        outcomes[f"{kind}: {code or status}"] += 1
+        if kind == "drop-header" and arg == "authorization":
+            assert status == 200  # unsigned: the default user, as documented (strict_auth refuses it)
+        else:
+            assert status in (400, 403), (kind, arg, code)
+            assert len(backend.sessions) == sessions
+
+    run()
+    print(f"tampering: {sum(outcomes.values())} cases, {dict(outcomes)}")
+    assert sum(outcomes.values()) >= 250, outcomes
+
+
+# ---- crashes these suites found, pinned ---------------------------------------------------------------------------
+
+
+def _post(body: bytes, url: str = "https://sts.amazonaws.com/", hdrs: Mapping[str, str] | None = None) -> HttpResponse:
+    return handle(HttpRequest.build("POST", url, dict(hdrs or {}), body), FederationBackend())
+
+
+def _error(response: HttpResponse) -> tuple[int, str, str]:
+    root = ET.fromstring(response.body)
+    return (
+        response.status,
+        root.findtext("sts:Error/sts:Code", namespaces=NS) or "",
+        root.findtext("sts:Error/sts:Message", namespaces=NS) or "",
+    )
+
+
+def test_list_index_in_non_ascii_digits_is_not_a_list_index() -> None:
+    """Was a 500: '²'.isdigit() holds, int('²') raises."""
+    response = _post("Action=GetFederationToken&Name=Bob&PolicyArns.member.².arn=x&Tags.member.٣.Key=k".encode())
+    assert assert_sts_answer(response, "GetFederationToken") == (200, None)
+
+
+def test_integer_that_is_not_one_is_a_validation_error() -> None:
+    """Was a 500: '--5'.lstrip('-').isdigit() holds, int('--5') raises; so for '²'."""
+    for raw in ("--5", "²", "%C2%B2", "-", "1e3"):
+        status, code, message = _error(_post(f"Action=GetFederationToken&Name=Bob&DurationSeconds={raw}".encode()))
+        assert (status, code) == (400, "ValidationError")
+        assert "at 'durationSeconds' failed to satisfy constraint: Member must be a number" in message
+
+
+def test_policy_descriptor_without_arn_is_a_validation_error() -> None:
+    """Was a 500 (KeyError 'arn' in the backend): ``PolicyArns.member.1.<anything but arn>`` alone."""
+    status, code, message = _error(_post(b"Action=GetFederationToken&Name=Bob&PolicyArns.member.1.arn.x=y"))
+    assert (status, code) == (400, "ValidationError")
+    assert "Value null at 'policyArns.1.member.arn' failed to satisfy constraint: Member must not be null" in message
+
+
+def test_urls_and_hosts_urlsplit_refuses_are_answered() -> None:
+    """Were 500s: ``urlsplit('https://[::1/')`` raises; botocore cannot canonicalize a request without a host."""
+    now = datetime.now(UTC).strftime(AMZ_DATE)
+    signed_by_default = (
+        f"AWS4-HMAC-SHA256 Credential={DEFAULT_ACCESS_KEY_ID}/{now[:8]}/us-east-1/sts/aws4_request, "
+        "SignedHeaders=host;x-amz-date, Signature=00"
+    )
+    assert assert_sts_answer(_post(b"Action=GetCallerIdentity", "https://[::1/?X=1"), "GetCallerIdentity")[0] == 200
+    for url, host in (("https://[::1/", ""), ("/", "[::1"), ("/", ""), ("", "")):
+        response = _post(
+            b"Action=GetCallerIdentity", url, {"Authorization": signed_by_default, "X-Amz-Date": now, "Host": host}
+        )
+        assert _error(response)[:2] == (403, "SignatureDoesNotMatch")
+
+
+def test_huge_lists_are_parsed_in_linear_time() -> None:
+    """Was quadratic: 16,000 tags (780 kB) took 30 s to parse; now a ValidationError in well under a second."""
+    import time
+
+    tags = "&".join(f"Tags.member.{i}.Key=k{i}&Tags.member.{i}.Value=v" for i in range(1, 16_001))
+    started = time.perf_counter()
+    status, code, message = _error(_post(f"Action=GetFederationToken&Name=Bob&{tags}".encode()))
+    assert time.perf_counter() - started < 5
+    assert (status, code) == (400, "ValidationError")
+    assert "Member must have length less than or equal to 50" in message
