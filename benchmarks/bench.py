@@ -270,8 +270,57 @@ def _run_threads(target: Callable[[Any], None], clients: list[Any]) -> float:
     return time.perf_counter() - start
 
 
+def _process_cpu(pid: int) -> float:
+    """CPU seconds a process has used (Linux /proc; 0.0 elsewhere)."""
+    try:
+        fields = open(f"/proc/{pid}/stat").read().rsplit(")", 1)[1].split()  # noqa: SIM115
+    except OSError:
+        return 0.0
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
+def _presigned_bodies(host: str, count: int) -> list[tuple[bytes, dict[str, str]]]:
+    """Distinct, properly signed GetFederationToken requests (signed before the clock starts)."""
+    from urllib.parse import urlencode
+
+    from botocore.auth import SigV4Auth
+    from botocore.awsrequest import AWSRequest
+    from botocore.credentials import Credentials
+
+    signer = SigV4Auth(
+        Credentials(mockfed.DEFAULT_ACCESS_KEY_ID, mockfed.DEFAULT_SECRET_ACCESS_KEY), "sts", "us-east-1"
+    )
+    out = []
+    for index in range(count):
+        body = urlencode(
+            {
+                "Action": "GetFederationToken",
+                "Version": "2011-06-15",
+                "Name": f"N{index}",
+                "Policy": POLICY,
+                "DurationSeconds": "900",
+            }
+        )
+        request = AWSRequest(
+            method="POST",
+            url=f"http://{host}/",
+            data=body,
+            headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+        )
+        signer.add_auth(request)
+        out.append((body.encode(), {k: v.decode() if isinstance(v, bytes) else v for k, v in request.headers.items()}))
+    return out
+
+
 def server_throughput(requests_total: int, threads: int) -> dict[str, float] | None:
-    """``mockfed serve`` in its own process (as users run it), 8 client threads here."""
+    """``mockfed serve`` in its own process, as users run it; 8 client threads in this one.
+
+    Two clients: plain HTTP keep-alive connections sending pre-signed requests (so the figure
+    is the server's, not the client's), and boto3 clients (what a Python user sees; on two
+    cores the boto3 process itself is the limit). Each client's own CPU per request is reported.
+    """
+    import http.client
+
     server = subprocess.Popen(
         [sys.executable, "-m", "mockfed", "serve", "--port", "0"],
         stdout=subprocess.PIPE,
@@ -289,36 +338,53 @@ def server_throughput(requests_total: int, threads: int) -> dict[str, float] | N
             return None
         log = server.stdout
         threading.Thread(target=lambda: [None for _ in log], daemon=True).start()  # drain the request log
+        host = url.split("://", 1)[1]
         per_thread = requests_total // threads
+        signed = _presigned_bodies(host, per_thread * threads)
+
+        def plain(index: Any) -> None:
+            connection = http.client.HTTPConnection(host)
+            for body, headers in signed[index * per_thread : (index + 1) * per_thread]:
+                connection.request("POST", "/", body=body, headers=headers)
+                answer = connection.getresponse()
+                answer.read()
+                assert answer.status == 200
+            connection.close()
+
+        server_cpu, client_cpu = _process_cpu(server.pid), time.process_time()
+        elapsed = _run_threads(plain, list(range(threads)))
+        plain_server_cpu = (_process_cpu(server.pid) - server_cpu) / len(signed)
+        plain_client_cpu = (time.process_time() - client_cpu) / len(signed)
 
         def work(client: Any) -> None:
             for index in range(per_thread):
-                client.get_federation_token(Name=f"N{index}", Policy=POLICY, DurationSeconds=900)
+                client.get_federation_token(Name=f"B{index}", Policy=POLICY, DurationSeconds=900)
 
-        def clients(**options: Any) -> list[Any]:
-            return [
-                boto3.client(
-                    "sts",
-                    region_name="us-east-1",
-                    aws_access_key_id=mockfed.DEFAULT_ACCESS_KEY_ID,
-                    aws_secret_access_key=mockfed.DEFAULT_SECRET_ACCESS_KEY,
-                    **options,
-                )
-                for _ in range(threads)
-            ]
-
-        warm = clients(endpoint_url=url)
-        _run_threads(lambda client: client.get_caller_identity(), warm)
-        elapsed = _run_threads(work, warm)
-        floors = clients()
-        for client in floors:
-            client.meta.events.register_first("before-send.sts", _canned)
-        client_only = _run_threads(work, floors)  # the clients' own cost: canned answers, no server
+        clients = [
+            boto3.client(
+                "sts",
+                region_name="us-east-1",
+                endpoint_url=url,
+                aws_access_key_id=mockfed.DEFAULT_ACCESS_KEY_ID,
+                aws_secret_access_key=mockfed.DEFAULT_SECRET_ACCESS_KEY,
+            )
+            for _ in range(threads)
+        ]
+        _run_threads(lambda client: client.get_caller_identity(), clients)
+        client_cpu = time.process_time()
+        boto_elapsed = _run_threads(work, clients)
+        boto_client_cpu = (time.process_time() - client_cpu) / len(signed)
     finally:
         server.terminate()
         server.wait(timeout=10)
     done = per_thread * threads
-    return {"server req/s": done / elapsed, "clients alone req/s": done / client_only}
+    return {
+        "req/s, HTTP clients": done / elapsed,
+        "  server CPU ms/req": plain_server_cpu * 1000,
+        "  client CPU ms/req": plain_client_cpu * 1000,
+        "req/s, boto3 clients": done / boto_elapsed,
+        "  boto3 client CPU ms/req": boto_client_cpu * 1000,
+    }
 
 
 def main() -> None:
@@ -328,8 +394,10 @@ def main() -> None:
     quick = args.quick
     seconds, rounds = (0.5, 3) if quick else (1.5, 5)
 
-    print(f"mockfed {mockfed.__version__}, boto3 {boto3.__version__}, Python {platform.python_version()}, "
-          f"{platform.machine()}, {os.cpu_count()} CPUs")
+    print(
+        f"mockfed {mockfed.__version__}, boto3 {boto3.__version__}, Python {platform.python_version()}, "
+        f"{platform.machine()}, {os.cpu_count()} CPUs"
+    )
     print()
     tp = throughput(seconds, rounds)
     print("throughput (GetFederationToken, one client, ~200-char policy)")
@@ -345,8 +413,10 @@ def main() -> None:
     print(f"activation alone (enter + exit): {act * 1e6:.0f} us median")
     print()
     boto, both = import_cost(3 if quick else 7)
-    print(f"import boto3: {boto * 1000:.0f} ms; import boto3 + mockfed: {both * 1000:.0f} ms "
-          f"(mockfed adds {(both - boto) * 1000:.0f} ms)")
+    print(
+        f"import boto3: {boto * 1000:.0f} ms; import boto3 + mockfed: {both * 1000:.0f} ms "
+        f"(mockfed adds {(both - boto) * 1000:.0f} ms)"
+    )
     print()
     sc = scale(10_000 if quick else 100_000, 100 if quick else 300)
     print(f"scale: {10_000 if quick else 100_000} sessions")
@@ -361,7 +431,7 @@ def main() -> None:
     else:
         print("server (8 client threads, loopback)")
         for name, value in server.items():
-            print(f"  {name:<22} {value:8.0f}")
+            print(f"  {name:<28} {value:8.{2 if 'ms' in name else 0}f}")
 
 
 if __name__ == "__main__":

@@ -22,10 +22,9 @@ from mockfed.backend import (
 )
 from mockfed.clock import Clock
 from mockfed.doors import install_botocore_handler as _install_botocore_handler
-from mockfed.errors import StsError, UnmockedRequestError
+from mockfed.errors import ScenarioMismatchError, StsError, UnmockedRequestError, UnusedInteractionsError
 from mockfed.mock import FederationMock, active_backend, mock_federation
 from mockfed.packing import packed_policy_size
-from mockfed.scenario import ScenarioMismatchError, UnusedInteractionsError
 
 __all__ = [
     "DEFAULT_ACCESS_KEY_ID",

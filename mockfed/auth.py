@@ -139,8 +139,14 @@ def _check_scope(request: HttpRequest, credential: Credential) -> None:
 
 def _check_request_time(credential: Credential) -> None:
     """Signed more than 15 minutes from the process's own now (frozen or not; never the clock's offset)."""
+    text = credential.amz_date
     try:
-        signed = datetime.strptime(credential.amz_date, _AMZ_DATE).replace(tzinfo=UTC)
+        if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not (text[:8] + text[9:15]).isdigit():
+            raise ValueError(text)
+        signed = datetime(
+            int(text[:4]), int(text[4:6]), int(text[6:8]), int(text[9:11]), int(text[11:13]), int(text[13:15]),
+            tzinfo=UTC,
+        )  # strptime costs ~20 us on every request
     except ValueError:
         raise StsError(
             "IncompleteSignature",

@@ -10,8 +10,14 @@ from __future__ import annotations
 from collections.abc import Sequence
 
 __all__ = [
+    "RECORD_MODES",
+    "ScenarioAgeWarning",
+    "ScenarioFormatError",
+    "ScenarioMismatchError",
+    "ScenarioSecretError",
     "StsError",
     "UnmockedRequestError",
+    "UnusedInteractionsError",
     "access_denied",
     "expired_token",
     "invalid_action",
@@ -122,3 +128,29 @@ class UnmockedRequestError(RuntimeError):
         )
         self.service = service
         self.url = url
+
+
+# ---- scenario errors (here, not in scenario.py, so that importing mockfed stays light) ----------------------------
+
+#: Record modes of a scenario, with VCR's names.
+RECORD_MODES = ("none", "once", "new_episodes", "all")
+
+
+class ScenarioFormatError(ValueError):
+    """A scenario file that is not what mockfed reads; the message names the place and the fix."""
+
+
+class ScenarioSecretError(RuntimeError):
+    """A scenario about to be written still holds something shaped like a live credential; nothing was written."""
+
+
+class ScenarioAgeWarning(UserWarning):
+    """The scenario replayed was recorded long ago: the real service may answer differently now."""
+
+
+class ScenarioMismatchError(AssertionError):
+    """A request that no interaction of the scenario matches."""
+
+
+class UnusedInteractionsError(AssertionError):
+    """Interactions of the scenario that the test never requested."""

@@ -57,10 +57,13 @@ def _split(url: str) -> SplitResult | None:
         return None
 
 
-@dataclass(frozen=True)
+@dataclass
 class HttpResponse:
-    """One HTTP response from the pipeline."""
+    """One HTTP response from the pipeline, with what the pipeline made of the request (for logs)."""
 
     status: int
     headers: dict[str, str] = field(default_factory=dict)
     body: bytes = b""
+    action: str | None = field(default=None, compare=False)
+    caller_arn: str | None = field(default=None, compare=False)
+    error_code: str | None = field(default=None, compare=False)

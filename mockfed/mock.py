@@ -13,8 +13,8 @@ from typing import Any, TypeVar, overload
 
 from mockfed import doors
 from mockfed.backend import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend
+from mockfed.errors import RECORD_MODES, UnusedInteractionsError
 from mockfed.pipeline import Replay
-from mockfed.scenario import RECORD_MODES, Scenario, UnusedInteractionsError
 
 __all__ = ["FederationMock", "active_backend", "mock_federation"]
 
@@ -109,6 +109,8 @@ class FederationMock:
     def _open_scenario(self, backend: FederationBackend) -> Replay | None:
         if self._scenario_path is None:
             return None
+        from mockfed.scenario import Scenario
+
         scenario = Scenario(
             self._scenario_path, self._record_mode, replay_clock=self._replay_clock, allow_unused=self._allow_unused
         )

@@ -7,14 +7,17 @@ import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import TYPE_CHECKING
 
 from mockfed import auth, wire
 from mockfed.backend import FederationBackend
-from mockfed.errors import StsError
+from mockfed.errors import ScenarioMismatchError, StsError
 from mockfed.http import HttpRequest, HttpResponse
-from mockfed.scenario import Scenario, ScenarioMismatchError, rebase
 
 __all__ = ["Replay", "handle"]
+
+if TYPE_CHECKING:
+    from mockfed.scenario import Scenario
 
 logger = logging.getLogger("mockfed")
 
@@ -69,6 +72,8 @@ def _with_scenario(
         recorded = StsError(interaction.error["Code"], interaction.error.get("Message", ""), interaction.status)
         backend.log_call(call.action, call.params, region, caller, backend.clock.now(), recorded.status, error=recorded)
         return wire.render_error(recorded, request_id)
+    from mockfed.scenario import rebase
+
     result = backend.replay(call.action, call.params, caller, region, rebase(interaction.response or {}, replay.shift))
     return wire.render_result(call.action, result, request_id)
 
@@ -91,15 +96,20 @@ def handle(
         200
     """
     request_id = str(uuid.uuid4())
+    action: str | None = None
+    caller_arn: str | None = None
     try:
         call = wire.parse_call(request)
+        action = call.action
         if scenario is not None:
-            return _with_scenario(scenario, call, request, backend, strict_auth, request_id)
-        caller, region = auth.authenticate(request, backend, strict=strict_auth)
-        result = backend.invoke(call.action, call.params, caller, region)
-        return wire.render_result(call.action, result, request_id)
+            response = _with_scenario(scenario, call, request, backend, strict_auth, request_id)
+        else:
+            caller, region = auth.authenticate(request, backend, strict=strict_auth)
+            caller_arn = caller.arn
+            result = backend.invoke(call.action, call.params, caller, region)
+            response = wire.render_result(call.action, result, request_id)
     except StsError as error:
-        return wire.render_error(error, request_id)
+        response = wire.render_error(error, request_id)
     except ScenarioMismatchError:
         raise  # the test's own mistake: it must reach the test as it is
     except Exception as exc:  # a mockfed bug must reach the test as an STS error, not a traceback from inside
@@ -110,7 +120,9 @@ def handle(
             500,
             sender_fault=False,
         )
-        return wire.render_error(failure, request_id)
+        response = wire.render_error(failure, request_id)
+    response.action, response.caller_arn = action, caller_arn
+    return response
 
 
 IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"

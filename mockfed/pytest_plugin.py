@@ -25,8 +25,8 @@ import pytest
 import mockfed as _mockfed  # importing at pytest start installs the botocore handler before any client exists
 from mockfed.backend import FederationBackend
 from mockfed.clock import Clock
+from mockfed.errors import RECORD_MODES
 from mockfed.mock import mock_federation
-from mockfed.scenario import RECORD_MODES
 
 _MARKER_OPTIONS = (
     "strict_auth",

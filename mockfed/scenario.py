@@ -30,6 +30,15 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
+from mockfed.errors import (
+    RECORD_MODES,
+    ScenarioAgeWarning,
+    ScenarioFormatError,
+    ScenarioMismatchError,
+    ScenarioSecretError,
+    UnusedInteractionsError,
+)
+
 __all__ = [
     "RECORD_MODES",
     "Interaction",
@@ -43,33 +52,12 @@ __all__ = [
 ]
 
 FORMAT_VERSION = 1
-RECORD_MODES = ("none", "once", "new_episodes", "all")
 REDACTED = "REDACTED"
 _SECRET_FIELDS = frozenset({"SecretAccessKey", "SessionToken"})
 _LIVE_KEY = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
 _LIVE_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
 _LIVE_TOKEN = re.compile(r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE)[A-Za-z0-9/+=]{20,}")
 _TIMESTAMP_FIELDS = frozenset({"Expiration"})
-
-
-class ScenarioFormatError(ValueError):
-    """A scenario file that is not what mockfed reads; the message names the place and the fix."""
-
-
-class ScenarioSecretError(RuntimeError):
-    """A scenario about to be written still holds something shaped like a live credential; nothing was written."""
-
-
-class ScenarioAgeWarning(UserWarning):
-    """The scenario replayed was recorded long ago: the real service may answer differently now."""
-
-
-class ScenarioMismatchError(AssertionError):
-    """A request that no interaction of the scenario matches."""
-
-
-class UnusedInteractionsError(AssertionError):
-    """Interactions of the scenario that the test never requested."""
 
 
 @dataclass

@@ -30,7 +30,7 @@ from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 
-from mockfed import auth, pipeline, wire
+from mockfed import pipeline, wire
 from mockfed.backend import Call, FederatedSession, FederationBackend
 from mockfed.clock import Clock
 from mockfed.errors import StsError
@@ -44,7 +44,6 @@ ADMIN_PREFIX = "/_mockfed/"
 
 logger = logging.getLogger("mockfed.server")
 
-_ERROR_CODE = re.compile(rb"<Code>([^<]{1,128})</Code>")
 _REDACTED_QUERY = re.compile(r"((?:X-Amz-Security-Token|X-Amz-Signature)=)[^&\s\"]*", re.IGNORECASE)
 
 
@@ -277,7 +276,7 @@ class _Handler(BaseHTTPRequestHandler):
         except ScenarioMismatchError as mismatch:  # a client of the server cannot see a Python exception
             response = wire.render_error(StsError("ScenarioMismatch", str(mismatch), 400), "scenario-mismatch")
         if logger.isEnabledFor(logging.INFO):  # logged before answering, so a client that got its answer sees it
-            logger.info("%s %s %.1f ms", _summary(request, federation), _outcome(response), _ms(started))
+            logger.info("%s %s %.1f ms", _summary(response), _outcome(response), _ms(started))
         self._send(response.status, response.headers, response.body)
 
     def _url(self) -> str:
@@ -324,25 +323,13 @@ def _printable(text: str) -> str:
     return "".join(char if char.isprintable() and not char.isspace() else "?" for char in text[:64]) or "-"
 
 
-def _summary(request: HttpRequest, federation: FederationServer) -> str:
-    """The action and who the request claimed to be (unknown keys run as the default user unless strict)."""
-    try:
-        action = _printable(wire.form_fields(request).get("Action", ""))
-        credential = auth.credential_of(request)
-    except Exception:  # a request the pipeline refused as unreadable; the outcome says why
-        return "- -"
-    backend = federation.backend
-    principal = backend.principal(credential.access_key_id) if credential is not None else None
-    if principal is not None:
-        return f"{action} {principal.arn}"
-    return f"{action} {'-' if federation.strict_auth else backend.default_user.arn}"
+def _summary(response: HttpResponse) -> str:
+    """The action and the caller, as the pipeline resolved them."""
+    return f"{_printable(response.action or '-')} {response.caller_arn or '-'}"
 
 
 def _outcome(response: HttpResponse) -> str:
-    if response.status == 200:
-        return "200"
-    match = _ERROR_CODE.search(response.body)
-    code = f" {_printable(match.group(1).decode('utf-8', 'replace'))}" if match else ""
+    code = f" {_printable(response.error_code)}" if response.error_code else ""
     return f"{response.status}{code}"
 
 

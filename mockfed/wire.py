@@ -164,7 +164,9 @@ def _read_value(shape: Shape, fields: Mapping[str, str], key: str) -> Any:
 def _timestamp(value: datetime | float) -> str:
     if not isinstance(value, datetime):
         value = datetime.fromtimestamp(value, UTC)
-    return value.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
+    elif value.tzinfo is not UTC:
+        value = value.astimezone(UTC)
+    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z"
 
 
 def _write(shape: Shape, value: Any, indent: str, out: list[str]) -> None:
@@ -256,7 +258,7 @@ def render_error(error: StsError, request_id: str, *, namespace: str = servicemo
         f"    <Message>{xml_text(error.message)}</Message>\n  </Error>\n"
         f"  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n"
     ).encode()
-    return HttpResponse(error.status, _headers(request_id, body), body)
+    return HttpResponse(error.status, _headers(request_id, body), body, error_code=error.code)
 
 
 def parse_response(action: str, response: HttpResponse) -> tuple[dict[str, Any] | None, dict[str, str] | None]:
