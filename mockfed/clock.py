@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-__all__ = ["Clock"]
+__all__ = ["Clock", "span_seconds"]
 
 
 def _active_freezer() -> Any | None:
@@ -28,6 +28,22 @@ def _active_freezer() -> Any | None:
         return None
     factories = getattr(api, "freeze_factories", None)
     return factories[-1] if factories else None
+
+
+def span_seconds(
+    delta: timedelta | float | None = None, *, seconds: float = 0, minutes: float = 0, hours: float = 0, days: float = 0
+) -> float:
+    """The seconds in ``advance()``'s arguments: a timedelta or a number, plus the keyword amounts.
+
+    Example::
+
+        >>> span_seconds(timedelta(minutes=1), seconds=30, hours=1)
+        3690.0
+    """
+    if isinstance(delta, timedelta):
+        return delta.total_seconds() + span_seconds(seconds=seconds, minutes=minutes, hours=hours, days=days)
+    amount = 0.0 if delta is None else float(delta)
+    return amount + seconds + 60 * minutes + 3600 * hours + 86400 * days
 
 
 class Clock:
@@ -88,13 +104,7 @@ class Clock:
             >>> clock.offset >= 901
             True
         """
-        if isinstance(delta, timedelta):
-            amount = delta.total_seconds()
-        elif delta is None:
-            amount = 0.0
-        else:
-            amount = float(delta)
-        amount += seconds + 60 * minutes + 3600 * hours + 86400 * days
+        amount = span_seconds(delta, seconds=seconds, minutes=minutes, hours=hours, days=days)
         freezer = _active_freezer()
         if freezer is not None:
             freezer.tick(timedelta(seconds=amount))

@@ -16,6 +16,8 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
+from mockfed.clock import span_seconds
+
 __all__ = ["RemoteBackend", "RemoteClock", "RemoteError", "RemoteUser"]
 
 _ADMIN_PREFIX = "/_mockfed/"
@@ -77,11 +79,8 @@ class RemoteClock:
         days: float = 0,
     ) -> None:
         """Move the server's clock forward (negative: back); federated credentials past expiry become expired."""
-        if isinstance(delta, timedelta):
-            seconds += delta.total_seconds()
-        elif delta is not None:
-            seconds += float(delta)
-        self._backend._post("clock/advance", {"seconds": seconds, "minutes": minutes, "hours": hours, "days": days})
+        amount = span_seconds(delta, seconds=seconds, minutes=minutes, hours=hours, days=days)
+        self._backend._post("clock/advance", {"seconds": amount})
 
     def set(self, when: datetime) -> None:
         """Put the server's clock at ``when`` (naive datetimes are taken as UTC)."""
