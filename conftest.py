@@ -18,6 +18,8 @@ os.environ["AWS_SECRET_ACCESS_KEY"] = "testing"
 os.environ.pop("AWS_SESSION_TOKEN", None)
 os.environ.pop("AWS_PROFILE", None)
 
+pytest_plugins = ["pytester"]
+
 collect_ignore = ["mockfed/__main__.py", "setup.py", "benchmarks"]
 
 

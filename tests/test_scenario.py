@@ -390,3 +390,30 @@ def test_serve_replays_a_scenario(tmp_path: Path) -> None:
             sts.get_federation_token(Name="Bob", DurationSeconds=900)
     assert info.value.response["Error"]["Code"] == "ScenarioMismatch"
     assert "already used" in info.value.response["Error"]["Message"]
+
+
+PLUGIN_TEST = """
+import boto3
+import pytest
+from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+from mockfed.server import FederationServer
+
+
+@pytest.mark.mockfed(scenario="recorded.json")
+def test_broker(mockfed):
+    with FederationServer(port=0) as server:
+        sts = boto3.client("sts", region_name="us-east-1", endpoint_url=server.url,
+                           aws_access_key_id=DEFAULT_ACCESS_KEY_ID, aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY)
+        assert sts.get_federation_token(Name="Bob")["FederatedUser"]["FederatedUserId"] == "123456789012:Bob"
+"""
+
+
+def test_marker_and_record_mode_option(pytester: pytest.Pytester) -> None:
+    pytester.makepyfile(test_plugin=PLUGIN_TEST)
+    refused = pytester.runpytest_subprocess("--mockfed-record-mode=none", "-p", "no:cacheprovider")
+    refused.assert_outcomes(errors=1)
+    refused.stdout.fnmatch_lines(["*scenarios/recorded.json: no such scenario*"])
+    recorded = pytester.runpytest_subprocess("-p", "no:cacheprovider")  # missing file: "once" records
+    recorded.assert_outcomes(passed=1)
+    written = json.loads((pytester.path / "scenarios" / "recorded.json").read_text())
+    assert [i["action"] for i in written["interactions"]] == ["GetFederationToken"]
