@@ -29,11 +29,12 @@ __all__ = ["Credential", "authenticate", "credential_of", "region_of_host"]
 _AUTH_HEADER = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=(?P<scope>[^,\s]+),\s*SignedHeaders=(?P<headers>[^,\s]+),\s*Signature=(?P<sig>[0-9a-f]+)"
 )
-_HOST_REGION = re.compile(
-    r"^sts(?:-fips)?\.(?:dualstack\.)?(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\."
-    r"(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)$"
+#: STS in every partition and endpoint variant: regional, global, FIPS, dual-stack (``region`` absent: global).
+STS_HOST_PATTERN = (
+    r"sts(?:-fips)?\.(?:dualstack\.)?(?:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\.)?"
+    r"(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)"
 )
-_GLOBAL_HOSTS = frozenset({"sts.amazonaws.com"})
+_HOST_REGION = re.compile(f"^{STS_HOST_PATTERN}$")
 _SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
     "Key and signing method. Consult the service documentation for details."
@@ -97,7 +98,7 @@ def region_of_host(host: str) -> str:
         ('us-east-2', 'us-east-1')
     """
     match = _HOST_REGION.match(host)
-    return match.group("region") if match else "us-east-1"
+    return (match.group("region") if match else None) or "us-east-1"
 
 
 def authenticate(request: HttpRequest, backend: FederationBackend, *, strict: bool = False) -> tuple[Principal, str]:
@@ -125,12 +126,8 @@ def authenticate(request: HttpRequest, backend: FederationBackend, *, strict: bo
 def _check_scope(request: HttpRequest, credential: Credential) -> None:
     if credential.service != "sts":
         raise StsError("SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ", 403)
-    host = request.host
-    expected = (
-        "us-east-1"
-        if host in _GLOBAL_HOSTS
-        else (match.group("region") if (match := _HOST_REGION.match(host)) else None)
-    )
+    match = _HOST_REGION.match(request.host)
+    expected = (match.group("region") or "us-east-1") if match else None  # None: a local endpoint, any region
     if expected is not None and credential.region != expected:
         raise StsError(
             "SignatureDoesNotMatch", f"Credential should be scoped to a valid region, not '{credential.region}'. ", 403

@@ -22,23 +22,16 @@ import botocore.handlers
 from botocore.awsrequest import AWSResponse
 
 from mockfed import pipeline
+from mockfed.auth import STS_HOST_PATTERN
 from mockfed.errors import UnmockedRequestError
 from mockfed.http import HttpRequest, HttpResponse
 
 if TYPE_CHECKING:
     from mockfed.backend import FederationBackend
 
-__all__ = ["STS_HOST", "Door", "activate", "active_state", "deactivate", "install_botocore_handler"]
+__all__ = ["Door", "activate", "active_state", "deactivate", "install_botocore_handler"]
 
-#: Host names of STS in every partition and endpoint variant (regional, global, FIPS, dual-stack).
-STS_HOST = re.compile(
-    r"^sts(?:-fips)?\.(?:dualstack\.)?(?:[a-z]{2}(?:-[a-z]+)+-\d+\.)?"
-    r"(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)$"
-)
-_STS_URL = re.compile(
-    r"^https?://sts(?:-fips)?\.(?:dualstack\.)?(?:[a-z]{2}(?:-[a-z]+)+-\d+\.)?"
-    r"(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)(?::\d+)?(?:/|\?|$)"
-)
+_STS_URL = re.compile(rf"^https?://{STS_HOST_PATTERN}(?::\d+)?(?:/|\?|$)")
 
 #: Any AWS endpoint (the hosts a request must not reach unmocked).
 _AWS_URL = re.compile(
