@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import TYPE_CHECKING
 
-from mockfed import auth, wire
+from mockfed import auth, errors, wire
 from mockfed.backend import FederationBackend
 from mockfed.errors import ScenarioMismatchError, StsError
 from mockfed.http import HttpRequest, HttpResponse
@@ -131,7 +131,9 @@ IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
 def deny_federated_iam(request: HttpRequest, backend: FederationBackend) -> HttpResponse | None:
     """The IAM answer to a request signed by one of ``backend``'s federated sessions; None for anyone else.
 
-    Federated users cannot call IAM at all, whatever their policies say.
+    Federated users cannot call IAM at all, whatever their policies say. IAM does not answer
+    ``AccessDenied`` but refuses the session token itself: 403 ``InvalidClientTokenId``, as
+    captured from real IAM for session credentials (aws-cli issue 8918, aws-vault issue 15).
     """
     try:
         credential = auth.credential_of(request)
@@ -140,11 +142,4 @@ def deny_federated_iam(request: HttpRequest, backend: FederationBackend) -> Http
     principal = backend.principal(credential.access_key_id) if credential else None
     if principal is None or principal.kind != "federated":
         return None
-    action = wire.form_fields(request).get("Action", "")
-    error = StsError(
-        "AccessDenied",
-        f"User: {principal.arn} is not authorized to perform: iam:{action} because federated user sessions "
-        "(GetFederationToken credentials) cannot call IAM",
-        403,
-    )
-    return wire.render_error(error, str(uuid.uuid4()), namespace=IAM_NAMESPACE)
+    return wire.render_error(errors.invalid_client_token_id(), str(uuid.uuid4()), namespace=IAM_NAMESPACE)

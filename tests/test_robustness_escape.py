@@ -211,7 +211,7 @@ def test_federated_credentials_against_iam_are_answered_locally(socket_guard: So
             aws_secret_access_key=creds["SecretAccessKey"],
             aws_session_token=creds["SessionToken"],
         )
-        with pytest.raises(ClientError, match="AccessDenied"):
+        with pytest.raises(ClientError, match="InvalidClientTokenId"):
             iam.list_users()
     assert socket_guard.attempts == []
 
