@@ -8,7 +8,6 @@ tests read and shape this object directly.
 from __future__ import annotations
 
 import threading
-import uuid
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -18,6 +17,7 @@ from mockfed import errors, packing, policy, validation
 from mockfed.clock import Clock
 from mockfed.credentials import KeyFactory, TokenClaims, TokenCodec
 from mockfed.errors import StsError
+from mockfed.policy import parse_policy
 
 __all__ = [
     "DEFAULT_ACCESS_KEY_ID",
@@ -38,9 +38,6 @@ DEFAULT_USER_NAME = "mockfed-default"
 ALLOW_ALL_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 DEFAULT_DURATION_SECONDS = 43200
 ROOT_MAX_DURATION_SECONDS = 3600
-
-#: Actions this simulator answers; any other real STS action is answered with a clear NotImplemented error.
-IMPLEMENTED_ACTIONS = frozenset({"GetFederationToken", "GetCallerIdentity"})
 
 
 def partition_of(region: str) -> str:
@@ -242,7 +239,7 @@ class FederationBackend:
             ('arn:aws:iam::123456789012:user/alice', 'AKIA')
         """
         if policy is not None:
-            policy_module_check(policy)
+            parse_policy(policy)  # the parameter shadows the policy module here
         with self._lock:
             user = self._user(
                 name,
@@ -261,7 +258,7 @@ class FederationBackend:
             >>> FederationBackend().create_policy("ReadLogs", ALLOW_ALL_POLICY)
             'arn:aws:iam::123456789012:policy/ReadLogs'
         """
-        policy_module_check(document)
+        policy.parse_policy(document)
         arn = f"arn:aws:iam::{self.account_id}:policy/{name}"
         with self._lock:
             self._customer_policies[arn] = document
@@ -560,11 +557,6 @@ class FederationBackend:
         )
 
 
-def policy_module_check(document: str) -> None:
-    """Reject a policy document that is not a valid IAM policy (same messages as the service)."""
-    policy.parse_policy(document)
-
-
 def _merge_tags(
     inherited: Iterable[tuple[str, str]], session: Sequence[tuple[str, str]]
 ) -> tuple[tuple[str, str], ...]:
@@ -572,6 +564,3 @@ def _merge_tags(
     overriding = {key.lower() for key, _ in session}
     return tuple((k, v) for k, v in inherited if k.lower() not in overriding) + tuple(session)
 
-
-def new_request_id() -> str:
-    return str(uuid.uuid4())

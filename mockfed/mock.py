@@ -6,6 +6,7 @@ import functools
 import inspect
 import os
 import sys
+import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
@@ -33,7 +34,7 @@ _REMOVED_ENV = (
 _UNSET = object()
 
 
-@dataclass
+@dataclass(eq=False)  # activations are told apart by identity, never by equal fields
 class _Activation:
     door: doors.Door
     saved_env: dict[str, str | None] = field(default_factory=dict)
@@ -286,29 +287,34 @@ def mock_federation(
 # ---- environment ---------------------------------------------------------------------------------------------
 
 
-def _swap_environment(activation: _Activation) -> None:
-    """Fake keys in, competing credentials out; boto3's already-resolved default credentials set aside."""
-    environ = os.environ
-    for name in (*_SET_ENV, *_REMOVED_ENV):
-        activation.saved_env[name] = environ.get(name)
-    environ.update(_SET_ENV)
-    for name in _REMOVED_ENV:
-        environ.pop(name, None)
-    session = _default_botocore_session()
-    if session is not None and hasattr(session, "_credentials"):
-        # Resolve again from the environment inside the mock, without throwing away loaded service models.
-        activation.default_session = session
-        activation.saved_default_credentials = session._credentials
-        session._credentials = None
-    _swapped.append(activation)
-
-
 #: Activations whose environment swap is in force, oldest first (stops may come in any order).
 _swapped: list[_Activation] = []
+_swap_lock = threading.Lock()
+
+
+def _swap_environment(activation: _Activation) -> None:
+    """Fake keys in, competing credentials out; boto3's already-resolved default credentials set aside."""
+    with _swap_lock:
+        environ = os.environ
+        for name in (*_SET_ENV, *_REMOVED_ENV):
+            activation.saved_env[name] = environ.get(name)
+        environ.update(_SET_ENV)
+        for name in _REMOVED_ENV:
+            environ.pop(name, None)
+        session = _default_botocore_session()
+        if session is not None and hasattr(session, "_credentials"):
+            # Resolve again from the environment inside the mock, without throwing away loaded service models.
+            activation.default_session = session
+            activation.saved_default_credentials = session._credentials
+            session._credentials = None
+        _swapped.append(activation)
 
 
 def _restore_environment(activation: _Activation) -> None:
-    if activation in _swapped:
+    """Undo :func:`_swap_environment` for ``activation`` (nothing if it never swapped: a recording mock)."""
+    with _swap_lock:
+        if activation not in _swapped:
+            return
         index = _swapped.index(activation)
         del _swapped[index]
         if index < len(_swapped):
@@ -320,17 +326,17 @@ def _restore_environment(activation: _Activation) -> None:
                 later.default_session = activation.default_session
                 later.saved_default_credentials = activation.saved_default_credentials
             return
-    environ = os.environ
-    for name, value in activation.saved_env.items():
-        if value is None:
-            environ.pop(name, None)
-        else:
-            environ[name] = value
-    if activation.saved_default_credentials is not _UNSET:
-        activation.default_session._credentials = activation.saved_default_credentials
-    session = _default_botocore_session()
-    if session is not None and session is not activation.default_session:
-        session._credentials = None  # made inside the mock: forget the fake keys it resolved
+        environ = os.environ
+        for name, value in activation.saved_env.items():
+            if value is None:
+                environ.pop(name, None)
+            else:
+                environ[name] = value
+        if activation.saved_default_credentials is not _UNSET:
+            activation.default_session._credentials = activation.saved_default_credentials
+        session = _default_botocore_session()
+        if session is not None and session is not activation.default_session:
+            session._credentials = None  # made inside the mock: forget the fake keys it resolved
 
 
 def _default_botocore_session() -> Any:

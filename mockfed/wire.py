@@ -46,12 +46,10 @@ _AUTH_QUERY_KEYS = frozenset(
 
 @dataclass(frozen=True)
 class StsCall:
-    """A parsed STS request: the action, its typed parameters and the raw form fields."""
+    """A parsed STS request: the action and its typed parameters."""
 
     action: str
-    version: str
     params: dict[str, Any]
-    fields: dict[str, str]
 
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")  # ASCII digits: '²'.isdigit() holds but int('²') raises, as does int('--5')
@@ -104,7 +102,7 @@ def parse_call(request: HttpRequest) -> StsCall:
     shape = servicemodel.input_shape(action)
     if shape is None:
         raise StsError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
-    return StsCall(action, version, _read_structure(shape, fields, ""), fields)
+    return StsCall(action, _read_structure(shape, fields, ""))
 
 
 def _read_structure(shape: Shape, fields: Mapping[str, str], prefix: str) -> dict[str, Any]:
