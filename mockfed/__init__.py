@@ -11,20 +11,15 @@ Example::
     True
 """
 
-from mockfed.backend import (
-    DEFAULT_ACCESS_KEY_ID,
-    DEFAULT_ACCOUNT_ID,
-    DEFAULT_SECRET_ACCESS_KEY,
-    Call,
-    FederatedSession,
-    FederationBackend,
-    Principal,
-)
+from mockfed.backend import FederationBackend
 from mockfed.clock import Clock
-from mockfed.doors import install_botocore_handler as _install_botocore_handler
 from mockfed.errors import ScenarioMismatchError, StsError, UnmockedRequestError, UnusedInteractionsError
+from mockfed.iam.packing import packed_policy_size
 from mockfed.mock import FederationMock, active_backend, mock_federation
-from mockfed.packing import packed_policy_size
+from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_SECRET_ACCESS_KEY
+from mockfed.state.records import Call, FederatedSession, Principal
+from mockfed.transports import install_botocore_handler as _install_botocore_handler
+from mockfed.version import __version__
 
 __all__ = [
     "DEFAULT_ACCESS_KEY_ID",
@@ -48,8 +43,6 @@ __all__ = [
     "packed_policy_size",
 ]
 
-__version__ = "0.1.0"
-
 _install_botocore_handler()
 
 
@@ -60,7 +53,7 @@ def __getattr__(name: str) -> object:
 
         return FederationServer
     if name == "RemoteBackend":
-        from mockfed.remote import RemoteBackend
+        from mockfed.server.client import RemoteBackend
 
         return RemoteBackend
     raise AttributeError(f"module 'mockfed' has no attribute {name!r}")

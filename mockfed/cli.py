@@ -10,6 +10,14 @@ from datetime import datetime
 from importlib import resources
 from typing import Any
 
+import boto3
+from botocore.exceptions import ClientError
+
+from mockfed.backend import FederationBackend
+from mockfed.iam.packing import pack
+from mockfed.mock import mock_federation
+from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+
 __all__ = ["main"]
 
 DEMO_POLICY_ARN = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
@@ -32,11 +40,6 @@ def _cli_json(value: Any) -> str:
 
 def run_demo(args: argparse.Namespace) -> int:
     """The AWS CLI docs example, answered by the simulator and printed as the CLI prints it."""
-    import boto3
-    from botocore.exceptions import ClientError
-
-    from mockfed import mock_federation
-
     policy = _read_text(args.policy) if args.policy else _demo_policy()
     policy_arns = args.policy_arns if args.policy_arns is not None else [DEMO_POLICY_ARN]
     shown_policy = f"file://{args.policy}" if args.policy else "file://myfile.json"
@@ -69,8 +72,6 @@ def run_demo(args: argparse.Namespace) -> int:
 
 def run_pack(args: argparse.Namespace) -> int:
     """Print the PackedPolicySize a GetFederationToken request would answer."""
-    from mockfed.packing import pack
-
     policy = _read_text(args.policy) if args.policy else None
     tags: list[tuple[str, str]] = []
     for item in args.tag or ():
@@ -96,9 +97,7 @@ def run_serve(args: argparse.Namespace) -> int:
     import logging
     import shlex
 
-    from mockfed.backend import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend
-    from mockfed.pipeline import Replay
-    from mockfed.scenario import Scenario, ScenarioFormatError
+    from mockfed.scenario import ScenarioFormatError, open_scenario
     from mockfed.server import ADMIN_PREFIX, FederationServer
     from mockfed.server import logger as request_log
 
@@ -106,11 +105,10 @@ def run_serve(args: argparse.Namespace) -> int:
     replay = None
     if args.scenario:
         try:
-            scenario = Scenario(args.scenario, "none", allow_unused=True)
+            replay = open_scenario(args.scenario, backend, record_mode="none", allow_unused=True)
         except ScenarioFormatError as err:
             print(f"mockfed serve: {err}", file=sys.stderr)
             return 2
-        replay = Replay(scenario, scenario.begin(backend.clock.now()))
     server = FederationServer(backend, host=args.host, port=args.port, strict_auth=args.strict_auth, replay=replay)
     try:
         server.start()

@@ -18,7 +18,7 @@ import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-__all__ = ["Clock", "span_seconds"]
+__all__ = ["Clock", "ClockControls", "span_seconds"]
 
 
 def _active_freezer() -> Any | None:
@@ -46,8 +46,56 @@ def span_seconds(
     return amount + seconds + 60 * minutes + 3600 * hours + 86400 * days
 
 
-class Clock:
+class ClockControls:
+    """The verbs every clock of mockfed has: ``advance()`` and ``set()``, over ``_shift``/``_move_to``.
+
+    :class:`Clock` moves itself (or freezegun's frozen time); ``mockfed.server.client.RemoteClock``
+    moves a server's clock over its admin API. Both read their arguments here, one way.
+    """
+
+    def advance(
+        self,
+        delta: timedelta | float | None = None,
+        *,
+        seconds: float = 0,
+        minutes: float = 0,
+        hours: float = 0,
+        days: float = 0,
+    ) -> None:
+        """Move the clock forward (a negative amount moves it back).
+
+        Example::
+
+            >>> clock = Clock()
+            >>> clock.advance(seconds=901)
+            >>> clock.offset >= 901
+            True
+        """
+        self._shift(span_seconds(delta, seconds=seconds, minutes=minutes, hours=hours, days=days))
+
+    def set(self, when: datetime) -> None:
+        """Put the clock at ``when`` (naive datetimes are taken as UTC).
+
+        Example::
+
+            >>> clock = Clock()
+            >>> clock.set(datetime(2030, 1, 1, tzinfo=UTC))
+            >>> clock.now().year
+            2030
+        """
+        self._move_to(when if when.tzinfo is not None else when.replace(tzinfo=UTC))
+
+    def _shift(self, seconds: float) -> None:
+        raise NotImplementedError
+
+    def _move_to(self, when: datetime) -> None:
+        raise NotImplementedError
+
+
+class Clock(ClockControls):
     """A controllable UTC clock.
+
+    Under freezegun, :meth:`advance` and :meth:`set` move the frozen time itself, so botocore sees it too.
 
     Example::
 
@@ -84,46 +132,15 @@ class Clock:
         """
         return datetime.fromtimestamp(self.timestamp(), UTC)
 
-    def advance(
-        self,
-        delta: timedelta | float | None = None,
-        *,
-        seconds: float = 0,
-        minutes: float = 0,
-        hours: float = 0,
-        days: float = 0,
-    ) -> None:
-        """Move the clock forward (a negative amount moves it back).
-
-        Under freezegun the frozen time itself moves, so botocore sees it too.
-
-        Example::
-
-            >>> clock = Clock()
-            >>> clock.advance(seconds=901)
-            >>> clock.offset >= 901
-            True
-        """
-        amount = span_seconds(delta, seconds=seconds, minutes=minutes, hours=hours, days=days)
+    def _shift(self, seconds: float) -> None:
         freezer = _active_freezer()
         if freezer is not None:
-            freezer.tick(timedelta(seconds=amount))
+            freezer.tick(timedelta(seconds=seconds))
             return
         with self._lock:
-            self._offset += amount
+            self._offset += seconds
 
-    def set(self, when: datetime) -> None:
-        """Put the clock at ``when`` (naive datetimes are taken as UTC).
-
-        Example::
-
-            >>> clock = Clock()
-            >>> clock.set(datetime(2030, 1, 1, tzinfo=UTC))
-            >>> clock.now().year
-            2030
-        """
-        if when.tzinfo is None:
-            when = when.replace(tzinfo=UTC)
+    def _move_to(self, when: datetime) -> None:
         freezer = _active_freezer()
         if freezer is not None:
             freezer.move_to(when)

@@ -10,14 +10,18 @@ import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from types import TracebackType
-from typing import Any, TypeVar, overload
+from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, overload
 
-from mockfed import doors
-from mockfed.backend import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend
+from mockfed import transports
+from mockfed.backend import FederationBackend
+from mockfed.dispatch import Dispatcher
 from mockfed.errors import RECORD_MODES, UnusedInteractionsError
-from mockfed.pipeline import Replay
+from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_SECRET_ACCESS_KEY
 
-__all__ = ["FederationMock", "active_backend", "mock_federation"]
+if TYPE_CHECKING:
+    from mockfed.scenario import Replay
+
+__all__ = ["FederationMock", "MockOptions", "active_backend", "mock_federation"]
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -36,7 +40,8 @@ _UNSET = object()
 
 @dataclass(eq=False)  # activations are told apart by identity, never by equal fields
 class _Activation:
-    door: doors.Door
+    door: transports.Door
+    replay: Replay | None = None
     saved_env: dict[str, str | None] = field(default_factory=dict)
     saved_default_credentials: Any = _UNSET
     default_session: Any = None
@@ -51,43 +56,66 @@ def active_backend() -> FederationBackend:
         ...     active_backend() is backend
         True
     """
-    door = doors.active_state()
+    door = transports.active_state()
     if door is None:
         raise RuntimeError("no mockfed mock is active: use @mock_federation, `with mock_federation()` or the fixture")
     return door.backend
 
 
+class MockOptions(TypedDict, total=False):
+    """The options of :func:`mock_federation` (every one optional).
+
+    Example::
+
+        >>> options: MockOptions = {"account_id": "111122223333", "strict_auth": True}
+        >>> mock_federation(**options)
+        <mock_federation inactive strict_auth=True>
+    """
+
+    backend: FederationBackend | None
+    """The backend to answer from (default: a fresh one per activation)."""
+    account_id: str
+    """The simulated account of a fresh backend (default ``123456789012``)."""
+    strict_auth: bool
+    """Refuse keys mockfed never issued instead of treating them as the default user."""
+    allow_passthrough: bool
+    """Let botocore requests to other AWS services that no mock answers reach AWS."""
+    seed: int | None
+    """Seed of a fresh backend's key factory (reproducible keys)."""
+    scenario: str | os.PathLike[str] | None
+    """A scenario file to replay (and record into, per ``record_mode``)."""
+    record_mode: str | None
+    """VCR's ``none``, ``once``, ``new_episodes`` or ``all``."""
+    replay_clock: str
+    """``now`` (default) or ``recorded``: start the clock at the recording's time."""
+    allow_unused: bool
+    """Accept interactions of the scenario that the test never requests."""
+
+
 class FederationMock:
     """An STS federation mock; see :func:`mock_federation` for the ways to use it."""
 
-    def __init__(
-        self,
-        *,
-        backend: FederationBackend | None = None,
-        account_id: str = DEFAULT_ACCOUNT_ID,
-        strict_auth: bool = False,
-        allow_passthrough: bool = False,
-        seed: int | None = None,
-        scenario: str | os.PathLike[str] | None = None,
-        record_mode: str | None = None,
-        replay_clock: str = "now",
-        allow_unused: bool = False,
-    ) -> None:
+    def __init__(self, **options: Unpack[MockOptions]) -> None:
+        unknown = set(options) - set(MockOptions.__annotations__)
+        if unknown:
+            raise TypeError(f"mock_federation() got unknown option(s) {', '.join(sorted(unknown))}")
+        record_mode = options.get("record_mode")
+        scenario = options.get("scenario")
         if record_mode is not None and record_mode not in RECORD_MODES:
             raise ValueError(f"record_mode must be one of {', '.join(RECORD_MODES)}; got {record_mode!r}")
         if scenario is None and record_mode is not None:
             raise ValueError(
                 "record_mode needs a scenario file: mock_federation(scenario='name.json', record_mode=...)"
             )
-        self._backend = backend
-        self._allow_passthrough = allow_passthrough
+        self._backend = options.get("backend")
+        self._allow_passthrough = options.get("allow_passthrough", False)
         self._scenario_path = scenario
         self._record_mode = record_mode
-        self._replay_clock = replay_clock
-        self._allow_unused = allow_unused
-        self._account_id = account_id
-        self._strict_auth = strict_auth
-        self._seed = seed
+        self._replay_clock = options.get("replay_clock", "now")
+        self._allow_unused = options.get("allow_unused", False)
+        self._account_id = options.get("account_id", DEFAULT_ACCOUNT_ID)
+        self._strict_auth = options.get("strict_auth", False)
+        self._seed = options.get("seed")
         self._activations: list[_Activation] = []
 
     # ---- start / stop ------------------------------------------------------------------------------------
@@ -95,44 +123,46 @@ class FederationMock:
     def start(self) -> FederationBackend:
         """Activate; returns the backend answering STS until :meth:`stop`."""
         backend = self._backend or FederationBackend(self._account_id, seed=self._seed)
-        replay = self._open_scenario(backend)
-        activation = _Activation(doors.Door(backend, self._strict_auth, self._allow_passthrough, replay))
+        replay = None
+        if self._scenario_path is not None:
+            # Loaded on first use (a downward import): most suites never replay, and import mockfed stays light.
+            from mockfed.scenario import open_scenario
+
+            replay = open_scenario(
+                self._scenario_path,
+                backend,
+                record_mode=self._record_mode,
+                replay_clock=self._replay_clock,
+                allow_unused=self._allow_unused,
+                forward=transports.forward,
+            )
+        dispatcher = Dispatcher(backend, strict_auth=self._strict_auth)
+        exchange = dispatcher.exchange if replay is None else functools.partial(replay.exchange, dispatcher)
+        activation = _Activation(transports.Door(exchange, backend, self._allow_passthrough), replay)
         if replay is None or not replay.scenario.records_unmatched:
             _swap_environment(activation)  # recording signs with the caller's real credentials
         try:
-            doors.activate(activation.door)
+            transports.activate(activation.door)
         except BaseException:
             _restore_environment(activation)
             raise
         self._activations.append(activation)
         return backend
 
-    def _open_scenario(self, backend: FederationBackend) -> Replay | None:
-        if self._scenario_path is None:
-            return None
-        from mockfed.scenario import Scenario
-
-        scenario = Scenario(
-            self._scenario_path, self._record_mode, replay_clock=self._replay_clock, allow_unused=self._allow_unused
-        )
-        if self._replay_clock == "recorded" and not scenario.records_unmatched:
-            backend.clock.set(scenario.recorded_at)
-        return Replay(scenario, scenario.begin(backend.clock.now()), doors.forward)
-
     def stop(self) -> None:
         """Deactivate the most recent :meth:`start` of this object, restoring everything it changed.
 
         With a scenario, what was recorded is written, and interactions the test never
-        requested raise :class:`~mockfed.scenario.UnusedInteractionsError` (unless ``allow_unused``).
+        requested raise :class:`~mockfed.errors.UnusedInteractionsError` (unless ``allow_unused``).
         """
         if not self._activations:
             raise RuntimeError("mock_federation.stop() called without a matching start()")
         activation = self._activations.pop()
         try:
-            doors.deactivate(activation.door)
+            transports.deactivate(activation.door)
         finally:
             _restore_environment(activation)
-        replay = activation.door.replay
+        replay = activation.replay
         if replay is not None:
             unused = replay.scenario.close()
             if unused:
@@ -216,34 +246,10 @@ def mock_federation(target: F, /) -> F: ...
 
 
 @overload
-def mock_federation(
-    *,
-    backend: FederationBackend | None = None,
-    account_id: str = DEFAULT_ACCOUNT_ID,
-    strict_auth: bool = False,
-    allow_passthrough: bool = False,
-    seed: int | None = None,
-    scenario: str | os.PathLike[str] | None = None,
-    record_mode: str | None = None,
-    replay_clock: str = "now",
-    allow_unused: bool = False,
-) -> FederationMock: ...
+def mock_federation(**options: Unpack[MockOptions]) -> FederationMock: ...
 
 
-def mock_federation(
-    target: Any = None,
-    /,
-    *,
-    backend: FederationBackend | None = None,
-    account_id: str = DEFAULT_ACCOUNT_ID,
-    strict_auth: bool = False,
-    allow_passthrough: bool = False,
-    seed: int | None = None,
-    scenario: str | os.PathLike[str] | None = None,
-    record_mode: str | None = None,
-    replay_clock: str = "now",
-    allow_unused: bool = False,
-) -> Any:
+def mock_federation(target: Any = None, /, **options: Unpack[MockOptions]) -> Any:
     """Answer botocore's and ``requests``' STS calls from a simulated STS while active.
 
     Use it bare or called, as a decorator (sync or async functions, unittest and plain
@@ -268,17 +274,7 @@ def mock_federation(
         >>> out["FederatedUser"]["Arn"]
         'arn:aws:sts::123456789012:federated-user/Bob'
     """
-    mock = FederationMock(
-        backend=backend,
-        account_id=account_id,
-        strict_auth=strict_auth,
-        allow_passthrough=allow_passthrough,
-        seed=seed,
-        scenario=scenario,
-        record_mode=record_mode,
-        replay_clock=replay_clock,
-        allow_unused=allow_unused,
-    )
+    mock = FederationMock(**options)
     if target is None:
         return mock
     return mock(target)

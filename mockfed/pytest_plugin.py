@@ -22,22 +22,15 @@ from typing import Any
 
 import pytest
 
-import mockfed as _mockfed  # importing at pytest start installs the botocore handler before any client exists
+# Importing any of mockfed at pytest start runs mockfed/__init__.py, which installs the botocore handler
+# before any client exists.
 from mockfed.backend import FederationBackend
 from mockfed.clock import Clock
 from mockfed.errors import RECORD_MODES
-from mockfed.mock import mock_federation
+from mockfed.mock import MockOptions, mock_federation
 
-_MARKER_OPTIONS = (
-    "strict_auth",
-    "account_id",
-    "seed",
-    "allow_passthrough",
-    "scenario",
-    "record_mode",
-    "replay_clock",
-    "allow_unused",
-)
+#: Every option of mock_federation but the backend object itself.
+_MARKER_OPTIONS = tuple(name for name in MockOptions.__annotations__ if name != "backend")
 
 
 def pytest_addoption(parser: pytest.Parser) -> None:
@@ -91,4 +84,3 @@ def mockfed_clock(mockfed: FederationBackend) -> Clock:
 
 
 __all__ = ["mockfed", "mockfed_clock"]
-assert _mockfed

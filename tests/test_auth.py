@@ -17,8 +17,8 @@ from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from mockfed import FederationBackend, mock_federation
+from mockfed.dispatch import handle
 from mockfed.http import HttpRequest
-from mockfed.pipeline import handle
 from tests.conftest import SIMPLE_POLICY
 
 SIGNATURE_MISMATCH = (

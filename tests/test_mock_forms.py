@@ -87,7 +87,7 @@ def test_unittest_class_runs_under_the_mock() -> None:
         unittest.defaultTestLoader.loadTestsFromTestCase(UnittestClass)
     )
     assert (result.testsRun, result.wasSuccessful()) == (1, True)
-    assert mockfed.doors.active_state() is None
+    assert mockfed.transports.active_state() is None
 
 
 def test_context_manager_yields_the_backend() -> None:
@@ -148,7 +148,7 @@ def test_environment_is_restored_after_an_exception(monkeypatch: pytest.MonkeyPa
     with pytest.raises(ZeroDivisionError), mock_federation():
         _ = 1 / 0
     assert dict(os.environ) == before
-    assert mockfed.doors.active_state() is None
+    assert mockfed.transports.active_state() is None
 
 
 def test_decorated_function_restores_after_an_exception(monkeypatch: pytest.MonkeyPatch) -> None:

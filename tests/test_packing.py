@@ -15,7 +15,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from mockfed.packing import MAX_SESSION_TOKEN_SIZE, PackedSession, pack, packed_policy_size
+from mockfed.iam.packing import MAX_SESSION_TOKEN_SIZE, PackedSession, pack, packed_policy_size
 
 # myfile.json of the AWS CLI docs example, pretty-printed exactly as published.
 CLI_DOCS_POLICY = """{
@@ -249,7 +249,7 @@ def test_equivalent_spellings_of_a_statement_pack_alike() -> None:
 def test_packing_is_deterministic_across_calls_and_processes() -> None:
     request = (CLI_DOCS_POLICY, [S3_READ_ONLY], [("Project", "Pegasus"), ("Team", "Automation")])
     here = pack(*request)
-    script = f"import sys\nfrom mockfed.packing import pack\nsys.stdout.write(pack(*{request!r}).data.hex())\n"
+    script = f"import sys\nfrom mockfed.iam.packing import pack\nsys.stdout.write(pack(*{request!r}).data.hex())\n"
     project = str(Path(__file__).resolve().parents[1])
     env = {**os.environ, "PYTHONHASHSEED": "12345", "PYTHONPATH": project}
 

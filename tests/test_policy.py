@@ -10,9 +10,9 @@ from typing import Any
 
 import pytest
 
-import mockfed.policy
+import mockfed.iam.policy
 from mockfed.errors import StsError
-from mockfed.policy import (
+from mockfed.iam import (
     Condition,
     Policy,
     Statement,
@@ -467,7 +467,7 @@ REQUIRED = [
     "PowerUserAccess",
     "IAMReadOnlyAccess",
 ]
-DATA = Path(mockfed.policy.__file__).parent / "data" / "managed_policies"
+DATA = Path(mockfed.iam.policy.__file__).parent.parent / "data" / "managed_policies"
 
 
 def test_required_managed_policies_are_shipped() -> None:
@@ -551,13 +551,13 @@ def test_managed_document_with_a_path() -> None:
 
 
 def test_docstring_examples_run() -> None:
-    result = doctest.testmod(mockfed.policy, optionflags=doctest.ELLIPSIS)
+    result = doctest.testmod(mockfed.iam.policy, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0
     assert result.failed == 0
 
 
 def test_policy_module_imports_only_the_standard_library_and_mockfed_errors() -> None:
-    tree = ast.parse(Path(mockfed.policy.__file__).read_text(encoding="utf-8"))
+    tree = ast.parse(Path(mockfed.iam.policy.__file__).read_text(encoding="utf-8"))
     imported: set[str] = set()
     for node in ast.walk(tree):
         if isinstance(node, ast.Import):

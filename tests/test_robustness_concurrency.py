@@ -26,8 +26,8 @@ from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
 from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend, mock_federation
+from mockfed.dispatch import handle
 from mockfed.http import HttpRequest
-from mockfed.pipeline import handle
 
 THREADS = 16
 CALLS_PER_THREAD = 500

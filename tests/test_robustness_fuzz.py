@@ -39,11 +39,11 @@ from hypothesis import strategies as st
 
 import mockfed
 from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend, mock_federation
-from mockfed.credentials import TOKEN_TEXT_PREFIX
+from mockfed.dispatch import handle
 from mockfed.http import HttpRequest, HttpResponse
-from mockfed.pipeline import handle
-from mockfed.servicemodel import XML_NAMESPACE, operation, service_model
-from mockfed.wire import form_fields
+from mockfed.model import XML_NAMESPACE, operation, service_model
+from mockfed.protocol import form_fields
+from mockfed.state.keys import TOKEN_TEXT_PREFIX
 
 NS = {"sts": XML_NAMESPACE}
 PACKAGE_DIR = str(Path(mockfed.__file__).resolve().parent)

@@ -24,7 +24,8 @@ import requests.adapters
 import urllib3.connectionpool
 from botocore.awsrequest import AWSResponse
 
-from mockfed import DEFAULT_ACCESS_KEY_ID, FederationBackend, active_backend, doors, mock_federation
+from mockfed import DEFAULT_ACCESS_KEY_ID, FederationBackend, active_backend, mock_federation
+from mockfed import transports as doors
 
 moto = pytest.importorskip("moto")
 

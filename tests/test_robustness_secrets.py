@@ -25,8 +25,9 @@ from mockfed import (
     Principal,
     mock_federation,
 )
+from mockfed import sts as sts_actions
+from mockfed.dispatch import handle
 from mockfed.http import HttpRequest
-from mockfed.pipeline import handle
 
 POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
 
@@ -106,7 +107,7 @@ def test_logs_hold_no_secret_during_a_run_with_errors(
         def crash(*args: Any, **kwargs: Any) -> Any:
             raise RuntimeError("simulated mockfed bug")
 
-        monkeypatch.setattr(backend, "get_federation_token", crash)
+        monkeypatch.setitem(sts_actions.ACTIONS, "GetFederationToken", crash)
         with pytest.raises(ClientError, match="InternalFailure"):
             sts.get_federation_token(Name="Crash")
     crash_logs = [r for r in caplog.records if r.name == "mockfed" and r.levelno == logging.ERROR]

@@ -377,8 +377,7 @@ def test_scenario_check(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> N
 
 
 def test_serve_replays_a_scenario(tmp_path: Path) -> None:
-    from mockfed.pipeline import Replay
-    from mockfed.scenario import Scenario
+    from mockfed.scenario import Replay, Scenario
 
     path = scenario_file(tmp_path / "s.json", [GFT_BOB])
     scenario = Scenario(path, "none", allow_unused=True)

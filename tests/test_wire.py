@@ -7,8 +7,8 @@ import xml.etree.ElementTree as ET
 import pytest
 
 from mockfed import FederationBackend
+from mockfed.dispatch import handle
 from mockfed.http import HttpRequest
-from mockfed.pipeline import handle
 
 NS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 

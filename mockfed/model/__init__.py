@@ -1,7 +1,8 @@
 """botocore's STS service model, loaded once: the source of truth for shapes and constraints.
 
-Only botocore's data loader and shape classes are used here (never its transport),
-so the wire and validation layers stay data-driven without copying the model.
+Only botocore's data loader and shape classes are used here (never its transport), so
+the protocol (parsing, rendering) and the actions (:mod:`mockfed.model.limits`) stay
+data-driven without copying the model.
 """
 
 from __future__ import annotations

@@ -13,7 +13,8 @@ A scenario is a JSON file (standard library only, hand-editable)::
        {"offset": 2.5, "region": "us-east-1", "action": "GetFederationToken", "params": {"Name": "Eve"},
         "status": 400, "error": {"Code": "PackedPolicyTooLarge", "Message": "..."}}]}
 
-This module knows files, matching, redaction and time; it knows nothing about HTTP.
+This module knows the file: its format, loading with checks, writing with redaction and a
+secret scan, and moving recorded times; it knows nothing about HTTP or matching.
 """
 
 from __future__ import annotations
@@ -22,41 +23,37 @@ import json
 import os
 import re
 import tempfile
-import threading
-import warnings
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from mockfed.errors import (
-    RECORD_MODES,
-    ScenarioAgeWarning,
-    ScenarioFormatError,
-    ScenarioMismatchError,
-    ScenarioSecretError,
-    UnusedInteractionsError,
-)
+import botocore
+
+from mockfed.errors import ScenarioFormatError, ScenarioSecretError
+from mockfed.version import __version__
 
 __all__ = [
-    "RECORD_MODES",
     "Interaction",
-    "Scenario",
-    "ScenarioAgeWarning",
-    "ScenarioFormatError",
-    "ScenarioMismatchError",
-    "ScenarioSecretError",
-    "UnusedInteractionsError",
+    "ScenarioFile",
+    "find_secrets",
     "load_scenario_file",
+    "mask_key",
+    "rebase",
+    "redact",
+    "short_params",
+    "timeline",
+    "write_scenario_file",
 ]
 
 FORMAT_VERSION = 1
 REDACTED = "REDACTED"
 _SECRET_FIELDS = frozenset({"SecretAccessKey", "SessionToken"})
-_LIVE_KEY = re.compile(r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b")
-_LIVE_SECRET = re.compile(r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])")
-_LIVE_TOKEN = re.compile(r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE)[A-Za-z0-9/+=]{20,}")
+# Patterns of live credentials, compiled (and cached by re) on the first scan: most runs never write a scenario.
+_LIVE_KEY = r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"
+_LIVE_SECRET = r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"
+_LIVE_TOKEN = r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE)[A-Za-z0-9/+=]{20,}"
 _TIMESTAMP_FIELDS = frozenset({"Expiration"})
 
 
@@ -95,10 +92,10 @@ class Interaction:
 
     def describe(self) -> str:
         outcome = f"{self.error['Code']}" if self.error else "OK"
-        return f"{self.action} in {self.region} ({_short(self.params)}) -> {self.status} {outcome}"
+        return f"{self.action} in {self.region} ({short_params(self.params)}) -> {self.status} {outcome}"
 
 
-def _short(params: Mapping[str, Any]) -> str:
+def short_params(params: Mapping[str, Any]) -> str:
     parts = []
     for key, value in params.items():
         text = json.dumps(value, ensure_ascii=False) if not isinstance(value, str) else value
@@ -220,243 +217,32 @@ def load_scenario_file(path: str | os.PathLike[str]) -> ScenarioFile:
     )
 
 
-# ---- matching --------------------------------------------------------------------------------------------------
+def write_scenario_file(path: Path, scenario: ScenarioFile) -> None:
+    """Write ``scenario`` to ``path`` atomically, after a scan for anything shaped like a live credential.
 
-
-def _normal(name: str, value: Any) -> Any:
-    """A parameter in a form where order and JSON formatting do not matter."""
-    if name == "Policy" and isinstance(value, str):
-        try:
-            return json.dumps(json.loads(value), sort_keys=True, separators=(",", ":"))
-        except ValueError:
-            return value
-    if isinstance(value, list):
-        return sorted((_normal(name, item) for item in value), key=lambda item: json.dumps(item, sort_keys=True))
-    if isinstance(value, dict):
-        return {key: _normal(key, item) for key, item in value.items()}
-    return value
-
-
-def _normal_params(params: Mapping[str, Any]) -> dict[str, Any]:
-    return {key: _normal(key, value) for key, value in params.items() if value is not None}
-
-
-def _differences(request: Mapping[str, Any], recorded: Interaction, action: str, region: str) -> list[str]:
-    lines = []
-    if recorded.action != action:
-        lines.append(f"action: request {action!r} != recorded {recorded.action!r}")
-    if recorded.region != region:
-        lines.append(f"region: request {region!r} != recorded {recorded.region!r}")
-    mine, theirs = _normal_params(request), _normal_params(recorded.params)
-    for key in sorted(set(mine) | set(theirs)):
-        if key not in theirs:
-            lines.append(f"params.{key}: only in the request ({json.dumps(mine[key])[:80]})")
-        elif key not in mine:
-            lines.append(f"params.{key}: only in the recording ({json.dumps(theirs[key])[:80]})")
-        elif mine[key] != theirs[key]:
-            lines.append(
-                f"params.{key}: request {json.dumps(mine[key])[:80]} != recorded {json.dumps(theirs[key])[:80]}"
-            )
-    return lines
-
-
-# ---- the scenario in use ---------------------------------------------------------------------------------------
-
-
-class Scenario:
-    """A scenario file in use by one mock: replays what matches, records what it should, writes on close.
-
-    ``record_mode`` follows VCR: ``"none"`` replays only (the default when the file exists),
-    ``"once"`` records when the file is missing and replays otherwise (the default when it is
-    missing), ``"new_episodes"`` replays what matches and records what does not, ``"all"``
-    always records afresh.
+    Raises :class:`~mockfed.errors.ScenarioSecretError`, writing nothing, when the scan finds one.
     """
-
-    def __init__(
-        self,
-        path: str | os.PathLike[str],
-        record_mode: str | None = None,
-        *,
-        replay_clock: str = "now",
-        allow_unused: bool = False,
-        max_age: timedelta = timedelta(days=365),
-    ) -> None:
-        self.path = Path(os.fspath(path))
-        exists = self.path.exists()
-        mode = record_mode or ("none" if exists else "once")
-        if mode not in RECORD_MODES:
-            raise ValueError(f"record_mode must be one of {', '.join(RECORD_MODES)}; got {mode!r}")
-        if replay_clock not in ("now", "recorded"):
-            raise ValueError(f'replay_clock must be "now" or "recorded"; got {replay_clock!r}')
-        self.record_mode = mode
-        self.replay_clock = replay_clock
-        self.allow_unused = allow_unused
-        self._lock = threading.Lock()
-        self._new: list[Interaction] = []
-        self._started: datetime | None = None
-        if mode == "all" or (mode == "once" and not exists):
-            self._file = ScenarioFile(datetime.now(UTC).replace(microsecond=0), [])
-            self._replaying = False
-        else:
-            self._file = load_scenario_file(self.path)
-            self._replaying = True
-            self._warn_if_old(max_age)
-
-    # ---- state -------------------------------------------------------------------------------------------
-
-    @property
-    def recorded_at(self) -> datetime:
-        return self._file.recorded_at
-
-    @property
-    def interactions(self) -> list[Interaction]:
-        return list(self._file.interactions)
-
-    @property
-    def records_unmatched(self) -> bool:
-        """Whether a request that matches nothing is sent on and recorded (instead of an error)."""
-        return not self._replaying or self.record_mode == "new_episodes"
-
-    def begin(self, now: datetime) -> timedelta:
-        """Start using the scenario at ``now``; returns the shift that rebases recorded times onto now."""
-        self._started = now
-        return now - self._file.recorded_at if self._replaying else timedelta(0)
-
-    def _warn_if_old(self, max_age: timedelta) -> None:
-        age = datetime.now(UTC) - self._file.recorded_at
-        if age > max_age:
-            where = f" against {self._file.recorded_against}" if self._file.recorded_against else ""
-            warnings.warn(
-                f"scenario {self.path} was recorded{where} {age.days} days ago; the real service may answer "
-                'differently now: record it again with record_mode="all"',
-                ScenarioAgeWarning,
-                stacklevel=4,
-            )
-
-    # ---- replay ------------------------------------------------------------------------------------------
-
-    def take(self, action: str, region: str, params: Mapping[str, Any]) -> Interaction | None:
-        """The next unused interaction matching the request (in order), or a ``repeat="last"`` one used up."""
-        if not self._replaying:
-            return None
-        wanted = _normal_params(params)
-        with self._lock:
-            last_repeatable: Interaction | None = None
-            for interaction in self._file.interactions:
-                if interaction.action != action or interaction.region != region:
-                    continue
-                if _normal_params(interaction.params) != wanted:
-                    continue
-                if not interaction.used:
-                    interaction.used += 1
-                    return interaction
-                if interaction.repeat == "last":
-                    last_repeatable = interaction
-            if last_repeatable is not None:
-                last_repeatable.used += 1
-            return last_repeatable
-
-    def mismatch(self, action: str, region: str, params: Mapping[str, Any]) -> ScenarioMismatchError:
-        """The error for a request nothing matches: the request, and the closest interaction field by field."""
-        lines = [f"no interaction in {self.path} matches {action} in {region} ({_short(params)})."]
-        candidates = self._file.interactions
-        if not candidates:
-            lines.append('The scenario has no interactions: record it with record_mode="once" or "all".')
-            return ScenarioMismatchError("\n".join(lines))
-        scored = sorted(
-            ((len(_differences(params, c, action, region)), i, c) for i, c in enumerate(candidates)),
-            key=lambda item: (item[0], item[1]),
+    document = {
+        "mockfed_scenario": FORMAT_VERSION,
+        "recorded_at": scenario.recorded_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "mockfed_version": __version__,
+        "botocore_version": botocore.__version__,
+        "interactions": [interaction.to_json() for interaction in scenario.interactions],
+    }
+    if scenario.recorded_against:
+        document["recorded_against"] = scenario.recorded_against
+    text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
+    leaks = find_secrets(text)
+    if leaks:
+        raise ScenarioSecretError(
+            f"refused to write {path}: it still holds what looks like live credentials "
+            f"({', '.join(leaks)}); nothing was written"
         )
-        _, index, closest = scored[0]
-        differences = _differences(params, closest, action, region)
-        if not differences and closest.used:
-            differences = [
-                "the request equals it, but it was already used (interactions answer once, in order; "
-                'add "repeat": "last" to let it answer again)'
-            ]
-        lines.append(f"Closest: interactions[{index}] {closest.describe()}")
-        lines.extend(f"  - {line}" for line in differences)
-        lines.append('Record the new request with record_mode="new_episodes", or edit the scenario file.')
-        return ScenarioMismatchError("\n".join(lines))
-
-    def unused(self) -> list[Interaction]:
-        return [interaction for interaction in self._file.interactions if not interaction.used]
-
-    # ---- recording ---------------------------------------------------------------------------------------
-
-    def record(
-        self,
-        action: str,
-        region: str,
-        params: Mapping[str, Any],
-        status: int,
-        *,
-        result: Mapping[str, Any] | None = None,
-        error: Mapping[str, str] | None = None,
-        caller_access_key_id: str | None = None,
-        at: datetime | None = None,
-    ) -> None:
-        """Keep one exchange, redacted, to be written on :meth:`close`."""
-        started = self._started or self._file.recorded_at
-        now = at or datetime.now(UTC)
-        offset = max(0.0, (now - started).total_seconds()) if not self._replaying else self._offset_for_new(now)
-        interaction = Interaction(
-            offset=offset,
-            region=region,
-            action=action,
-            params=json.loads(json.dumps(dict(params), default=str)),
-            status=status,
-            response=redact(result) if error is None else None,
-            error=dict(error) if error is not None else None,
-            caller=mask_key(caller_access_key_id) if caller_access_key_id else None,
-        )
-        interaction.used = 1
-        with self._lock:
-            self._new.append(interaction)
-
-    def _offset_for_new(self, now: datetime) -> float:
-        existing = [interaction.offset for interaction in self._file.interactions]
-        return max(existing, default=0.0) + (now - (self._started or now)).total_seconds()
-
-    def close(self) -> list[Interaction]:
-        """Write what was recorded (redacted, scanned for live secrets); return the interactions never used."""
-        if self._new:
-            self._file.interactions.extend(self._new)
-            self._new = []
-            self._write()
-        return [] if self.allow_unused else self.unused()
-
-    def _write(self) -> None:
-        import botocore
-
-        from mockfed import __version__
-
-        document = {
-            "mockfed_scenario": FORMAT_VERSION,
-            "recorded_at": self._file.recorded_at.astimezone(UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-            "mockfed_version": __version__,
-            "botocore_version": botocore.__version__,
-            "interactions": [interaction.to_json() for interaction in self._file.interactions],
-        }
-        if self._file.recorded_against:
-            document["recorded_against"] = self._file.recorded_against
-        text = json.dumps(document, indent=2, ensure_ascii=False) + "\n"
-        leaks = find_secrets(text)
-        if leaks:
-            raise ScenarioSecretError(
-                f"refused to write {self.path}: it still holds what looks like live credentials "
-                f"({', '.join(leaks)}); nothing was written"
-            )
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        fd, temporary = tempfile.mkstemp(prefix=self.path.name, dir=self.path.parent)
-        with os.fdopen(fd, "w", encoding="utf-8") as handle:
-            handle.write(text)
-        os.replace(temporary, self.path)
-
-    def note_endpoint(self, url: str) -> None:
-        """Remember where the recording was made (real AWS or a local endpoint), for the age warning."""
-        if self._file.recorded_against is None:
-            self._file.recorded_against = url
+    path.parent.mkdir(parents=True, exist_ok=True)
+    fd, temporary = tempfile.mkstemp(prefix=path.name, dir=path.parent)
+    with os.fdopen(fd, "w", encoding="utf-8") as handle:
+        handle.write(text)
+    os.replace(temporary, path)
 
 
 # ---- redaction -------------------------------------------------------------------------------------------------
@@ -487,11 +273,11 @@ def redact(value: Any, key: str = "") -> Any:
 def find_secrets(text: str) -> list[str]:
     """What in ``text`` looks like a live AWS credential (key ids, 40-character secrets, session tokens)."""
     found = []
-    if _LIVE_KEY.search(text):
+    if re.search(_LIVE_KEY, text):
         found.append("an access key id")
-    if _LIVE_TOKEN.search(text):
+    if re.search(_LIVE_TOKEN, text):
         found.append("a session token")
-    for match in _LIVE_SECRET.finditer(text):
+    for match in re.finditer(_LIVE_SECRET, text):
         candidate = match.group(0)
         if (
             any(c.islower() for c in candidate)

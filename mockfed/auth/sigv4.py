@@ -1,40 +1,31 @@
-"""Who is calling: SigV4 verification (botocore's own signer) and resolution to a principal of the backend.
+"""SigV4: a request's signature read from its header or presigned query, and checked as STS checks it.
 
-Credentials mockfed issued or knows (the default user, created users, root,
-federated sessions) are always fully verified. Keys it never issued (a
-conftest's ``testing``/``testing``, a developer's own) act as the backend's
-default IAM user, so existing suites keep working, unless ``strict`` is set.
+Scope (service and region), the 15-minute skew against the process's own time, and the
+signature itself, recomputed with botocore's own signer over exactly what the client signed.
+Nothing here knows whose key it is: :mod:`mockfed.auth` resolves that.
 """
 
 from __future__ import annotations
 
 import re
 import time
-from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
+from typing import NamedTuple
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from botocore.auth import SigV4Auth, SigV4QueryAuth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
 
-from mockfed import errors
-from mockfed.backend import FederationBackend, Principal
-from mockfed.credentials import looks_like_mockfed_token
+from mockfed.auth.endpoints import signing_region_of_host
 from mockfed.errors import StsError
 from mockfed.http import HttpRequest
 
-__all__ = ["Credential", "authenticate", "credential_of", "region_of_host"]
+__all__ = ["Credential", "check_request_time", "check_scope", "check_signature", "credential_of"]
 
 _AUTH_HEADER = re.compile(
     r"AWS4-HMAC-SHA256\s+Credential=(?P<scope>[^,\s]+),\s*SignedHeaders=(?P<headers>[^,\s]+),\s*Signature=(?P<sig>[0-9a-f]+)"
 )
-#: STS in every partition and endpoint variant: regional, global, FIPS, dual-stack (``region`` absent: global).
-STS_HOST_PATTERN = (
-    r"sts(?:-fips)?\.(?:dualstack\.)?(?:(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\.)?"
-    r"(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)"
-)
-_HOST_REGION = re.compile(f"^{STS_HOST_PATTERN}$")
 _SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
     "Key and signing method. Consult the service documentation for details."
@@ -43,19 +34,22 @@ _SKEW = timedelta(minutes=15)
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
 
 
-@dataclass(frozen=True)
-class Credential:
+class Credential(NamedTuple):
     """A request's SigV4 signature: key id, scope, what was signed, and the token."""
 
     access_key_id: str
     date: str
     region: str
     service: str
-    session_token: str | None = field(repr=False)  # never in a repr, a log line or an assertion message
+    session_token: str | None  # never in a repr, a log line or an assertion message
     signature: str
     signed_headers: tuple[str, ...]
     amz_date: str
     presigned: bool
+
+    def __repr__(self) -> str:
+        shown = ", ".join(f"{name}={value!r}" for name, value in self._asdict().items() if name != "session_token")
+        return f"Credential({shown})"
 
 
 def credential_of(request: HttpRequest) -> Credential | None:
@@ -89,52 +83,18 @@ def credential_of(request: HttpRequest) -> Credential | None:
     )
 
 
-def region_of_host(host: str) -> str:
-    """The region an STS host name serves; the global endpoint serves us-east-1.
-
-    Example::
-
-        >>> region_of_host("sts-fips.us-east-2.amazonaws.com"), region_of_host("sts.amazonaws.com")
-        ('us-east-2', 'us-east-1')
-    """
-    match = _HOST_REGION.match(host)
-    return (match.group("region") if match else None) or "us-east-1"
-
-
-def authenticate(request: HttpRequest, backend: FederationBackend, *, strict: bool = False) -> tuple[Principal, str]:
-    """The calling principal and the region of ``request``, or the service's authentication error."""
-    credential = credential_of(request)
-    if credential is None:
-        if strict:
-            raise StsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
-        return backend.default_user, region_of_host(request.host)
-    _check_scope(request, credential)
-    _check_request_time(credential)
-    principal = backend.principal(credential.access_key_id)
-    if principal is None:
-        token = credential.session_token or ""
-        # A token of mockfed's shape that this backend cannot open was forged, altered or is stale.
-        if strict or looks_like_mockfed_token(token) or (credential.access_key_id.startswith("ASIA") and not token):
-            raise errors.invalid_client_token_id()
-        return backend.default_user, credential.region
-    if principal.kind == "federated":
-        _check_session_token(credential, backend)
-    _check_signature(request, credential, principal.secret_access_key)
-    return principal, credential.region
-
-
-def _check_scope(request: HttpRequest, credential: Credential) -> None:
+def check_scope(request: HttpRequest, credential: Credential) -> None:
+    """The credential must be scoped to STS and, on an AWS host, to the host's region (a local server: any)."""
     if credential.service != "sts":
         raise StsError("SignatureDoesNotMatch", "Credential should be scoped to correct service: 'sts'. ", 403)
-    match = _HOST_REGION.match(request.host)
-    expected = (match.group("region") or "us-east-1") if match else None  # None: a local endpoint, any region
+    expected = signing_region_of_host(request.host)
     if expected is not None and credential.region != expected:
         raise StsError(
             "SignatureDoesNotMatch", f"Credential should be scoped to a valid region, not '{credential.region}'. ", 403
         )
 
 
-def _check_request_time(credential: Credential) -> None:
+def check_request_time(credential: Credential) -> None:
     """Signed more than 15 minutes from the process's own now (frozen or not; never the clock's offset)."""
     text = credential.amz_date
     try:
@@ -167,17 +127,7 @@ def _check_request_time(credential: Credential) -> None:
         )
 
 
-def _check_session_token(credential: Credential, backend: FederationBackend) -> None:
-    if not credential.session_token:
-        raise errors.invalid_client_token_id()
-    claims = backend.open_session_token(credential.session_token)
-    if claims is None or claims.access_key_id != credential.access_key_id:
-        raise errors.invalid_client_token_id()
-    if backend.clock.timestamp() >= claims.expires_at:
-        raise errors.expired_token()
-
-
-def _check_signature(request: HttpRequest, credential: Credential, secret: str) -> None:
+def check_signature(request: HttpRequest, credential: Credential, secret: str) -> None:
     """Recompute the signature with botocore's signer over exactly what the client signed."""
     try:
         signature, canonical, string_to_sign = _expected_signature(request, credential, secret)

@@ -1,94 +1,35 @@
-"""IAM policy documents: the grammar STS enforces and the evaluation AWS performs.
+"""A parsed IAM policy and how AWS evaluates it.
 
-:func:`parse_policy` validates a policy document the way STS does for the
-``Policy`` parameter of GetFederationToken (raising :class:`~mockfed.errors.StsError`
-``MalformedPolicyDocument`` with the real messages) and returns an immutable
-:class:`Policy`. :meth:`Policy.evaluate` and :func:`is_allowed` answer whether a
-request is allowed, following the IAM evaluation logic: an explicit ``Deny``
-anywhere wins, identity policies must ``Allow``, and for a federated session the
-session policies must ``Allow`` too (the intersection).
-
-:func:`managed_policy_document` returns the real document of the AWS-managed
-policies shipped as package data (``mockfed/data/managed_policies``).
-
-Real messages and where they come from:
-
-* ``The policy is not in the valid JSON format.`` -- STS, for a policy that is not
-  JSON (Apache Hadoop S3A assumed-role troubleshooting guide, captured
-  ``MalformedPolicyDocumentException`` from ``AWSSecurityTokenService``).
-* ``Syntax errors in policy.`` -- STS, for a grammar error (same guide).
-* ``Policy document should not specify a principal.`` -- a ``Principal`` in a
-  GetFederationToken session policy (localstack/localstack#10746, reporting real
-  AWS; IAM answers the same for identity policies, hashicorp/terraform-provider-aws#10419).
-* ``Statement IDs (SID) in a single policy must be unique.``,
-  ``Policy statement must contain actions.``, ``Policy statement must contain resources.``,
-  ``Resource X must be in ARN format or "*".``,
-  ``Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc.``,
-  ``Actions/Condition can contain only one colon.``, ``Vendor X is not valid`` --
-  IAM's messages for these checks (kubernetes/kops#4951, aws-cloudformation/cfn-lint#3973,
-  and moto's ``moto/iam/policy_validation.py``, which mirrors IAM). No public
-  capture shows STS answering them; STS shares IAM's principal message, so it is
-  assumed to share these too.
-* An unknown ``Version`` value is a grammar error (``Syntax errors in policy.``),
-  as in IAM (moto's validator); a missing ``Version`` is accepted and means
-  ``2008-10-17``, as the IAM User Guide documents.
+:class:`Policy`, :class:`Statement` and :class:`Condition` are what
+:func:`mockfed.iam.grammar.parse_policy` returns; :meth:`Policy.evaluate` and
+:func:`is_allowed` answer whether a request is allowed, following the IAM evaluation
+logic: an explicit ``Deny`` anywhere wins, identity policies must ``Allow``, and for a
+federated session the session policies must ``Allow`` too (the intersection).
 
 Policy variables (``${aws:username}``, ``${aws:PrincipalTag/team, 'default'}``,
 ``${*}``, ``${?}``, ``${$}``) are substituted from the request context in
 ``Resource``/``NotResource`` and in string and ARN condition values when the
 policy's ``Version`` is ``2012-10-17``; with ``2008-10-17`` they are literal text,
 as AWS documents. A variable whose key is absent (and has no default) makes
-that pattern match nothing. ``Principal``/``NotPrincipal`` (accepted only with
-``session=False``) are not evaluated.
+that pattern match nothing. ``Principal``/``NotPrincipal`` are not evaluated here.
 """
 
 from __future__ import annotations
 
 import functools
 import ipaddress
-import json
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from importlib import resources
-from importlib.resources.abc import Traversable
 from typing import Literal
 
-from mockfed.errors import malformed_policy
-
-__all__ = [
-    "Condition",
-    "Policy",
-    "Statement",
-    "aws_managed_policy_arns",
-    "is_allowed",
-    "managed_policy_document",
-    "parse_policy",
-]
+__all__ = ["OPERATORS", "Condition", "Context", "Policy", "Statement", "is_allowed", "split_operator"]
 
 Effect = Literal["Allow", "Deny"]
 ContextValue = str | Sequence[str]
 Context = Mapping[str, ContextValue]
-
-# --- messages --------------------------------------------------------------------------------------------------
-
-NOT_JSON = "The policy is not in the valid JSON format."
-SYNTAX_ERROR = "Syntax errors in policy."
-PRINCIPAL_IN_SESSION = "Policy document should not specify a principal."
-DUPLICATE_SID = "Statement IDs (SID) in a single policy must be unique."
-MISSING_ACTIONS = "Policy statement must contain actions."
-MISSING_RESOURCES = "Policy statement must contain resources."
-MISSING_VENDOR = "Actions/Conditions must be prefaced by a vendor, e.g., iam, sdb, ec2, etc."
-TOO_MANY_COLONS = "Actions/Condition can contain only one colon."
-
-VERSIONS = ("2012-10-17", "2008-10-17")
-_TOP_KEYS = frozenset({"Version", "Id", "Statement"})
-_STATEMENT_KEYS = frozenset(
-    {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Principal", "NotPrincipal"}
-)
-_VENDOR_INVALID = re.compile(r"[^a-zA-Z0-9\-.]")
 
 # Condition operators (without the ForAnyValue:/ForAllValues: prefix and the IfExists suffix).
 _NEGATED = frozenset(
@@ -103,7 +44,7 @@ _NEGATED = frozenset(
         "NotIpAddress",
     }
 )
-_OPERATORS = frozenset(
+OPERATORS = frozenset(
     {
         "StringEquals",
         "StringEqualsIgnoreCase",
@@ -192,6 +133,7 @@ class Policy:
 
     Example::
 
+        >>> from mockfed.iam.grammar import parse_policy
         >>> p = parse_policy('{"Version": "2012-10-17", "Statement": ['
         ...     '{"Effect": "Allow", "Action": "s3:*", "Resource": "*"},'
         ...     '{"Effect": "Deny", "Action": "s3:DeleteBucket", "Resource": "*"}]}')
@@ -213,202 +155,6 @@ class Policy:
         (case-insensitive) to a value or a list of values.
         """
         return _evaluate(self, action, resource, _normalize_context(context))
-
-
-# --- parsing ---------------------------------------------------------------------------------------------------
-
-
-def parse_policy(text: str, *, session: bool = False) -> Policy:
-    """Validate ``text`` against the IAM policy grammar and return the :class:`Policy`.
-
-    With ``session=True`` (a session policy passed to STS) a ``Principal`` or
-    ``NotPrincipal`` element is rejected. Errors are ``StsError`` with code
-    ``MalformedPolicyDocument`` and the real service's message. Results are cached,
-    since the same text comes with every mocked call.
-
-    Example::
-
-        >>> parse_policy('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "*", "Resource": "*"}}')
-        ... # doctest: +ELLIPSIS
-        Policy(statements=(Statement(effect='Allow', actions=('*',), ...),), version='2012-10-17', id=None)
-        >>> parse_policy("nope")
-        Traceback (most recent call last):
-        ...
-        mockfed.errors.StsError: MalformedPolicyDocument: The policy is not in the valid JSON format.
-    """
-    return _parse_cached(text, session)
-
-
-@functools.lru_cache(maxsize=512)
-def _parse_cached(text: str, session: bool) -> Policy:
-    document = _load_json(text)
-    statements_raw = _check_syntax(document)
-    if session and any("Principal" in st or "NotPrincipal" in st for st in statements_raw):
-        raise malformed_policy(PRINCIPAL_IN_SESSION)
-    _check_semantics(statements_raw)
-    version = document.get("Version", "2008-10-17")
-    assert isinstance(version, str)
-    policy_id = document.get("Id")
-    assert policy_id is None or isinstance(policy_id, str)
-    return Policy(tuple(_build_statement(st) for st in statements_raw), version, policy_id)
-
-
-def _reject_constant(name: str) -> object:
-    raise ValueError(name)
-
-
-def _load_json(text: str) -> dict[str, object]:
-    try:
-        document = json.loads(text, parse_constant=_reject_constant)
-    except (ValueError, RecursionError):
-        raise malformed_policy(NOT_JSON) from None
-    if not isinstance(document, dict):
-        raise malformed_policy(SYNTAX_ERROR)
-    return document
-
-
-def _is_string_or_strings(value: object) -> bool:
-    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
-
-
-def _is_condition_scalar(value: object) -> bool:
-    # Real AWS-managed documents use JSON booleans as condition values; numbers are accepted alike.
-    return isinstance(value, str | bool | int | float)
-
-
-def _check_syntax(document: dict[str, object]) -> list[dict[str, object]]:
-    """The grammar stage: every failure here is ``Syntax errors in policy.``."""
-    if not set(document) <= _TOP_KEYS:
-        raise malformed_policy(SYNTAX_ERROR)
-    if "Version" in document and document["Version"] not in VERSIONS:
-        raise malformed_policy(SYNTAX_ERROR)
-    if "Id" in document and not isinstance(document["Id"], str):
-        raise malformed_policy(SYNTAX_ERROR)
-    raw = document.get("Statement")
-    statements: list[object]
-    if isinstance(raw, dict):
-        statements = [raw]
-    elif isinstance(raw, list) and raw:
-        statements = raw
-    else:
-        raise malformed_policy(SYNTAX_ERROR)
-    checked: list[dict[str, object]] = []
-    for st in statements:
-        if not isinstance(st, dict) or not _statement_syntax_ok(st):
-            raise malformed_policy(SYNTAX_ERROR)
-        checked.append(st)
-    return checked
-
-
-def _statement_syntax_ok(st: dict[str, object]) -> bool:
-    if not set(st) <= _STATEMENT_KEYS:
-        return False
-    if ("Action" in st and "NotAction" in st) or ("Resource" in st and "NotResource" in st):
-        return False
-    if ("Principal" in st and "NotPrincipal" in st) or st.get("Effect") not in ("Allow", "Deny"):
-        return False
-    if "Sid" in st and not isinstance(st["Sid"], str):
-        return False
-    for key in ("Action", "NotAction", "Resource", "NotResource"):
-        if key in st and not _is_string_or_strings(st[key]):
-            return False
-    for key in ("Principal", "NotPrincipal"):
-        if key in st and not isinstance(st[key], str | dict):
-            return False
-    return "Condition" not in st or _condition_syntax_ok(st["Condition"])
-
-
-def _condition_syntax_ok(condition: object) -> bool:
-    if not isinstance(condition, dict):
-        return False
-    for operator, block in condition.items():
-        if not isinstance(block, dict):
-            return False
-        for value in block.values():
-            values = value if isinstance(value, list) else [value]
-            if not all(_is_condition_scalar(v) for v in values):
-                return False
-        if _split_operator(operator)[1] not in _OPERATORS and block:
-            return False
-    return True
-
-
-def _strings(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    assert isinstance(value, list)
-    return tuple(str(v) for v in value)
-
-
-def _check_semantics(statements: list[dict[str, object]]) -> None:
-    """The stages after the grammar, in the order IAM applies them."""
-    seen: set[str] = set()
-    for st in statements:
-        sid = st.get("Sid")
-        if isinstance(sid, str) and sid:
-            if sid in seen:
-                raise malformed_policy(DUPLICATE_SID)
-            seen.add(sid)
-    for st in statements:
-        if not any(_strings(st[key]) for key in ("Action", "NotAction") if key in st):
-            raise malformed_policy(MISSING_ACTIONS)
-    for st in statements:
-        if not any(_strings(st[key]) for key in ("Resource", "NotResource") if key in st):
-            raise malformed_policy(MISSING_RESOURCES)
-    for st in statements:
-        for key in ("Resource", "NotResource"):
-            for resource in _strings(st.get(key, [])):
-                if resource != "*" and ":" not in resource:
-                    raise malformed_policy(f'Resource {resource} must be in ARN format or "*".')
-    for st in statements:
-        for key in ("Action", "NotAction"):
-            for action in _strings(st.get(key, [])):
-                _check_action(action)
-        condition = st.get("Condition", {})
-        assert isinstance(condition, dict)
-        for block in condition.values():
-            if any(":" not in condition_key for condition_key in block):
-                raise malformed_policy(MISSING_VENDOR)
-
-
-def _check_action(action: str) -> None:
-    parts = action.split(":")
-    if len(parts) == 1 and parts[0] != "*":
-        raise malformed_policy(MISSING_VENDOR)
-    if len(parts) > 2:
-        raise malformed_policy(TOO_MANY_COLONS)
-    if parts[0] != "*" and _VENDOR_INVALID.search(parts[0]):
-        raise malformed_policy(f"Vendor {parts[0]} is not valid")
-
-
-def _condition_value(value: object) -> str:
-    if isinstance(value, bool):
-        return "true" if value else "false"
-    return str(value)
-
-
-def _build_statement(st: dict[str, object]) -> Statement:
-    def opt(key: str) -> tuple[str, ...] | None:
-        return _strings(st[key]) if key in st else None
-
-    conditions: list[Condition] = []
-    condition = st.get("Condition", {})
-    assert isinstance(condition, dict)
-    for operator, block in condition.items():
-        for key, value in block.items():
-            values = value if isinstance(value, list) else [value]
-            conditions.append(Condition(operator, key, tuple(_condition_value(v) for v in values)))
-    effect: Effect = "Allow" if st["Effect"] == "Allow" else "Deny"
-    sid = st.get("Sid")
-    return Statement(
-        effect=effect,
-        actions=opt("Action"),
-        not_actions=opt("NotAction"),
-        resources=opt("Resource"),
-        not_resources=opt("NotResource"),
-        conditions=tuple(conditions),
-        sid=sid if isinstance(sid, str) else None,
-    )
 
 
 # --- evaluation ------------------------------------------------------------------------------------------------
@@ -535,7 +281,7 @@ def _resource_matches(pattern: str, resource: str, context: _NormalContext, vari
 
 
 @functools.lru_cache(maxsize=256)
-def _split_operator(operator: str) -> tuple[str | None, str, bool]:
+def split_operator(operator: str) -> tuple[str | None, str, bool]:
     """``"ForAllValues:StringLikeIfExists"`` -> ``("ForAllValues", "StringLike", True)``."""
     qualifier = None
     for prefix in _SET_PREFIXES:
@@ -549,8 +295,8 @@ def _split_operator(operator: str) -> tuple[str | None, str, bool]:
 
 
 def _test_condition(condition: Condition, context: _NormalContext, variables: bool) -> bool:
-    qualifier, base, if_exists = _split_operator(condition.operator)
-    if base not in _OPERATORS:
+    qualifier, base, if_exists = split_operator(condition.operator)
+    if base not in OPERATORS:
         return True  # an unknown operator passes the grammar only with an empty block: nothing to test
     request = context.get(condition.key.lower())
     present = request is not None and len(request) > 0
@@ -690,6 +436,8 @@ def is_allowed(
 
     Example::
 
+        >>> from mockfed.iam.grammar import parse_policy
+        >>> from mockfed.iam.managed import managed_policy_document
         >>> user = [parse_policy('{"Version": "2012-10-17", "Statement": {"Effect": "Allow", "Action": "s3:*", '
         ...                      '"Resource": "*"}}')]
         >>> session = [parse_policy(managed_policy_document("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess") or "")]
@@ -707,61 +455,3 @@ def is_allowed(
         return False
     return session_policies is None or "Allow" in session
 
-
-# --- AWS-managed policies --------------------------------------------------------------------------------------
-
-_MANAGED_PREFIX = "arn:aws:iam::aws:policy"
-# Shipped policies whose IAM path is not "/" (the path is part of the real ARN).
-_MANAGED_PATHS: dict[str, str] = {
-    "AWSLambdaBasicExecutionRole": "/service-role/",
-    "ViewOnlyAccess": "/job-function/",
-}
-
-
-def _managed_dir() -> Traversable:
-    return resources.files("mockfed").joinpath("data").joinpath("managed_policies")
-
-
-@functools.cache
-def _shipped_names() -> tuple[str, ...]:
-    return tuple(sorted(e.name[: -len(".json")] for e in _managed_dir().iterdir() if e.name.endswith(".json")))
-
-
-@functools.lru_cache(maxsize=64)
-def _load_document(name: str) -> str:
-    return _managed_dir().joinpath(f"{name}.json").read_text(encoding="utf-8")
-
-
-def managed_policy_document(arn: str) -> str | None:
-    """The JSON document of a shipped AWS-managed policy, or ``None`` if not shipped.
-
-    The ARN must be the real one, path included
-    (``arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole``).
-    Documents are read lazily from package data and cached.
-
-    Example::
-
-        >>> doc = managed_policy_document("arn:aws:iam::aws:policy/AdministratorAccess")
-        >>> parse_policy(doc or "").evaluate("ec2:RunInstances")
-        'Allow'
-        >>> managed_policy_document("arn:aws:iam::123456789012:policy/Mine") is None
-        True
-    """
-    if not arn.startswith(_MANAGED_PREFIX + "/"):
-        return None
-    path_and_name = arn[len(_MANAGED_PREFIX) :]
-    path, _, name = path_and_name.rpartition("/")
-    if name not in _shipped_names() or path + "/" != _MANAGED_PATHS.get(name, "/"):
-        return None
-    return _load_document(name)
-
-
-def aws_managed_policy_arns() -> tuple[str, ...]:
-    """The ARNs of every shipped AWS-managed policy, sorted.
-
-    Example::
-
-        >>> "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" in aws_managed_policy_arns()
-        True
-    """
-    return tuple(sorted(f"{_MANAGED_PREFIX}{_MANAGED_PATHS.get(name, '/')}{name}" for name in _shipped_names()))

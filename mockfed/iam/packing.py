@@ -25,7 +25,7 @@ the percentage.
 
 Example::
 
-    >>> from mockfed.packing import pack
+    >>> from mockfed.iam.packing import pack
     >>> session = pack('{"Version": "2012-10-17", "Statement": '
     ...                '{"Effect": "Allow", "Action": "s3:ListAllMyBuckets", "Resource": "*"}}')
     >>> session.percent, session.too_large

@@ -1,10 +1,11 @@
 """``mockfed serve``: the simulator over HTTP, for the AWS CLI and every other SDK.
 
 A third door to the one pipeline: :class:`FederationServer` translates each HTTP
-request to :class:`~mockfed.http.HttpRequest`, lets :func:`mockfed.pipeline.handle`
+request to :class:`~mockfed.http.HttpRequest`, lets :class:`mockfed.dispatch.Dispatcher`
 answer it, and writes the answer back. It knows no STS action. Beside STS it serves
-a small JSON admin API under ``/_mockfed/`` (state, clock, reset, users, regions,
-injected errors) that :class:`mockfed.remote.RemoteBackend` drives from Python.
+the JSON admin API of :mod:`mockfed.server.admin` under ``/_mockfed/`` (state, clock,
+reset, users, regions, injected errors) that :class:`mockfed.server.client.RemoteBackend`
+drives from Python.
 
 One :class:`~mockfed.backend.FederationBackend` (thread-safe) answers every thread.
 Each request is logged on the ``mockfed.server`` logger (INFO): the action, the
@@ -15,6 +16,7 @@ a secret or a token.
 from __future__ import annotations
 
 import contextlib
+import functools
 import json
 import logging
 import re
@@ -24,23 +26,21 @@ import socketserver
 import sys
 import threading
 import time
-from collections.abc import Callable, Mapping
-from datetime import UTC, datetime
+from collections.abc import Mapping
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from types import TracebackType
 from typing import Any, Self
 
-from mockfed import pipeline, wire
-from mockfed.backend import Call, FederatedSession, FederationBackend
-from mockfed.clock import Clock
-from mockfed.errors import StsError
-from mockfed.http import HttpRequest, HttpResponse
-from mockfed.scenario import ScenarioMismatchError
+from mockfed import protocol
+from mockfed.backend import FederationBackend
+from mockfed.dispatch import Dispatcher, Exchange
+from mockfed.errors import ScenarioMismatchError, StsError
+from mockfed.http import HttpRequest
+from mockfed.scenario import Replay
+from mockfed.server import admin
+from mockfed.server.admin import ADMIN_PREFIX
 
 __all__ = ["ADMIN_PREFIX", "FederationServer"]
-
-#: Paths under this prefix are the admin API; every other path is STS.
-ADMIN_PREFIX = "/_mockfed/"
 
 logger = logging.getLogger("mockfed.server")
 
@@ -74,12 +74,14 @@ class FederationServer:
         host: str = "127.0.0.1",
         port: int = 0,
         strict_auth: bool = False,
-        replay: pipeline.Replay | None = None,
+        replay: Replay | None = None,
     ) -> None:
         self.backend = backend if backend is not None else FederationBackend()
         self.replay = replay
         self.host = host
         self.strict_auth = strict_auth
+        dispatcher = Dispatcher(self.backend, strict_auth=strict_auth)
+        self._exchange = dispatcher.exchange if replay is None else functools.partial(replay.exchange, dispatcher)
         self._requested_port = port
         self._httpd: _HttpServer | None = None
         self._thread: threading.Thread | None = None
@@ -261,22 +263,23 @@ class _Handler(BaseHTTPRequestHandler):
             return
         started = time.perf_counter()
         path = self.path.split("?", 1)[0]
+        federation = self.server.federation
         if path.startswith(ADMIN_PREFIX):
-            status, answer = _admin(self.command, path[len(ADMIN_PREFIX) :].strip("/"), body, self.server.federation)
+            route = path[len(ADMIN_PREFIX) :].strip("/")
+            status, answer = admin.answer(self.command, route, body, federation.backend)
             payload = json.dumps(answer, default=str).encode("utf-8")
             logger.info("admin %s %s %s %.1f ms", self.command, _printable(path), status, _ms(started))
             self._send(status, {"Content-Type": "application/json"}, payload)
             return
-        federation = self.server.federation
         request = HttpRequest.build(self.command, self._url(), dict(self.headers.items()), body)
         try:
-            response = pipeline.handle(
-                request, federation.backend, strict_auth=federation.strict_auth, scenario=federation.replay
-            )
+            exchange = federation._exchange(request)
         except ScenarioMismatchError as mismatch:  # a client of the server cannot see a Python exception
-            response = wire.render_error(StsError("ScenarioMismatch", str(mismatch), 400), "scenario-mismatch")
+            refusal = StsError("ScenarioMismatch", str(mismatch), 400)
+            exchange = Exchange(protocol.render_error(refusal, "scenario-mismatch"), error_code=refusal.code)
         if logger.isEnabledFor(logging.INFO):  # logged before answering, so a client that got its answer sees it
-            logger.info("%s %s %.1f ms", _summary(response), _outcome(response), _ms(started))
+            logger.info("%s %s %.1f ms", _summary(exchange), _outcome(exchange), _ms(started))
+        response = exchange.response
         self._send(response.status, response.headers, response.body)
 
     def _url(self) -> str:
@@ -323,227 +326,11 @@ def _printable(text: str) -> str:
     return "".join(char if char.isprintable() and not char.isspace() else "?" for char in text[:64]) or "-"
 
 
-def _summary(response: HttpResponse) -> str:
+def _summary(exchange: Exchange) -> str:
     """The action and the caller, as the pipeline resolved them."""
-    return f"{_printable(response.action or '-')} {response.caller_arn or '-'}"
+    return f"{_printable(exchange.action or '-')} {exchange.caller_arn or '-'}"
 
 
-def _outcome(response: HttpResponse) -> str:
-    code = f" {_printable(response.error_code)}" if response.error_code else ""
-    return f"{response.status}{code}"
-
-
-# ---- the admin API --------------------------------------------------------------------------------------------
-
-
-class _AdminError(Exception):
-    """An admin request the server refuses: its HTTP status and the message of ``{"error": ...}``."""
-
-    def __init__(self, status: int, message: str) -> None:
-        super().__init__(message)
-        self.status = status
-        self.message = message
-
-
-_Route = Callable[[FederationServer, dict[str, Any]], dict[str, Any]]
-
-
-def _admin(method: str, route: str, body: bytes, federation: FederationServer) -> tuple[int, dict[str, Any]]:
-    """Answer one admin request: JSON in, JSON out, errors as ``{"error": ...}``; never a traceback."""
-    try:
-        handler = _ROUTES.get((method, route))
-        if handler is None:
-            known = ", ".join(f"{m} {ADMIN_PREFIX}{r}" for m, r in _ROUTES)
-            raise _AdminError(404, f"no admin endpoint {method} {ADMIN_PREFIX}{route}; the admin API has {known}")
-        return 200, handler(federation, _json_object(body))
-    except _AdminError as err:
-        return err.status, {"error": err.message}
-    except StsError as err:  # the backend refused (an invalid policy for a new user, say)
-        return 400, {"error": str(err)}
-    except Exception as exc:  # a mockfed bug: say so in JSON, keep the traceback in the server's log
-        logger.exception("mockfed admin API failed on %s %s", method, route)
-        return 500, {"error": f"mockfed internal error ({type(exc).__name__}: {exc}); please report it"}
-
-
-def _json_object(body: bytes) -> dict[str, Any]:
-    if not body.strip():
-        return {}
-    try:
-        value = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise _AdminError(400, f"the request body is not JSON: {err}") from None
-    if not isinstance(value, dict):
-        raise _AdminError(400, f"the request body must be a JSON object, not {type(value).__name__}")
-    return value
-
-
-def _fields(body: Mapping[str, Any], required: tuple[str, ...], optional: tuple[str, ...] = ()) -> None:
-    unknown = sorted(set(body) - set(required) - set(optional))
-    if unknown:
-        raise _AdminError(400, f"unknown field(s) {', '.join(unknown)}; expected {', '.join(required + optional)}")
-    missing = [name for name in required if name not in body]
-    if missing:
-        raise _AdminError(400, f"missing field(s) {', '.join(missing)}")
-
-
-def _string(body: Mapping[str, Any], name: str) -> str | None:
-    value = body.get(name)
-    if value is not None and not isinstance(value, str):
-        raise _AdminError(400, f"{name} must be a string, not {json.dumps(value)}")
-    return value
-
-
-def _number(body: Mapping[str, Any], name: str, limit: float) -> float:
-    value = body.get(name, 0)
-    if isinstance(value, bool) or not isinstance(value, int | float) or not abs(value) <= limit:  # NaN fails too
-        raise _AdminError(400, f"{name} must be a number from {-limit:g} to {limit:g}, not {json.dumps(value)}")
-    return float(value)
-
-
-def _integer(body: Mapping[str, Any], name: str, low: int, high: int) -> int | None:
-    value = body.get(name)
-    if value is None:
-        return None
-    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
-        raise _AdminError(400, f"{name} must be an integer from {low} to {high}, not {json.dumps(value)}")
-    return value
-
-
-def _iso(moment: datetime) -> str:
-    return moment.astimezone(UTC).isoformat().replace("+00:00", "Z")
-
-
-def _session_view(session: FederatedSession) -> dict[str, Any]:
-    """A federation session as the admin API shows it: everything but its secret key and token."""
-    return {
-        "name": session.name,
-        "access_key_id": session.access_key_id,
-        "arn": session.arn,
-        "federated_user_id": session.federated_user_id,
-        "caller_arn": session.caller_arn,
-        "region": session.region,
-        "issued_at": _iso(session.issued_at),
-        "expiration": _iso(session.expiration),
-        "duration_seconds": session.duration_seconds,
-        "packed_policy_size": session.packed_policy_size,
-        "session_token_size": session.session_token_size,
-        "policy": session.policy,
-        "policy_arns": list(session.policy_arns),
-        "tags": dict(session.tags),
-    }
-
-
-def _call_view(call: Call) -> dict[str, Any]:
-    """A received call as the admin API shows it (its response, which holds credentials, left out)."""
-    return {
-        "action": call.action,
-        "region": call.region,
-        "caller_arn": call.caller_arn,
-        "status": call.status,
-        "error_code": call.error_code,
-        "error_message": call.error_message,
-        "at": _iso(call.at),
-        "params": dict(call.params),
-    }
-
-
-def _clock_view(clock: Clock) -> dict[str, Any]:
-    return {"now": _iso(clock.now()), "offset": clock.offset}
-
-
-def _state(federation: FederationServer, body: dict[str, Any]) -> dict[str, Any]:
-    backend = federation.backend
-    return {
-        "account_id": backend.account_id,
-        "sessions": [_session_view(session) for session in backend.sessions],
-        "calls": [_call_view(call) for call in backend.calls],
-        "clock": _clock_view(backend.clock),
-    }
-
-
-#: How far one clock move may go, per unit: a century (further breaks datetime arithmetic, not tests).
-_MAX_ADVANCE = {"seconds": 100 * 366 * 86400, "minutes": 100 * 366 * 1440, "hours": 100 * 366 * 24, "days": 100 * 366}
-
-
-def _advance_clock(federation: FederationServer, body: dict[str, Any]) -> dict[str, Any]:
-    _fields(body, (), tuple(_MAX_ADVANCE))
-    if not body:
-        raise _AdminError(400, 'say how far to move the clock, e.g. {"seconds": 901}')
-    clock = federation.backend.clock
-    clock.advance(**{unit: _number(body, unit, limit) for unit, limit in _MAX_ADVANCE.items()})
-    return _clock_view(clock)
-
-
-def _set_clock(federation: FederationServer, body: dict[str, Any]) -> dict[str, Any]:
-    _fields(body, ("time",))
-    text = _string(body, "time") or ""
-    try:
-        moment = datetime.fromisoformat(text)
-    except ValueError:
-        raise _AdminError(400, f"time {text!r} is not an ISO-8601 date-time (e.g. 2030-01-01T00:00:00Z)") from None
-    clock = federation.backend.clock
-    clock.set(moment)
-    return _clock_view(clock)
-
-
-def _reset(federation: FederationServer, body: dict[str, Any]) -> dict[str, Any]:
-    _fields(body, ())
-    federation.backend.reset()
-    return {"ok": True}
-
-
-def _create_user(federation: FederationServer, body: dict[str, Any]) -> dict[str, Any]:
-    _fields(body, ("name",), ("policy", "tags"))
-    name = _string(body, "name")
-    if not name:
-        raise _AdminError(400, "name must be a non-empty string")
-    if isinstance(body.get("policy"), dict):  # a policy document written inline as JSON
-        body["policy"] = json.dumps(body["policy"])
-    policy = _string(body, "policy")
-    tags = body.get("tags") or {}
-    if not isinstance(tags, dict) or not all(isinstance(v, str) for v in tags.values()):
-        raise _AdminError(400, f"tags must be an object of strings, not {json.dumps(tags)}")
-    user = federation.backend.create_user(name, policy, tags=tags)
-    return {"access_key_id": user.access_key_id, "secret_access_key": user.secret_access_key, "arn": user.arn}
-
-
-def _region_route(enable: bool) -> _Route:
-    def change_region(federation: FederationServer, body: dict[str, Any]) -> dict[str, Any]:
-        _fields(body, ("region",))
-        region = _string(body, "region")
-        if not region:
-            raise _AdminError(400, "region must be a non-empty string")
-        if enable:
-            federation.backend.enable_region(region)
-        else:
-            federation.backend.disable_region(region)
-        return {"ok": True}
-
-    return change_region
-
-
-def _inject_error(federation: FederationServer, body: dict[str, Any]) -> dict[str, Any]:
-    _fields(body, ("action", "code"), ("message", "count", "status"))
-    action, code = _string(body, "action"), _string(body, "code")
-    if not action or not code:
-        raise _AdminError(400, "action and code must be non-empty strings")
-    federation.backend.inject_error(
-        action,
-        code,
-        _string(body, "message"),
-        count=_integer(body, "count", 1, 1_000_000) or 1,
-        status=_integer(body, "status", 400, 599),
-    )
-    return {"ok": True}
-
-
-_ROUTES: dict[tuple[str, str], _Route] = {
-    ("GET", "state"): _state,
-    ("POST", "clock/advance"): _advance_clock,
-    ("POST", "clock/set"): _set_clock,
-    ("POST", "reset"): _reset,
-    ("POST", "users"): _create_user,
-    ("POST", "regions/disable"): _region_route(enable=False),
-    ("POST", "regions/enable"): _region_route(enable=True),
-    ("POST", "errors/inject"): _inject_error,
-}
+def _outcome(exchange: Exchange) -> str:
+    code = f" {_printable(exchange.error_code)}" if exchange.error_code else ""
+    return f"{exchange.response.status}{code}"

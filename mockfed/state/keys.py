@@ -1,4 +1,4 @@
-"""Access keys, secrets and session tokens, shaped like the real ones.
+"""Access key ids, secrets and session tokens, shaped like the real ones.
 
 Session tokens are stateless: each carries its session (access key id, expiry,
 federated name and the packed policy bytes), sealed with an HMAC under the
@@ -16,7 +16,7 @@ import hmac
 import os
 import random
 import struct
-from dataclasses import dataclass
+from typing import NamedTuple
 
 __all__ = ["TOKEN_PREFIX", "TOKEN_TEXT_PREFIX", "KeyFactory", "TokenClaims", "TokenCodec", "looks_like_mockfed_token"]
 
@@ -56,8 +56,7 @@ class KeyFactory:
         return self._bytes(32)
 
 
-@dataclass(frozen=True)
-class TokenClaims:
+class TokenClaims(NamedTuple):
     """What a session token carries."""
 
     access_key_id: str

@@ -1,30 +1,26 @@
-"""Request constraints, checked server-side with the real service's codes and messages.
+"""The model's request constraints, checked server-side with the real service's codes and messages.
 
 The constraints come from botocore's service model at run time (required, min,
-max, pattern, list sizes); what only the documentation says (at most 10 policy
-ARNs, 2,048 characters of inline and managed policy text together, tag keys
-unique regardless of case) is added here. Every violation of the model's
-constraints is reported together in one ``ValidationError``, as the service does.
+max, pattern, list sizes). Every violation is reported together in one
+``ValidationError``, as the service does. Rules that only the documentation states
+belong to the action they govern (``mockfed.sts``), which passes list maxima the
+model lacks as ``list_max``.
 """
 
 from __future__ import annotations
 
 import functools
 import re
-import unicodedata
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Callable, Mapping
 from typing import Any
 
 from botocore.model import Shape
 
-from mockfed import servicemodel
-from mockfed.errors import StsError, validation_error
+from mockfed import model
+from mockfed.errors import validation_error
 
 __all__ = ["check_request", "java_pattern_matcher"]
 
-#: Limits the documentation states but the service model does not carry.
-DOCUMENTED_LIST_MAX: dict[tuple[str, str], int] = {("GetFederationToken", "PolicyArns"): 10}
-SESSION_POLICY_TEXT_MAX = 2048
 #: Members the model leaves optional that a request cannot do without: a policy descriptor names its policy
 #: (``PolicyArns.member.1.other=x`` alone is an empty descriptor; the service's exact answer is unverified).
 DOCUMENTED_REQUIRED: frozenset[tuple[str, str]] = frozenset({("PolicyDescriptorType", "arn")})
@@ -63,6 +59,8 @@ def java_pattern_matcher(pattern: str) -> Callable[[str], bool]:
             return ascii_compiled.fullmatch(value) is not None
         if not value:
             return allows_empty
+        import unicodedata  # only non-ASCII text needs it: not loaded by import mockfed
+
         return all(
             (ch.isascii() and ascii_compiled.fullmatch(ch) is not None) or unicodedata.category(ch)[0] in categories
             for ch in value
@@ -138,11 +136,14 @@ def _check_value(shape: Shape, value: Any, path: str, out: list[str], list_max: 
             out.append(_violation(value, path, f"have value greater than or equal to {meta['min']}"))
 
 
-def check_request(action: str, params: Mapping[str, Any]) -> None:
-    """Raise the service's ``ValidationError`` (or ``InvalidParameterValue``) for ``params``.
+def check_request(action: str, params: Mapping[str, Any], *, list_max: Mapping[str, int] | None = None) -> None:
+    """Raise the service's ``ValidationError`` listing every constraint of the model ``params`` violates.
+
+    ``list_max`` gives documented maxima of list members that the model leaves open.
 
     Example::
 
+        >>> from mockfed.errors import StsError
         >>> try:
         ...     check_request("GetFederationToken", {"Name": "Bob", "DurationSeconds": 345600})
         ... except StsError as err:
@@ -150,7 +151,7 @@ def check_request(action: str, params: Mapping[str, Any]) -> None:
         1 validation error detected: Value '345600' at 'durationSeconds' failed to satisfy constraint: \
 Member must have value less than or equal to 129600
     """
-    shape = servicemodel.input_shape(action)
+    shape = model.input_shape(action)
     if shape is None:
         return
     violations: list[str] = []
@@ -161,34 +162,6 @@ Member must have value less than or equal to 129600
             if name in shape.required_members:
                 violations.append(_violation(None, path, "not be null"))
             continue
-        _check_value(member, value, path, violations, DOCUMENTED_LIST_MAX.get((action, name)))
+        _check_value(member, value, path, violations, list_max.get(name) if list_max else None)
     if violations:
         raise validation_error(violations)
-    _check_documented_limits(params)
-
-
-def _check_documented_limits(params: Mapping[str, Any]) -> None:
-    """Rules the documentation states beyond the model's per-field constraints."""
-    policy = params.get("Policy") or ""
-    arns: Sequence[Mapping[str, str]] = params.get("PolicyArns") or ()
-    plain_text = len(policy) + sum(len(entry.get("arn", "")) for entry in arns)
-    if plain_text > SESSION_POLICY_TEXT_MAX:
-        # The service's wording for this combined limit is not public; this names the field and the fix.
-        raise validation_error(
-            [
-                f"Value '{plain_text} characters of inline and managed session policy text' at 'policy' failed to "
-                f"satisfy constraint: Member must have length less than or equal to {SESSION_POLICY_TEXT_MAX} "
-                "(the inline policy and the policy ARNs together)"
-            ]
-        )
-    tags: Sequence[Mapping[str, str]] = params.get("Tags") or ()
-    seen: set[str] = set()
-    for tag in tags:
-        key = tag["Key"].lower()
-        if key in seen:
-            raise StsError(
-                "InvalidParameterValue",
-                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
-                400,
-            )
-        seen.add(key)

@@ -1,0 +1,62 @@
+"""Who is calling: a request's SigV4 signature checked and resolved to a principal of the account.
+
+Credentials mockfed issued or knows (the default user, created users, root,
+federated sessions) are always fully verified. Keys it never issued (a
+conftest's ``testing``/``testing``, a developer's own) act as the account's
+default IAM user, so existing suites keep working, unless ``strict`` is set.
+
+Example::
+
+    >>> from mockfed.http import HttpRequest
+    >>> from mockfed.state import State
+    >>> state = State("123456789012")
+    >>> request = HttpRequest.build("POST", "https://sts.amazonaws.com/", {}, b"Action=GetCallerIdentity")
+    >>> caller, region = authenticate(request, state)
+    >>> caller.name, region
+    ('mockfed-default', 'us-east-1')
+"""
+
+from __future__ import annotations
+
+from mockfed import errors
+from mockfed.auth.endpoints import region_of_host
+from mockfed.auth.sigv4 import Credential, check_request_time, check_scope, check_signature, credential_of
+from mockfed.errors import StsError
+from mockfed.http import HttpRequest
+from mockfed.state import State
+from mockfed.state.keys import looks_like_mockfed_token
+from mockfed.state.records import Principal
+
+__all__ = ["Credential", "authenticate", "credential_of"]
+
+
+def authenticate(request: HttpRequest, state: State, *, strict: bool = False) -> tuple[Principal, str]:
+    """The calling principal and the region of ``request``, or the service's authentication error."""
+    credential = credential_of(request)
+    if credential is None:
+        if strict:
+            raise StsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+        return state.account.default_user, region_of_host(request.host)
+    check_scope(request, credential)
+    check_request_time(credential)
+    principal = state.principal(credential.access_key_id)
+    if principal is None:
+        token = credential.session_token or ""
+        # A token of mockfed's shape that this account cannot open was forged, altered or is stale.
+        if strict or looks_like_mockfed_token(token) or (credential.access_key_id.startswith("ASIA") and not token):
+            raise errors.invalid_client_token_id()
+        return state.account.default_user, credential.region
+    if principal.kind == "federated":
+        _check_session_token(credential, state)
+    check_signature(request, credential, principal.secret_access_key)
+    return principal, credential.region
+
+
+def _check_session_token(credential: Credential, state: State) -> None:
+    if not credential.session_token:
+        raise errors.invalid_client_token_id()
+    claims = state.sessions.open_token(credential.session_token)
+    if claims is None or claims.access_key_id != credential.access_key_id:
+        raise errors.invalid_client_token_id()
+    if state.clock.timestamp() >= claims.expires_at:
+        raise errors.expired_token()

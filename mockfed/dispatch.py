@@ -1,0 +1,145 @@
+"""One pipeline for every door: parse, authenticate, run the action, render.
+
+```
+transport -> Dispatcher.exchange(HttpRequest)
+               protocol.parse_call   form body / query string -> StsCall(action, params)
+               auth.authenticate     SigV4, token expiry       -> Principal, region
+               sts.invoke            ACTIONS[action]           -> result, or StsError
+               protocol.render_*     result -> XML; StsError -> <ErrorResponse>
+```
+
+A scenario (``mockfed.scenario``) wraps the dispatcher: for a request it has a recorded
+answer for, it calls :meth:`Dispatcher.replayed`, which authenticates and renders the
+recorded answer instead of running the action.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from collections.abc import Mapping
+from typing import Any, NamedTuple
+
+from mockfed import auth, errors, protocol, sts
+from mockfed.backend import FederationBackend
+from mockfed.errors import StsError
+from mockfed.http import HttpRequest, HttpResponse
+from mockfed.protocol import StsCall
+
+__all__ = ["IAM_NAMESPACE", "Dispatcher", "Exchange", "deny_federated_iam", "handle", "internal_failure"]
+
+logger = logging.getLogger("mockfed")
+
+class Exchange(NamedTuple):
+    """One request answered: the response, and what the pipeline made of it (for a server's log line)."""
+
+    response: HttpResponse
+    action: str | None = None
+    caller_arn: str | None = None
+    error_code: str | None = None
+
+
+class Dispatcher:
+    """Answers STS requests from one backend: always an STS response or an STS error, never a traceback.
+
+    Example::
+
+        >>> request = HttpRequest.build("POST", "https://sts.amazonaws.com/", {},
+        ...                             b"Action=GetCallerIdentity&Version=2011-06-15")
+        >>> Dispatcher(FederationBackend()).handle(request).status
+        200
+    """
+
+    def __init__(self, backend: FederationBackend, *, strict_auth: bool = False) -> None:
+        self.backend = backend
+        self.strict_auth = strict_auth
+
+    def handle(self, request: HttpRequest) -> HttpResponse:
+        """The HTTP answer to ``request``."""
+        return self.exchange(request).response
+
+    def exchange(self, request: HttpRequest) -> Exchange:
+        """The HTTP answer to ``request``, with the action, caller and error code it came to."""
+        return self._answer(request, None, None)
+
+    def replayed(
+        self, request: HttpRequest, call: StsCall, recorded: Mapping[str, Any] | StsError
+    ) -> Exchange:
+        """The answer to ``request`` (already parsed as ``call``) from a recording: authenticated as any
+        request is, then the recorded result made live (:func:`mockfed.sts.replay`) or the recorded error."""
+        return self._answer(request, call, recorded)
+
+    def _answer(
+        self, request: HttpRequest, call: StsCall | None, recorded: Mapping[str, Any] | StsError | None
+    ) -> Exchange:
+        request_id = str(uuid.uuid4())
+        action: str | None = None
+        caller_arn: str | None = None
+        state = self.backend.state
+        try:
+            if call is None:
+                call = protocol.parse_call(request)
+            action = call.action
+            caller, region = auth.authenticate(request, state, strict=self.strict_auth)
+            caller_arn = caller.arn
+            if recorded is None:
+                result = sts.invoke(state, call.action, call.params, caller, region)
+            elif isinstance(recorded, StsError):
+                at = state.clock.now()
+                sts.log_call(state, call.action, call.params, region, caller, at, recorded.status, error=recorded)
+                raise recorded
+            else:
+                result = sts.replay(state, call.action, call.params, caller, region, recorded)
+            response = protocol.render_result(call.action, result, request_id)
+        except StsError as error:
+            return Exchange(protocol.render_error(error, request_id), action, caller_arn, error.code)
+        except Exception as exc:  # a mockfed bug must reach the test as an STS error, not a traceback from inside
+            return internal_failure(exc, action, caller_arn, request_id)
+        return Exchange(response, action, caller_arn)
+
+
+def internal_failure(
+    exc: Exception, action: str | None = None, caller_arn: str | None = None, request_id: str | None = None
+) -> Exchange:
+    """A failure inside mockfed, logged with its traceback and answered as STS's 500 ``InternalFailure``."""
+    logger.exception("mockfed failed to answer an STS request")
+    failure = StsError(
+        "InternalFailure",
+        f"mockfed internal error ({type(exc).__name__}: {exc}); please report it with this request",
+        500,
+        sender_fault=False,
+    )
+    return Exchange(protocol.render_error(failure, request_id or str(uuid.uuid4())), action, caller_arn, failure.code)
+
+
+def handle(request: HttpRequest, backend: FederationBackend, *, strict_auth: bool = False) -> HttpResponse:
+    """Answer one STS request from ``backend`` (a :class:`Dispatcher` used once).
+
+    Example::
+
+        >>> req = HttpRequest.build("POST", "https://sts.amazonaws.com/", {},
+        ...                         b"Action=GetCallerIdentity&Version=2011-06-15")
+        >>> handle(req, FederationBackend()).status
+        200
+    """
+    return Dispatcher(backend, strict_auth=strict_auth).handle(request)
+
+
+IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
+
+
+def deny_federated_iam(request: HttpRequest, backend: FederationBackend) -> HttpResponse | None:
+    """The IAM answer to a request signed by one of ``backend``'s federated sessions; None for anyone else.
+
+    Federated users cannot call IAM at all, whatever their policies say. IAM does not answer
+    ``AccessDenied`` but refuses the session token itself: 403 ``InvalidClientTokenId``, as
+    captured from real IAM for session credentials (aws-cli issue 8918, aws-vault issue 15).
+    """
+    try:
+        credential = auth.credential_of(request)
+    except StsError:
+        return None
+    principal = backend.principal(credential.access_key_id) if credential else None
+    if principal is None or principal.kind != "federated":
+        return None
+    return protocol.render_error(errors.invalid_client_token_id(), str(uuid.uuid4()), namespace=IAM_NAMESPACE)

@@ -1,0 +1,126 @@
+"""The simulated STS actions: one function each, registered in :data:`ACTIONS`.
+
+An action is a function of the account's :class:`~mockfed.state.State`, the calling
+:class:`~mockfed.state.records.Principal`, the request's parameters (as botocore's model
+shapes them) and the region; it returns the result's fields or raises
+:class:`~mockfed.errors.StsError`. :func:`invoke` runs one with what every call shares:
+injected faults first, then the action, then the call log. Nothing here knows about HTTP.
+
+Example::
+
+    >>> from mockfed.state import State
+    >>> state = State("123456789012")
+    >>> invoke(state, "GetCallerIdentity", {}, state.account.default_user, "us-east-1")["Account"]
+    '123456789012'
+    >>> state.account.calls[-1].action
+    'GetCallerIdentity'
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+from datetime import datetime
+from typing import Any
+
+from mockfed import errors
+from mockfed.errors import StsError
+from mockfed.state import State
+from mockfed.state.records import Call, Principal
+from mockfed.sts.federation import get_federation_token, replay_federation_token
+from mockfed.sts.identity import get_caller_identity
+
+__all__ = ["ACTIONS", "REPLAYS", "Action", "Replay", "invoke", "log_call", "replay"]
+
+Action = Callable[[State, Principal, Mapping[str, Any], str], dict[str, Any]]
+#: Makes a recorded answer live again: (state, caller, params, region, recorded result) -> result.
+Replay = Callable[[State, Principal, Mapping[str, Any], str, Mapping[str, Any]], dict[str, Any]]
+
+#: Every action mockfed simulates, by its AWS name.
+ACTIONS: dict[str, Action] = {
+    "GetCallerIdentity": get_caller_identity,
+    "GetFederationToken": get_federation_token,
+}
+
+#: Actions whose recorded answers carry credentials that must authenticate later calls.
+REPLAYS: dict[str, Replay] = {
+    "GetFederationToken": replay_federation_token,
+}
+
+
+def invoke(
+    state: State, action: str, params: Mapping[str, Any], caller: Principal | None, region: str
+) -> dict[str, Any]:
+    """Run ``action`` for ``caller`` (None: the default user) in ``region`` and log the call, whatever its outcome."""
+    at = state.clock.now()
+    principal = caller or state.account.default_user
+    try:
+        fault = state.account.take_fault(action)
+        if fault is not None:
+            raise fault
+        run = ACTIONS.get(action)
+        if run is None:
+            raise _not_simulated(action, principal)
+        result = run(state, principal, params, region)
+    except StsError as error:
+        log_call(state, action, params, region, caller, at, error.status, error=error)
+        raise
+    log_call(state, action, params, region, caller, at, 200, result=result)
+    return result
+
+
+def replay(
+    state: State,
+    action: str,
+    params: Mapping[str, Any],
+    caller: Principal | None,
+    region: str,
+    recorded: Mapping[str, Any],
+) -> dict[str, Any]:
+    """Answer ``action`` with a recorded result, logged like any call.
+
+    An action in :data:`REPLAYS` (one that issues credentials) becomes a live session of the
+    account, with the recorded identity and expiry but fresh credentials; any other answers
+    the recorded result as it is.
+    """
+    at = state.clock.now()
+    make_live = REPLAYS.get(action)
+    result = dict(recorded) if make_live is None else make_live(
+        state, caller or state.account.default_user, params, region, recorded
+    )
+    log_call(state, action, params, region, caller, at, 200, result=result)
+    return result
+
+
+def _not_simulated(action: str, caller: Principal) -> StsError:
+    # A federated user may call no STS action but GetCallerIdentity (AWS's documented rule), simulated or not.
+    if caller.kind == "federated":
+        return errors.access_denied(f"Cannot call {action} with session credentials")
+    return errors.not_implemented(action)
+
+
+def log_call(
+    state: State,
+    action: str,
+    params: Mapping[str, Any],
+    region: str,
+    caller: Principal | None,
+    at: datetime,
+    status: int,
+    *,
+    result: Mapping[str, Any] | None = None,
+    error: StsError | None = None,
+) -> None:
+    """Append one call to the account's log (answered here, replayed, or recorded from elsewhere)."""
+    state.account.log(
+        Call(
+            action,
+            params,
+            region,
+            caller.arn if caller else None,
+            at,
+            status,
+            result,
+            error.code if error else None,
+            error.message if error else None,
+        )
+    )

@@ -1,0 +1,51 @@
+"""The doors into the pipeline: botocore's hook, ``requests`` through ``responses``, and the real endpoint.
+
+:func:`activate` makes a :class:`Door` the innermost active mock (the first activation
+installs the guards of both doors); :func:`deactivate` removes it (the last one out
+restores what was patched). Doors translate transport objects only; they know no STS action.
+
+Example::
+
+    >>> from mockfed.backend import FederationBackend
+    >>> from mockfed.dispatch import Dispatcher
+    >>> backend = FederationBackend()
+    >>> door = Door(Dispatcher(backend).exchange, backend)
+    >>> activate(door); active_state() is door
+    True
+    >>> deactivate(door); active_state() is None
+    True
+"""
+
+from __future__ import annotations
+
+from mockfed.transports import requests_door
+from mockfed.transports.botocore_door import install_botocore_handler, start_guard, stop_guard
+from mockfed.transports.forward import forward
+from mockfed.transports.stack import Door, active_state, lock, stack
+
+__all__ = ["Door", "activate", "active_state", "deactivate", "forward", "install_botocore_handler"]
+
+
+def activate(door: Door) -> None:
+    """Make ``door`` the innermost active mock; the first activation installs the guards."""
+    with lock:
+        if not stack:
+            start_guard()
+            try:
+                requests_door.start()
+            except BaseException:
+                stop_guard()
+                raise
+        stack.append(door)
+
+
+def deactivate(door: Door) -> None:
+    """Remove ``door`` (wherever it is in the stack); the last one out restores what was patched."""
+    with lock:
+        for index in range(len(stack) - 1, -1, -1):
+            if stack[index] is door:
+                del stack[index]
+                break
+        if not stack:
+            stop_guard()
+            requests_door.stop()

@@ -1,0 +1,140 @@
+"""The botocore door: botocore's ``before-send`` event and ``Endpoint._send``, into the pipeline.
+
+A door only translates transport objects to :class:`HttpRequest` and back; it
+knows no STS action. The botocore handler is installed once, at import, in
+``botocore.handlers.BUILTIN_HANDLERS`` (so every session created afterwards has
+it, in every client) and is inert while no mock is active: one list check per
+STS request. Clients whose session predates ``import mockfed`` are caught by a
+guard on ``Endpoint._send`` installed only while a mock is active.
+"""
+
+from __future__ import annotations
+
+import io
+import sys
+from collections.abc import Iterator
+from typing import Any
+
+import botocore.endpoint
+import botocore.handlers
+from botocore.awsrequest import AWSResponse
+
+from mockfed.auth.endpoints import AWS_URL, STS_URL
+from mockfed.dispatch import deny_federated_iam
+from mockfed.errors import UnmockedRequestError
+from mockfed.http import HttpRequest, HttpResponse
+from mockfed.transports.stack import Door, active_state, stack
+
+__all__ = [
+    "body_bytes",
+    "install_botocore_handler",
+    "start_guard",
+    "stop_guard",
+]
+
+_original_send: Any = None
+
+
+class _RawBody(io.BytesIO):
+    """The raw stream botocore reads a response body from."""
+
+    def stream(self, **_: Any) -> Iterator[bytes]:
+        chunk = self.read()
+        while chunk:
+            yield chunk
+            chunk = self.read()
+
+
+def body_bytes(body: Any) -> bytes:
+    """A transport's request body (bytes, text, a file-like object read and rewound, or None) as bytes."""
+    if body is None:
+        return b""
+    if isinstance(body, bytes):
+        return body
+    if isinstance(body, str):
+        return body.encode("utf-8")
+    if hasattr(body, "read"):
+        position = body.tell() if hasattr(body, "tell") else None
+        data = body.read()
+        if position is not None and hasattr(body, "seek"):
+            body.seek(position)
+        return data if isinstance(data, bytes) else str(data).encode("utf-8")
+    return bytes(body)
+
+
+def _answer_botocore(door: Door, request: Any) -> AWSResponse:
+    http_request = HttpRequest.build(request.method, request.url, dict(request.headers), body_bytes(request.body))
+    return _to_aws_response(request.url, door.answer(http_request))
+
+
+def _to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
+    return AWSResponse(url, response.status, response.headers, _RawBody(response.body))
+
+
+def _on_before_send(request: Any, **_: Any) -> AWSResponse | None:
+    """botocore's ``before-send.sts`` handler: answer from the active mock, if any."""
+    if not stack or getattr(request, "_mockfed_answered", False):
+        return None  # inactive, or answered already by a second registration of this handler
+    request._mockfed_answered = True
+    return _answer_botocore(stack[-1], request)
+
+
+def _on_before_send_iam(request: Any, **_: Any) -> AWSResponse | None:
+    """IAM called with credentials of a federated session of the active mock: denied, as AWS does."""
+    if not stack:
+        return None
+    door = stack[-1]
+    http_request = HttpRequest.build(request.method, request.url, dict(request.headers), body_bytes(request.body))
+    denied = deny_federated_iam(http_request, door.backend)
+    return None if denied is None else _to_aws_response(request.url, denied)
+
+
+def _guarded_send(endpoint: Any, request: Any) -> Any:
+    """``Endpoint._send`` while a mock is active: STS answered (clients older than mockfed), AWS never reached."""
+    door = active_state()
+    if door is not None:
+        url = request.url or ""
+        if STS_URL.match(url):
+            return _answer_botocore(door, request)
+        if not door.allow_passthrough and AWS_URL.match(url):
+            raise UnmockedRequestError(getattr(endpoint, "_endpoint_prefix", "") or "an AWS service", url)
+    return _original_send(endpoint, request)
+
+
+def install_botocore_handler() -> None:
+    """Put the ``before-send.sts`` handler first among botocore's built-in handlers (idempotent)."""
+    for spec in (
+        ("before-send.sts", _on_before_send, botocore.handlers.REGISTER_FIRST),
+        ("before-send.iam", _on_before_send_iam, botocore.handlers.REGISTER_FIRST),
+    ):
+        if spec not in botocore.handlers.BUILTIN_HANDLERS:
+            botocore.handlers.BUILTIN_HANDLERS.append(spec)
+    _register_on_existing_default_session()
+
+
+def _register_on_existing_default_session() -> None:
+    """boto3's default session may predate mockfed: give it the handler (its future clients get it)."""
+    boto3 = sys.modules.get("boto3")
+    session = getattr(boto3, "DEFAULT_SESSION", None) if boto3 else None
+    core = getattr(session, "_session", None)
+    if core is not None and not getattr(core, "_mockfed_registered", False):
+        events = core.get_component("event_emitter")
+        events.register_first("before-send.sts", _on_before_send, unique_id="mockfed-before-send")
+        events.register_first("before-send.iam", _on_before_send_iam, unique_id="mockfed-before-send-iam")
+        core._mockfed_registered = True
+
+
+def start_guard() -> None:
+    """Answer STS and stop unmocked AWS requests in ``Endpoint._send`` (the first activation calls it)."""
+    global _original_send
+    _original_send = botocore.endpoint.Endpoint._send
+    botocore.endpoint.Endpoint._send = _guarded_send
+    _register_on_existing_default_session()
+
+
+def stop_guard() -> None:
+    """Restore ``Endpoint._send`` (the last deactivation calls it)."""
+    global _original_send
+    if _original_send is not None:
+        botocore.endpoint.Endpoint._send = _original_send
+        _original_send = None

@@ -1,0 +1,34 @@
+"""The active mocks, innermost last: what every door answers with."""
+
+from __future__ import annotations
+
+import threading
+from collections.abc import Callable
+from dataclasses import dataclass
+
+from mockfed.backend import FederationBackend
+from mockfed.dispatch import Exchange
+from mockfed.http import HttpRequest, HttpResponse
+
+__all__ = ["Door", "active_state", "lock", "stack"]
+
+
+@dataclass(eq=False)  # doors are told apart by identity
+class Door:
+    """What an active mock answers with: its pipeline and backend, and whether unmocked AWS requests may leave."""
+
+    exchange: Callable[[HttpRequest], Exchange]
+    backend: FederationBackend
+    allow_passthrough: bool = False
+
+    def answer(self, request: HttpRequest) -> HttpResponse:
+        return self.exchange(request).response
+
+
+stack: list[Door] = []
+lock = threading.Lock()
+
+
+def active_state() -> Door | None:
+    """The innermost active mock, or None."""
+    return stack[-1] if stack else None
