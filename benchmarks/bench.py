@@ -2,15 +2,22 @@
 
 Run: ``python benchmarks/bench.py`` (add ``--quick`` for a shorter run). Figures:
 
-- throughput: GetFederationToken calls/s, one client, a ~200-character policy:
-  botocore alone answering a canned response (the floor), mockfed (SigV4 verified,
-  every validation on), and moto's ``mock_aws`` when installed;
+- throughput, one client: GetFederationToken with the AWS CLI docs' seed request (myfile.json and
+  AmazonS3ReadOnlyAccess, 900 s) and GetCallerIdentity: the floor, mockfed (SigV4 verified, every
+  validation, packing and expiry on), and moto's ``mock_aws`` when installed;
 - one typical test: activate, new client, one call, deactivate;
 - activation alone: enter + exit of ``mock_federation``;
 - ``import mockfed`` on top of ``import boto3`` (fresh interpreters);
-- scale: GetCallerIdentity with the newest and the oldest of 100,000 sessions vs 10,
-  and memory per session;
-- server: ``mockfed serve`` answering 8 client threads on loopback (when available).
+- scale: GetCallerIdentity with the newest and the oldest of 100,000 sessions vs 10, and memory per session;
+- server: ``mockfed serve`` in its own process against a canned HTTP server (the floor) in its own process,
+  8 client threads on loopback.
+
+The floor is botocore doing everything it does for the same call, the answer already made: a
+``before-send`` handler returning the bytes mockfed answered for that request (captured once,
+before timing), measured while no mock is active. Every round proves who answered: the floor's
+handler counts its answers and must have answered every floor call while mockfed's backend
+recorded none; mockfed's backend must have recorded every mockfed call while the floor's handler
+answered none; moto's answers carry moto's fixed key id. A figure whose proof fails stops the run.
 
 Timing is never asserted in the unit tests; this script is where it is measured.
 """
@@ -19,9 +26,12 @@ from __future__ import annotations
 
 import argparse
 import gc
+import http.server
 import io
+import json
 import os
 import platform
+import socket
 import statistics
 import subprocess
 import sys
@@ -29,6 +39,7 @@ import threading
 import time
 import tracemalloc
 from collections.abc import Callable, Iterator
+from importlib import resources
 from typing import Any
 
 os.environ.setdefault("AWS_ACCESS_KEY_ID", "testing")
@@ -40,31 +51,22 @@ from botocore.awsrequest import AWSResponse
 
 import mockfed
 from mockfed import FederationBackend, mock_federation
+from mockfed.transports import active_state
 
+SEED_POLICY = (resources.files("mockfed") / "data" / "demo" / "myfile.json").read_text(encoding="utf-8")
+SEED_REQUEST: dict[str, Any] = {
+    "Name": "Bob",
+    "Policy": SEED_POLICY,
+    "PolicyArns": [{"arn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}],
+    "DurationSeconds": 900,
+}
+#: A ~200-character policy, for the scale and server figures.
 POLICY = (
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","s3:ListBucket"],'
     '"Resource":["arn:aws:s3:::reports","arn:aws:s3:::reports/*"]},{"Effect":"Allow","Action":"ec2:Describe*",'
     '"Resource":"*"}]}'
 )
-CANNED = b"""<GetFederationTokenResponse xmlns="https://sts.amazonaws.com/doc/2011-06-15/">
-  <GetFederationTokenResult>
-    <Credentials>
-      <SessionToken>IQoJb3JpZ2luX2VjEGoaCXVzLXdlc3QtMiJIMEYCIQC</SessionToken>
-      <SecretAccessKey>wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY</SecretAccessKey>
-      <Expiration>2030-12-20T02:06:07Z</Expiration>
-      <AccessKeyId>ASIAIOSFODNN7EXAMPLE</AccessKeyId>
-    </Credentials>
-    <FederatedUser>
-      <Arn>arn:aws:sts::123456789012:federated-user/Bob</Arn>
-      <FederatedUserId>123456789012:Bob</FederatedUserId>
-    </FederatedUser>
-    <PackedPolicySize>10</PackedPolicySize>
-  </GetFederationTokenResult>
-  <ResponseMetadata>
-    <RequestId>c6104cbe-af31-11e0-8154-cbc7ccf896c7</RequestId>
-  </ResponseMetadata>
-</GetFederationTokenResponse>
-"""
+MOTO_KEY_ID = "AKIAIOSFODNN7EXAMPLE"  # moto answers every GetFederationToken with this key id
 
 
 class _Raw(io.BytesIO):
@@ -72,17 +74,44 @@ class _Raw(io.BytesIO):
         yield self.read()
 
 
-def _canned(request: Any, **_: Any) -> AWSResponse:
-    return AWSResponse(request.url, 200, {"Content-Type": "text/xml"}, _Raw(CANNED))
+class Canned:
+    """The floor's answer: a ``before-send`` handler returning prepared bytes, counting each answer."""
+
+    def __init__(self, body: bytes) -> None:
+        self.body = body
+        self.count = 0
+
+    def __call__(self, request: Any, **_: Any) -> AWSResponse:
+        self.count += 1
+        return AWSResponse(request.url, 200, {"Content-Type": "text/xml"}, _Raw(self.body))
 
 
-def floor_client() -> Any:
-    client = boto3.client("sts", region_name="us-east-1")
-    client.meta.events.register_first("before-send.sts", _canned)
+def sts_client() -> Any:
+    return boto3.client("sts", region_name="us-east-1")
+
+
+def floor_client(canned: Canned) -> Any:
+    client = sts_client()
+    client.meta.events.register_first("before-send.sts", canned)
     return client
 
 
-def calls_per_second(call: Callable[[], Any], seconds: float) -> float:
+def captured_answer(operation: str, params: dict[str, Any]) -> bytes:
+    """What mockfed answers to this call, byte for byte (taken once, before any timing)."""
+    captured: dict[str, bytes] = {}
+
+    def keep(http_response: Any, **_: Any) -> None:
+        captured["body"] = http_response.content
+
+    with mock_federation():
+        client = sts_client()
+        client.meta.events.register("after-call.sts", keep)
+        getattr(client, operation)(**params)
+    return captured["body"]
+
+
+def calls_per_second(call: Callable[[], Any], seconds: float) -> tuple[float, int]:
+    """Calls per second of ``call`` over about ``seconds``, and how many calls were made (warm-up included)."""
     for _ in range(20):
         call()
     count = 0
@@ -92,7 +121,7 @@ def calls_per_second(call: Callable[[], Any], seconds: float) -> float:
         for _ in range(20):
             call()
         count += 20
-    return count / (time.perf_counter() - start)
+    return count / (time.perf_counter() - start), count + 20
 
 
 def median_time(run: Callable[[], Any], repeat: int) -> float:
@@ -123,69 +152,117 @@ def moto_available() -> bool:
     return True
 
 
-# ---- the figures ------------------------------------------------------------------------------------------------
+class Proof:
+    """Who answered: the floor's handler and mockfed's backend, checked around every timed round."""
+
+    def __init__(self, canned: Canned, backend: FederationBackend) -> None:
+        self.canned = canned
+        self.backend = backend
+        self.answered = {"floor": 0, "mockfed": 0, "moto": 0}
+
+    def floor(self, measure: Callable[[], tuple[float, int]]) -> float:
+        assert active_state() is None, "the floor must be measured with no mock active"
+        canned_before, backend_before = self.canned.count, len(self.backend.calls)
+        rate, made = measure()
+        assert self.canned.count - canned_before == made, "the canned handler did not answer every floor call"
+        assert len(self.backend.calls) == backend_before, "mockfed answered during a floor round"
+        self.answered["floor"] += made
+        return rate
+
+    def mockfed(self, measure: Callable[[], tuple[float, int]]) -> float:
+        canned_before, backend_before = self.canned.count, len(self.backend.calls)
+        with mock_federation(backend=self.backend):
+            rate, made = measure()
+        assert len(self.backend.calls) - backend_before == made, "mockfed's backend did not record every call"
+        assert self.canned.count == canned_before, "the canned handler answered during a mockfed round"
+        self.answered["mockfed"] += made
+        return rate
 
 
-def throughput(seconds: float, rounds: int) -> dict[str, float]:
-    floor = floor_client()
+def throughput(operation: str, params: dict[str, Any], seconds: float, rounds: int) -> dict[str, float]:
+    """Calls/s of one client: the floor (no mock active), mockfed, and moto, interleaved round by round."""
+    canned = Canned(captured_answer(operation, params))
+    backend = FederationBackend()
+    proof = Proof(canned, backend)
+    floor = getattr(floor_client(canned), operation)
     figures: dict[str, Callable[[], float]] = {
-        "floor": lambda: calls_per_second(
-            lambda: floor.get_federation_token(Name="Bob", Policy=POLICY, DurationSeconds=900), seconds
-        ),
+        "floor": lambda: proof.floor(lambda: calls_per_second(lambda: floor(**params), seconds)),
     }
-    mock = mock_federation()
-    mock.start()
-    client = boto3.client("sts", region_name="us-east-1")
-    figures["mockfed"] = lambda: calls_per_second(
-        lambda: client.get_federation_token(Name="Bob", Policy=POLICY, DurationSeconds=900), seconds
-    )
-    results = {}
-    try:
-        results.update(interleaved(figures, rounds))
-    finally:
-        mock.stop()
+    with mock_federation(backend=backend):
+        mocked = getattr(sts_client(), operation)  # a client made inside the mock, as a test makes it
+    backend.reset()
+    figures["mockfed"] = lambda: proof.mockfed(lambda: calls_per_second(lambda: mocked(**params), seconds))
+    results = interleaved(figures, rounds)
     if moto_available():
         import moto
 
         with moto.mock_aws():
-            moto_client = boto3.client("sts", region_name="us-east-1")
-            results["moto"] = interleaved(
-                {
-                    "moto": lambda: calls_per_second(
-                        lambda: moto_client.get_federation_token(Name="Bob", Policy=POLICY, DurationSeconds=900),
-                        seconds,
-                    )
-                },
-                rounds,
-            )["moto"]
+            moto_call = getattr(sts_client(), operation)
+
+            def moto_round() -> float:
+                answers: list[Any] = []
+                rate, made = calls_per_second(lambda: answers.append(moto_call(**params)), seconds)
+                assert active_state() is None
+                assert len(answers) == made
+                if operation == "get_federation_token":
+                    assert all(a["Credentials"]["AccessKeyId"] == MOTO_KEY_ID for a in answers), "not moto"
+                proof.answered["moto"] += made
+                return rate
+
+            results["moto"] = interleaved({"moto": moto_round}, rounds)["moto"]
+    results["answered"] = proof.answered  # type: ignore[assignment]
     return results
 
 
-def typical_test(repeat: int, rounds: int) -> dict[str, float]:
-    def floor_test() -> None:
-        floor_client().get_federation_token(Name="Bob", Policy=POLICY, DurationSeconds=900)
+def typical_test(repeat: int, rounds: int) -> dict[str, Any]:
+    """One test's whole cost: (activate,) new client, one call, (deactivate); the floor with no mock active."""
+    canned = Canned(captured_answer("get_federation_token", SEED_REQUEST))
+    answered = {"floor": 0, "mockfed": 0}
 
-    def mockfed_test() -> None:
-        with mock_federation():
-            boto3.client("sts", region_name="us-east-1").get_federation_token(
-                Name="Bob", Policy=POLICY, DurationSeconds=900
-            )
+    def floor_test() -> float:
+        assert active_state() is None
+        before = canned.count
+        start = time.perf_counter()
+        floor_client(canned).get_federation_token(**SEED_REQUEST)
+        elapsed = time.perf_counter() - start
+        assert canned.count == before + 1, "the canned handler did not answer the floor test"
+        answered["floor"] += 1
+        return elapsed
+
+    def mockfed_test() -> float:
+        before = canned.count
+        start = time.perf_counter()
+        with mock_federation() as backend:
+            sts_client().get_federation_token(**SEED_REQUEST)
+        elapsed = time.perf_counter() - start
+        assert len(backend.calls) == 1, "mockfed did not answer the test's call"
+        assert canned.count == before, "the canned handler answered a mockfed test"
+        answered["mockfed"] += 1
+        return elapsed
+
+    def median_of(test: Callable[[], float], count: int) -> float:
+        test()
+        return statistics.median(test() for _ in range(count))
 
     figures: dict[str, Callable[[], float]] = {
-        "floor": lambda: median_time(floor_test, repeat),
-        "mockfed": lambda: median_time(mockfed_test, repeat),
+        "floor": lambda: median_of(floor_test, repeat),
+        "mockfed": lambda: median_of(mockfed_test, repeat),
     }
     if moto_available():
         import moto
 
-        def moto_test() -> None:
+        def moto_test() -> float:
+            start = time.perf_counter()
             with moto.mock_aws():
-                boto3.client("sts", region_name="us-east-1").get_federation_token(
-                    Name="Bob", Policy=POLICY, DurationSeconds=900
-                )
+                answer = sts_client().get_federation_token(**SEED_REQUEST)
+            elapsed = time.perf_counter() - start
+            assert answer["Credentials"]["AccessKeyId"] == MOTO_KEY_ID, "moto did not answer the test's call"
+            return elapsed
 
-        figures["moto"] = lambda: median_time(moto_test, max(5, repeat // 4))
-    return interleaved(figures, rounds)
+        figures["moto"] = lambda: median_of(moto_test, max(5, repeat // 4))
+    results: dict[str, Any] = interleaved(figures, rounds)
+    results["answered"] = answered
+    return results
 
 
 def activation(repeat: int) -> float:
@@ -279,7 +356,7 @@ def _process_cpu(pid: int) -> float:
     return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
 
 
-def _presigned_bodies(host: str, count: int) -> list[tuple[bytes, dict[str, str]]]:
+def _signed_bodies(host: str, count: int) -> list[tuple[bytes, dict[str, str]]]:
     """Distinct, properly signed GetFederationToken requests (signed before the clock starts)."""
     from urllib.parse import urlencode
 
@@ -312,49 +389,133 @@ def _presigned_bodies(host: str, count: int) -> list[tuple[bytes, dict[str, str]
     return out
 
 
-def server_throughput(requests_total: int, threads: int) -> dict[str, float] | None:
-    """``mockfed serve`` in its own process, as users run it; 8 client threads in this one.
+def serve_canned(body_file: str) -> None:
+    """The server floor (``bench.py --canned-server FILE``): answers every POST with the file's bytes.
 
-    Two clients: plain HTTP keep-alive connections sending pre-signed requests (so the figure
-    is the server's, not the client's), and boto3 clients (what a Python user sees; on two
-    cores the boto3 process itself is the limit). Each client's own CPU per request is reported.
+    The same server machinery ``mockfed serve`` stands on (``ThreadingHTTPServer``, keep-alive,
+    ``TCP_NODELAY``), no mockfed at all; ``GET /count`` says how many it answered.
     """
+    body = open(body_file, "rb").read()  # noqa: SIM115
+    answered = [0]
+    lock = threading.Lock()
+
+    class Handler(http.server.BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+
+        def setup(self) -> None:
+            super().setup()
+            self.connection.setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length") or 0))
+            with lock:
+                answered[0] += 1
+            self._send(body, "text/xml")
+
+        def do_GET(self) -> None:
+            self._send(json.dumps({"answered": answered[0]}).encode(), "application/json")
+
+        def _send(self, payload: bytes, content_type: str) -> None:
+            self.send_response(200)
+            self.send_header("Content-Type", content_type)
+            self.send_header("Content-Length", str(len(payload)))
+            self.end_headers()
+            self.wfile.write(payload)
+
+        def log_message(self, format: str, *args: Any) -> None:
+            pass
+
+    server = http.server.ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    server.daemon_threads = True
+    print(f"http://127.0.0.1:{server.server_address[1]}", flush=True)
+    server.serve_forever()
+
+
+def _start(command: list[str], marker: str) -> tuple[subprocess.Popen[str], str]:
+    """A server process and its URL, read from the line of its output that starts with ``marker``."""
+    process = subprocess.Popen(command, stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    assert process.stdout is not None
+    for line in process.stdout:
+        if line.startswith(marker):
+            url = line[len(marker) :].strip().strip("'")
+            threading.Thread(target=_drain, args=(process.stdout,), daemon=True).start()
+            return process, url
+    raise RuntimeError(f"{command} printed no {marker!r} line")
+
+
+def _drain(stream: Any) -> None:
+    """Read a server's log to its end, so it never blocks on a full pipe."""
+    for _ in stream:
+        pass
+
+
+def _get_json(url: str) -> Any:
+    import urllib.request
+
+    with urllib.request.urlopen(url, timeout=10) as answer:
+        return json.loads(answer.read())
+
+
+def _plain_clients(host: str, signed: list[tuple[bytes, dict[str, str]]], threads: int) -> tuple[float, float]:
+    """Send every signed request over ``threads`` keep-alive connections; (elapsed seconds, client CPU)."""
     import http.client
 
-    server = subprocess.Popen(
-        [sys.executable, "-m", "mockfed", "serve", "--port", "0"],
-        stdout=subprocess.PIPE,
-        stderr=subprocess.STDOUT,
-        text=True,
-    )
+    per_thread = len(signed) // threads
+
+    def plain(index: Any) -> None:
+        connection = http.client.HTTPConnection(host)
+        for body, headers in signed[index * per_thread : (index + 1) * per_thread]:
+            connection.request("POST", "/", body=body, headers=headers)
+            answer = connection.getresponse()
+            answer.read()
+            assert answer.status == 200
+        connection.close()
+
+    cpu = time.process_time()
+    elapsed = _run_threads(plain, list(range(threads)))
+    return elapsed, time.process_time() - cpu
+
+
+def server_throughput(requests_total: int, threads: int) -> dict[str, float]:
+    """``mockfed serve`` and the canned floor server, each in its own process; 8 client threads in this one.
+
+    Plain HTTP keep-alive clients sending pre-signed requests (the figure is the server's, not
+    the client's), floor and mockfed alternately; then boto3 clients against mockfed (what a
+    Python user sees; on two cores the boto3 process itself is the limit). Each figure proves
+    who answered: the floor server's count and mockfed's admin state, before and after.
+    """
+    import tempfile
+
+    command = [sys.executable, "-m", "mockfed", "serve", "--port", "0"]
+    mockfed_server, url = _start(command, "export AWS_ENDPOINT_URL_STS=")
+    host = url.split("://", 1)[1]
+    signed = _signed_bodies(host, (requests_total // threads) * threads)
+    with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as handle:
+        handle.write(captured_answer("get_federation_token", {"Name": "N0", "Policy": POLICY, "DurationSeconds": 900}))
+    floor_server, floor_url = _start([sys.executable, __file__, "--canned-server", handle.name], "http://")
+    floor_url = "http://" + floor_url
+    floor_host = floor_url.split("://", 1)[1]
+    results: dict[str, list[float]] = {"floor": [], "mockfed": [], "server": [], "client": []}
     try:
-        assert server.stdout is not None
-        url = ""
-        for line in server.stdout:
-            if line.startswith("export AWS_ENDPOINT_URL_STS="):
-                url = line.split("=", 1)[1].strip().strip("'")
-                break
-        if not url:
-            return None
-        log = server.stdout
-        threading.Thread(target=lambda: [None for _ in log], daemon=True).start()  # drain the request log
-        host = url.split("://", 1)[1]
-        per_thread = requests_total // threads
-        signed = _presigned_bodies(host, per_thread * threads)
+        for _ in range(3):
+            calls_before = len(_get_json(url + "/_mockfed/state")["calls"])
+            answered_before = _get_json(floor_url + "/count")["answered"]
+            elapsed, _ = _plain_clients(floor_host, signed, threads)
+            assert _get_json(floor_url + "/count")["answered"] - answered_before == len(signed), "floor miscounted"
+            assert len(_get_json(url + "/_mockfed/state")["calls"]) == calls_before, "mockfed answered the floor"
+            results["floor"].append(len(signed) / elapsed)
 
-        def plain(index: Any) -> None:
-            connection = http.client.HTTPConnection(host)
-            for body, headers in signed[index * per_thread : (index + 1) * per_thread]:
-                connection.request("POST", "/", body=body, headers=headers)
-                answer = connection.getresponse()
-                answer.read()
-                assert answer.status == 200
-            connection.close()
+            server_cpu = _process_cpu(mockfed_server.pid)
+            elapsed, client_cpu = _plain_clients(host, signed, threads)
+            calls = _get_json(url + "/_mockfed/state")["calls"]
+            assert len(calls) - calls_before == len(signed), "mockfed did not answer every request"
+            assert all(call["status"] == 200 for call in calls[calls_before:])
+            assert _get_json(floor_url + "/count")["answered"] == answered_before + len(signed)
+            results["mockfed"].append(len(signed) / elapsed)
+            results["server"].append((_process_cpu(mockfed_server.pid) - server_cpu) / len(signed))
+            results["client"].append(client_cpu / len(signed))
 
-        server_cpu, client_cpu = _process_cpu(server.pid), time.process_time()
-        elapsed = _run_threads(plain, list(range(threads)))
-        plain_server_cpu = (_process_cpu(server.pid) - server_cpu) / len(signed)
-        plain_client_cpu = (time.process_time() - client_cpu) / len(signed)
+        per_thread = len(signed) // threads
 
         def work(client: Any) -> None:
             for index in range(per_thread):
@@ -371,43 +532,64 @@ def server_throughput(requests_total: int, threads: int) -> dict[str, float] | N
             for _ in range(threads)
         ]
         _run_threads(lambda client: client.get_caller_identity(), clients)
+        calls_before = len(_get_json(url + "/_mockfed/state")["calls"])
         client_cpu = time.process_time()
         boto_elapsed = _run_threads(work, clients)
         boto_client_cpu = (time.process_time() - client_cpu) / len(signed)
+        assert len(_get_json(url + "/_mockfed/state")["calls"]) - calls_before == per_thread * threads
     finally:
-        server.terminate()
-        server.wait(timeout=10)
-    done = per_thread * threads
+        for process in (mockfed_server, floor_server):
+            process.terminate()
+            process.wait(timeout=10)
+        os.unlink(handle.name)
     return {
-        "req/s, HTTP clients": done / elapsed,
-        "  server CPU ms/req": plain_server_cpu * 1000,
-        "  client CPU ms/req": plain_client_cpu * 1000,
-        "req/s, boto3 clients": done / boto_elapsed,
-        "  boto3 client CPU ms/req": boto_client_cpu * 1000,
+        "floor": statistics.median(results["floor"]),
+        "mockfed": statistics.median(results["mockfed"]),
+        "server CPU ms/req": statistics.median(results["server"]) * 1000,
+        "client CPU ms/req": statistics.median(results["client"]) * 1000,
+        "boto3 req/s": len(signed) / boto_elapsed,
+        "boto3 client CPU ms/req": boto_client_cpu * 1000,
     }
+
+
+def _print_throughput(title: str, figures: dict[str, Any]) -> None:
+    print(title)
+    for name in ("floor", "mockfed", "moto"):
+        if name in figures:
+            value = figures[name]
+            print(f"  {name:<10} {value:8.0f} calls/s   {value / figures['floor']:.2f} of the floor")
+    print(f"  answered (proved): {figures['answered']}")
 
 
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter run, noisier figures")
+    parser.add_argument("--canned-server", metavar="FILE", help=argparse.SUPPRESS)
     args = parser.parse_args()
+    if args.canned_server:
+        serve_canned(args.canned_server)
+        return
     quick = args.quick
     seconds, rounds = (0.5, 3) if quick else (1.5, 5)
 
     print(
         f"mockfed {mockfed.__version__}, boto3 {boto3.__version__}, Python {platform.python_version()}, "
-        f"{platform.machine()}, {os.cpu_count()} CPUs"
+        f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}"
     )
     print()
-    tp = throughput(seconds, rounds)
-    print("throughput (GetFederationToken, one client, ~200-char policy)")
-    for name, value in tp.items():
-        print(f"  {name:<10} {value:8.0f} calls/s   {value / tp['floor']:.2f} of the floor")
+    _print_throughput(
+        "throughput: GetFederationToken, the AWS CLI docs' request (myfile.json + AmazonS3ReadOnlyAccess, 900 s)",
+        throughput("get_federation_token", SEED_REQUEST, seconds, rounds),
+    )
+    print()
+    _print_throughput("throughput: GetCallerIdentity", throughput("get_caller_identity", {}, seconds, rounds))
     print()
     tt = typical_test(20 if quick else 60, rounds)
-    print("one typical test (activate, new client, one call, deactivate)")
-    for name, value in tt.items():
-        print(f"  {name:<10} {value * 1000:8.2f} ms        {value / tt['floor']:.2f} x the floor")
+    print("one typical test (activate, new client, one GetFederationToken, deactivate)")
+    for name in ("floor", "mockfed", "moto"):
+        if name in tt:
+            print(f"  {name:<10} {tt[name] * 1000:8.2f} ms        {tt[name] / tt['floor']:.2f} x the floor")
+    print(f"  answered (proved): {tt['answered']}")
     print()
     act = activation(500 if quick else 3000)
     print(f"activation alone (enter + exit): {act * 1e6:.0f} us median")
@@ -426,12 +608,16 @@ def main() -> None:
     print(f"  memory per session: {sc['bytes per session']:.0f} bytes")
     print()
     server = server_throughput(400 if quick else 2000, 8)
-    if server is None:
-        print("server: mockfed.server not available")
-    else:
-        print("server (8 client threads, loopback)")
-        for name, value in server.items():
-            print(f"  {name:<28} {value:8.{2 if 'ms' in name else 0}f}")
+    print("server (8 client threads, loopback, GetFederationToken with a ~200-character policy)")
+    print(f"  floor      {server['floor']:8.0f} req/s     (a canned HTTP server, its own process)")
+    print(
+        f"  mockfed    {server['mockfed']:8.0f} req/s     {server['mockfed'] / server['floor']:.2f} of the floor; "
+        f"server {server['server CPU ms/req']:.2f} ms CPU/req, client {server['client CPU ms/req']:.2f}"
+    )
+    print(
+        f"  8 boto3 clients against mockfed: {server['boto3 req/s']:.0f} req/s "
+        f"(client {server['boto3 client CPU ms/req']:.2f} ms CPU/req)"
+    )
 
 
 if __name__ == "__main__":
