@@ -15,8 +15,9 @@ recorded answer instead of running the action.
 
 from __future__ import annotations
 
+import itertools
 import logging
-import uuid
+import os
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
@@ -26,7 +27,15 @@ from mockfed.errors import StsError
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.protocol import StsCall
 
-__all__ = ["IAM_NAMESPACE", "Dispatcher", "Exchange", "deny_federated_iam", "handle", "internal_failure"]
+__all__ = [
+    "IAM_NAMESPACE",
+    "Dispatcher",
+    "Exchange",
+    "deny_federated_iam",
+    "handle",
+    "internal_failure",
+    "new_request_id",
+]
 
 logger = logging.getLogger("mockfed")
 
@@ -72,7 +81,7 @@ class Dispatcher:
     def _answer(
         self, request: HttpRequest, call: StsCall | None, recorded: Mapping[str, Any] | StsError | None
     ) -> Exchange:
-        request_id = str(uuid.uuid4())
+        request_id = new_request_id()
         action: str | None = None
         caller_arn: str | None = None
         state = self.backend.state
@@ -109,7 +118,29 @@ def internal_failure(
         500,
         sender_fault=False,
     )
-    return Exchange(protocol.render_error(failure, request_id or str(uuid.uuid4())), action, caller_arn, failure.code)
+    return Exchange(protocol.render_error(failure, request_id or new_request_id()), action, caller_arn, failure.code)
+
+
+def _request_id_prefix() -> str:
+    h = os.urandom(10).hex()
+    return f"{h[:8]}-{h[8:12]}-4{h[13:16]}-{'89ab'[int(h[16], 16) % 4]}{h[17:20]}-"
+
+
+#: Request ids are version 4 UUIDs: random in the first 64 bits (once per process), a counter in the last 48.
+_REQUEST_ID_PREFIX = _request_id_prefix()
+_request_numbers = itertools.count(int.from_bytes(os.urandom(5), "big"))
+
+
+def new_request_id() -> str:
+    """A unique version 4 UUID, as STS writes its request ids.
+
+    Example::
+
+        >>> import uuid
+        >>> uuid.UUID(new_request_id()).version, new_request_id() != new_request_id()
+        (4, True)
+    """
+    return f"{_REQUEST_ID_PREFIX}{next(_request_numbers) & 0xFFFFFFFFFFFF:012x}"
 
 
 def handle(request: HttpRequest, backend: FederationBackend, *, strict_auth: bool = False) -> HttpResponse:
@@ -142,4 +173,4 @@ def deny_federated_iam(request: HttpRequest, backend: FederationBackend) -> Http
     principal = backend.principal(credential.access_key_id) if credential else None
     if principal is None or principal.kind != "federated":
         return None
-    return protocol.render_error(errors.invalid_client_token_id(), str(uuid.uuid4()), namespace=IAM_NAMESPACE)
+    return protocol.render_error(errors.invalid_client_token_id(), new_request_id(), namespace=IAM_NAMESPACE)

@@ -5,11 +5,12 @@ Plain named tuples: made and read on every mocked call, they cost less than data
 
 from __future__ import annotations
 
+import functools
 from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import SplitResult, urlsplit
 
-__all__ = ["HttpRequest", "HttpResponse"]
+__all__ = ["HttpRequest", "HttpResponse", "split_url"]
 
 
 class HttpRequest(NamedTuple):
@@ -42,21 +43,34 @@ class HttpRequest(NamedTuple):
 
     @property
     def host(self) -> str:
-        parts = _split(self.url)
-        return (parts.hostname if parts else None) or self.header("host").split(":")[0]
+        return _hostname(self.url) or self.header("host").split(":")[0]
 
     @property
     def query(self) -> str:
-        parts = _split(self.url)
+        parts = split_url(self.url)
         return parts.query if parts else self.url.partition("?")[2].partition("#")[0]
 
 
-def _split(url: str) -> SplitResult | None:
-    """``urlsplit``, or None for a URL it refuses (``https://[::1/`` raises ``Invalid IPv6 URL``)."""
+# Every request of a client goes to the same URL: its parts are worked out once.
+@functools.lru_cache(maxsize=512)
+def split_url(url: str) -> SplitResult | None:
+    """``urlsplit``, or None for a URL it refuses (``https://[::1/`` raises ``Invalid IPv6 URL``).
+
+    Example::
+
+        >>> split_url("https://sts.amazonaws.com/?a=b").query, split_url("https://[::1/")
+        ('a=b', None)
+    """
     try:
         return urlsplit(url)
     except ValueError:
         return None
+
+
+@functools.lru_cache(maxsize=512)
+def _hostname(url: str) -> str | None:
+    parts = split_url(url)
+    return parts.hostname if parts else None
 
 
 class HttpResponse(NamedTuple):

@@ -3,12 +3,19 @@
 from __future__ import annotations
 
 import xml.etree.ElementTree as ET
+from datetime import UTC, datetime
+from typing import Any
+from urllib.parse import parse_qsl
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from mockfed import FederationBackend
 from mockfed.dispatch import handle
 from mockfed.http import HttpRequest
+from mockfed.model import operation, service_model
+from mockfed.protocol import form_fields, parse_response, render_result
 
 NS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 
@@ -93,3 +100,44 @@ def test_parameters_from_a_query_string() -> None:
     )
     assert response.status == 200
     assert b"<Arn>arn:aws:iam::123456789012:user/mockfed-default</Arn>" in response.body
+
+
+# ---- the protocol layer against botocore's own reading of it ----------------------------------------------
+
+
+def sample(shape: Any, depth: int = 0) -> Any:
+    """A value of every member of ``shape``, with characters XML must escape in the strings."""
+    kind = shape.type_name
+    if kind == "structure":
+        return {name: sample(member, depth + 1) for name, member in shape.members.items()}
+    if kind == "list":
+        return [sample(shape.member, depth + 1), sample(shape.member, depth + 1)]
+    if kind == "map":
+        return {"k<1>": sample(shape.value, depth + 1), "k2": sample(shape.value, depth + 1)}
+    if kind in ("integer", "long"):
+        return 42 + depth
+    if kind == "boolean":
+        return True
+    if kind == "timestamp":
+        return datetime(2026, 11, 25, 10, 30, 5, tzinfo=UTC)
+    return f"a<b>&c'd\"e {shape.name} é"
+
+
+@pytest.mark.parametrize("action", sorted(service_model().operation_names))
+def test_every_result_renders_as_botocore_reads_it(action: str) -> None:
+    shape = operation(action).output_shape  # type: ignore[union-attr]
+    value = sample(shape) if shape is not None else {}
+    parsed, error = parse_response(action, render_result(action, value, "rid"))
+    assert error is None
+    assert parsed == value
+
+
+form_pieces = st.sampled_from([*"ab=&%+2F0-_.~é ", "%41", "%zz", "%C3%A9", "%2"])
+form_texts = st.lists(form_pieces, max_size=30).map("".join)
+
+
+@settings(max_examples=400, deadline=None)
+@given(form_texts)
+def test_form_fields_read_as_parse_qsl_reads(text: str) -> None:
+    request = HttpRequest.build("POST", "https://sts.amazonaws.com/", {}, text.encode("utf-8"))
+    assert form_fields(request) == dict(parse_qsl(text, keep_blank_values=True))

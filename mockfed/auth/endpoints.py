@@ -10,6 +10,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import re
 
 __all__ = ["AWS_URL", "STS_HOST_PATTERN", "STS_URL", "partition_of", "region_of_host", "signing_region_of_host"]
@@ -32,6 +33,7 @@ AWS_URL = re.compile(
 GLOBAL_REGION = "us-east-1"
 
 
+@functools.lru_cache(maxsize=256)
 def signing_region_of_host(host: str) -> str | None:
     """The region a request to ``host`` must be signed for; None for a host that is not STS's (a local server)."""
     match = _STS_HOST.match(host)

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any
 
 from botocore.model import Shape
@@ -88,58 +88,140 @@ def _violation(value: Any, path: str, constraint: str) -> str:
     return f"Value {shown} at '{path}' failed to satisfy constraint: Member must {constraint}"
 
 
-def _check_value(shape: Shape, value: Any, path: str, out: list[str], list_max: int | None = None) -> None:
+_Check = Callable[[Any, str, list[str]], None]
+
+
+def _checker(shape: Shape, list_max: int | None = None) -> _Check:
+    """A function appending ``shape``'s violations by a value to a list, compiled from the model once."""
     meta = shape.metadata
     kind = shape.type_name
     if kind == "structure":
+        return _structure_checker(shape)
+    if kind == "list":
+        return _list_checker(shape, meta.get("max", list_max), meta.get("min"))
+    if kind == "string":
+        return _string_checker(meta.get("max"), meta.get("min"), meta.get("pattern"))
+    if kind in ("integer", "long"):
+        return _number_checker(meta.get("max"), meta.get("min"))
+    return _unchecked
+
+
+def _unchecked(value: Any, path: str, out: list[str]) -> None:
+    return None
+
+
+def _structure_checker(shape: Shape) -> _Check:
+    members = [
+        (
+            name,
+            _wire_name(name),
+            _checker(member),
+            name in shape.required_members or (shape.name, name) in DOCUMENTED_REQUIRED,
+        )
+        for name, member in shape.members.items()
+    ]
+
+    def check_structure(value: Any, path: str, out: list[str]) -> None:
         if not isinstance(value, Mapping):
             out.append(_violation(value, path, "be a structure"))
             return
-        for name, member in shape.members.items():
-            sub = f"{path}.{_wire_name(name)}" if path else _wire_name(name)
-            if name not in value or value[name] is None:
-                if name in shape.required_members or (shape.name, name) in DOCUMENTED_REQUIRED:
-                    out.append(_violation(None, sub, "not be null"))
-                continue
-            _check_value(member, value[name], sub, out)
-        return
-    if kind == "list":
+        _check_members(members, value, path, out)
+
+    return check_structure
+
+
+_Member = tuple[str, str, _Check, bool]  # name, name as reported, its check, whether it is required
+
+
+def _check_members(members: Sequence[_Member], value: Mapping[str, Any], path: str, out: list[str]) -> None:
+    for name, wire_name, check, required in members:
+        sub = f"{path}.{wire_name}" if path else wire_name
+        member_value = value.get(name)
+        if member_value is None:
+            if required:
+                out.append(_violation(None, sub, "not be null"))
+            continue
+        check(member_value, sub, out)
+
+
+def _list_checker(shape: Shape, maximum: int | None, minimum: int | None) -> _Check:
+    check_item = _checker(shape.member)
+
+    def check_list(value: Any, path: str, out: list[str]) -> None:
         if not isinstance(value, (list, tuple)):
             out.append(_violation(value, path, "be a list"))
             return
-        maximum = meta.get("max", list_max)
         if maximum is not None and len(value) > maximum:
             out.append(_violation(value, path, f"have length less than or equal to {maximum}"))
-        if "min" in meta and len(value) < meta["min"]:
-            out.append(_violation(value, path, f"have length greater than or equal to {meta['min']}"))
+        if minimum is not None and len(value) < minimum:
+            out.append(_violation(value, path, f"have length greater than or equal to {minimum}"))
         for index, item in enumerate(value, start=1):
-            _check_value(shape.member, item, f"{path}.{index}.member", out)
-        return
-    if kind == "string":
+            check_item(item, f"{path}.{index}.member", out)
+
+    return check_list
+
+
+def _string_checker(maximum: int | None, minimum: int | None, pattern: str | None) -> _Check:
+    matches = java_pattern_matcher(pattern) if pattern is not None else None
+    valid: set[str] = set()  # values that passed: the same ARNs, policies and names come on every call
+
+    def check_string(value: Any, path: str, out: list[str]) -> None:
         if not isinstance(value, str):
             out.append(_violation(value, path, "be a string"))
             return
-        if "max" in meta and len(value) > meta["max"]:
-            out.append(_violation(value, path, f"have length less than or equal to {meta['max']}"))
-        if "min" in meta and len(value) < meta["min"]:
-            out.append(_violation(value, path, f"have length greater than or equal to {meta['min']}"))
-        if "pattern" in meta and not java_pattern_matcher(meta["pattern"])(value):
-            out.append(_violation(value, path, f"satisfy regular expression pattern: {meta['pattern']}"))
-        return
-    if kind in ("integer", "long"):
+        if value in valid:
+            return
+        problems = len(out)
+        if maximum is not None and len(value) > maximum:
+            out.append(_violation(value, path, f"have length less than or equal to {maximum}"))
+        if minimum is not None and len(value) < minimum:
+            out.append(_violation(value, path, f"have length greater than or equal to {minimum}"))
+        if matches is not None and not matches(value):
+            out.append(_violation(value, path, f"satisfy regular expression pattern: {pattern}"))
+        if len(out) == problems and len(value) <= _REMEMBERED_LENGTH:
+            if len(valid) >= _REMEMBERED_VALUES:
+                valid.clear()
+            valid.add(value)
+
+    return check_string
+
+
+#: At most this many valid values are remembered per kind of string, each at most this long.
+_REMEMBERED_VALUES = 4096
+_REMEMBERED_LENGTH = 20480
+
+
+def _number_checker(maximum: int | None, minimum: int | None) -> _Check:
+    def check_number(value: Any, path: str, out: list[str]) -> None:
         if isinstance(value, bool) or not isinstance(value, int):
             out.append(_violation(value, path, "be a number"))
             return
-        if "max" in meta and value > meta["max"]:
-            out.append(_violation(value, path, f"have value less than or equal to {meta['max']}"))
-        if "min" in meta and value < meta["min"]:
-            out.append(_violation(value, path, f"have value greater than or equal to {meta['min']}"))
+        if maximum is not None and value > maximum:
+            out.append(_violation(value, path, f"have value less than or equal to {maximum}"))
+        if minimum is not None and value < minimum:
+            out.append(_violation(value, path, f"have value greater than or equal to {minimum}"))
+
+    return check_number
 
 
-def check_request(action: str, params: Mapping[str, Any], *, list_max: Mapping[str, int] | None = None) -> None:
+@functools.cache
+def _action_checks(action: str, list_max: tuple[tuple[str, int], ...]) -> tuple[_Member, ...]:
+    """Each top-level member of ``action``: name, reported name, its checker, whether it is required."""
+    shape = model.input_shape(action)
+    if shape is None:
+        return ()
+    maxima = dict(list_max)
+    return tuple(
+        (name, _wire_name(name), _checker(member, maxima.get(name)), name in shape.required_members)
+        for name, member in shape.members.items()
+    )
+
+
+def check_request(action: str, params: Mapping[str, Any], *, list_max: tuple[tuple[str, int], ...] = ()) -> None:
     """Raise the service's ``ValidationError`` listing every constraint of the model ``params`` violates.
 
-    ``list_max`` gives documented maxima of list members that the model leaves open.
+    ``list_max`` gives documented maxima of list members that the model leaves open, as
+    ``(("PolicyArns", 10),)``.
 
     Example::
 
@@ -151,17 +233,7 @@ def check_request(action: str, params: Mapping[str, Any], *, list_max: Mapping[s
         1 validation error detected: Value '345600' at 'durationSeconds' failed to satisfy constraint: \
 Member must have value less than or equal to 129600
     """
-    shape = model.input_shape(action)
-    if shape is None:
-        return
     violations: list[str] = []
-    for name, member in shape.members.items():
-        path = _wire_name(name)
-        value = params.get(name)
-        if value is None:
-            if name in shape.required_members:
-                violations.append(_violation(None, path, "not be null"))
-            continue
-        _check_value(member, value, path, violations, list_max.get(name) if list_max else None)
+    _check_members(_action_checks(action, list_max), params, "", violations)
     if violations:
         raise validation_error(violations)

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import functools
 import re
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
 from html import escape  # what xml.sax.saxutils.escape does (&, <, >), without loading xml.sax
 from typing import Any
@@ -31,8 +31,20 @@ _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: str) -> str:
-    """Escaped character data; characters XML 1.0 cannot carry become U+FFFD so the answer always parses."""
+    r"""Escaped character data; characters XML 1.0 cannot carry become U+FFFD so the answer always parses.
+
+    Example::
+
+        >>> xml_text("a<b & \x00")
+        'a&lt;b &amp; \ufffd'
+    """
+    if not _needs_escaping(value):  # nearly every value: nothing to do
+        return value
     return escape(_NOT_XML.sub("\ufffd", value), quote=False)
+
+
+def _needs_escaping(value: str) -> bool:
+    return "&" in value or "<" in value or ">" in value or _NOT_XML.search(value) is not None
 
 
 def _timestamp(value: datetime | float) -> str:
@@ -43,38 +55,97 @@ def _timestamp(value: datetime | float) -> str:
     return f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z"
 
 
-def _write(shape: Shape, value: Any, indent: str, out: list[str]) -> None:
-    kind = shape.type_name
-    if kind == "structure":
-        inner = indent + "  "
-        for name in _ELEMENT_ORDER.get(shape.name, shape.members):
-            member_value = value.get(name)
-            if member_value is None:
-                continue
-            member = shape.members[name]
-            if member.type_name in ("structure", "list"):
-                out.append(f"{inner}<{name}>\n")
-                _write(member, member_value, inner, out)
-                out.append(f"{inner}</{name}>\n")
-            else:
-                out.append(f"{inner}<{name}>{_scalar(member, member_value)}</{name}>\n")
-    elif kind == "list":
-        inner = indent + "  "
-        for item in value:
-            if shape.member.type_name == "structure":
-                out.append(f"{inner}<member>\n")
-                _write(shape.member, item, inner, out)
-                out.append(f"{inner}</member>\n")
-            else:
-                out.append(f"{inner}<member>{_scalar(shape.member, item)}</member>\n")
-
-
-def _scalar(shape: Shape, value: Any) -> str:
-    if shape.type_name == "timestamp":
-        return _timestamp(value)
-    if shape.type_name == "boolean":
-        return "true" if value else "false"
+def _text(value: Any) -> str:
     return xml_text(str(value))
+
+
+def _boolean(value: Any) -> str:
+    return "true" if value else "false"
+
+
+def _number(value: Any) -> str:
+    return str(int(value))
+
+
+_Writer = Callable[[Any, list[str]], None]
+
+
+def _compile_writer(shape: Shape, indent: str) -> _Writer:
+    """A function writing a result of ``shape`` as STS's elements, generated once per action.
+
+    The shape is walked here, not on every call: the function is straight-line code (as
+    ``dataclasses`` and ``namedtuple`` generate theirs), one ``if`` per optional member.
+    """
+    lines = ["def write(value, out):"]
+    helpers: dict[str, Any] = {}
+    _emit(shape, "value", indent, lines, helpers, depth=1)
+    namespace: dict[str, Any] = dict(helpers)
+    exec("\n".join(lines), namespace)  # source generated above, from the service model only
+    writer: _Writer = namespace["write"]
+    return writer
+
+
+def _emit(shape: Shape, value: str, indent: str, lines: list[str], helpers: dict[str, Any], depth: int) -> None:
+    pad = "    " * depth
+    inner = indent + "  "
+    if shape.type_name == "list":
+        item = f"item{depth}"
+        lines.append(f"{pad}for {item} in {value}:")
+        _emit_member("member", shape.member, item, inner, lines, helpers, depth + 1)
+        return
+    if shape.type_name == "map":  # <entry><key>...</key><value>...</value></entry>, as the query protocol nests maps
+        key, item = f"key{depth}", f"item{depth}"
+        lines.append(f"{pad}for {key}, {item} in {value}.items():")
+        lines.append(f"{pad}    out.append({inner + '<entry>' + chr(10)!r})")
+        key_name = shape.key.serialization.get("name") or "key"
+        value_name = shape.value.serialization.get("name") or "value"
+        _emit_member(key_name, shape.key, key, inner + "  ", lines, helpers, depth + 1)
+        _emit_member(value_name, shape.value, item, inner + "  ", lines, helpers, depth + 1)
+        lines.append(f"{pad}    out.append({inner + '</entry>' + chr(10)!r})")
+        return
+    emitted = False
+    for name in _ELEMENT_ORDER.get(shape.name, shape.members):
+        member_value = f"v{depth}_{len(lines)}"
+        lines.append(f"{pad}{member_value} = {value}.get({name!r})")
+        lines.append(f"{pad}if {member_value} is not None:")
+        _emit_member(name, shape.members[name], member_value, inner, lines, helpers, depth + 1)
+        emitted = True
+    if not emitted:
+        lines.append(f"{pad}pass")
+
+
+def _emit_member(
+    name: str, shape: Shape, value: str, indent: str, lines: list[str], helpers: dict[str, Any], depth: int
+) -> None:
+    pad = "    " * depth
+    if shape.type_name in ("structure", "list", "map"):
+        lines.append(f"{pad}out.append({indent + '<' + name + '>' + chr(10)!r})")
+        _emit(shape, value, indent, lines, helpers, depth)
+        lines.append(f"{pad}out.append({indent + '</' + name + '>' + chr(10)!r})")
+        return
+    opening, closing = f"{indent}<{name}>", f"</{name}>\n"
+    scalar = _scalar(shape)
+    if scalar is _text:  # most values need no escaping: one search decides, inline
+        helpers["_needs_escaping"] = _needs_escaping
+        helpers["xml_text"] = xml_text
+        lines.append(f"{pad}{value} = str({value})")
+        lines.append(
+            f"{pad}out.append({opening!r} + (xml_text({value}) if _needs_escaping({value}) else {value})"
+            f" + {closing!r})"
+        )
+        return
+    helpers[scalar.__name__] = scalar
+    lines.append(f"{pad}out.append({opening!r} + {scalar.__name__}({value}) + {closing!r})")
+
+
+def _scalar(shape: Shape) -> Callable[[Any], str]:
+    if shape.type_name == "timestamp":
+        return _timestamp
+    if shape.type_name == "boolean":
+        return _boolean
+    if shape.type_name in ("integer", "long"):
+        return _number
+    return _text
 
 
 def _headers(request_id: str, body: bytes) -> dict[str, str]:
@@ -90,6 +161,11 @@ def _output_shape(action: str) -> Shape:
     shape = model.output_shape(action)
     assert shape is not None, action
     return shape
+
+
+@functools.cache
+def _result_writer(action: str) -> _Writer:
+    return _compile_writer(_output_shape(action), "  ")
 
 
 def render_result(action: str, result: Mapping[str, Any], request_id: str) -> HttpResponse:
@@ -114,7 +190,7 @@ def render_result(action: str, result: Mapping[str, Any], request_id: str) -> Ht
         f'<{action}Response xmlns="{model.XML_NAMESPACE}">\n',
         f"  <{action}Result>\n",
     ]
-    _write(_output_shape(action), result, "  ", out)
+    _result_writer(action)(result, out)
     out.append(
         f"  </{action}Result>\n  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n"
         f"  </ResponseMetadata>\n</{action}Response>\n"

@@ -38,18 +38,22 @@ class State:
     def reset(self) -> None:
         """Forget every session, call, user, policy, disabled region and injected fault."""
         with self.lock:
-            keys = KeyFactory(self._seed)
+            keys = KeyFactory(self._seed, self.account_id)
             tokens = TokenCodec(keys.token_key())  # first, so a seed gives the same keys as it always has
             self.account = Account(self.account_id, keys, self.lock)
             self.sessions = Sessions(keys, tokens, self.lock)
+            self._federated: dict[str, Principal] = {}  # a session's principal, made once
 
     def principal(self, access_key_id: str) -> Principal | None:
         """Who owns ``access_key_id``: a user or root of the account, or an issued federated session."""
-        principal = self.account.principal(access_key_id)
+        principal = self.account.principal(access_key_id) or self._federated.get(access_key_id)
         if principal is not None:
             return principal
         session = self.sessions.get(access_key_id)
-        return None if session is None else _federated_principal(session, self.account_id)
+        if session is None:
+            return None
+        principal = self._federated[access_key_id] = _federated_principal(session, self.account_id)
+        return principal
 
 
 def _federated_principal(session: FederatedSession, account_id: str) -> Principal:

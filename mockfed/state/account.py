@@ -88,7 +88,7 @@ class Account:
             kind="user",
             name=name,
             arn=f"arn:aws:iam::{self.account_id}:user/{name}",
-            user_id="AIDA" + self._keys.access_key_id("")[:17],
+            user_id=self._keys.unique_id("AIDA"),
             account_id=self.account_id,
             access_key_id=akid,
             secret_access_key=secret,

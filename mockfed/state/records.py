@@ -9,7 +9,6 @@ from typing import Any, Literal
 
 __all__ = ["Call", "FederatedSession", "Principal"]
 
-
 @dataclass(frozen=True)
 class Principal:
     """Who signs a request: an IAM user, the account root, or a federated session.
@@ -54,11 +53,7 @@ class Call:
 
 @dataclass(frozen=True)
 class FederatedSession:
-    """One token issued by GetFederationToken, as the test inspects it.
-
-    Drafted by the action without credentials (empty key, secret and token), then issued by
-    :meth:`mockfed.state.sessions.Sessions.issue`.
-    """
+    """One token issued by GetFederationToken, as the test inspects it."""
 
     name: str
     policy: str | None
@@ -77,3 +72,4 @@ class FederatedSession:
     federated_user_id: str = ""
     arn: str = ""
     caller: Principal | None = field(default=None, repr=False, compare=False)
+

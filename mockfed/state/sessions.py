@@ -1,12 +1,11 @@
-"""Issued sessions: :meth:`Sessions.issue` gives a session its keys and its sealed token.
+"""Issued sessions: fresh credentials (:meth:`Sessions.credentials`) and the sessions made with them.
 
-A session is drafted first (who it is, what it carries, when it ends; no credentials yet),
-by the action that grants it or by a replayed recording; issuing is the same for both.
+The action that grants a session (or a replayed recording) asks for credentials, makes the
+session's record, and adds it; a session's token seals its key id, expiry and packed policies.
 """
 
 from __future__ import annotations
 
-import dataclasses
 import threading
 
 from mockfed.state.keys import KeyFactory, TokenClaims, TokenCodec
@@ -49,24 +48,31 @@ class Sessions:
         """The claims sealed in a session token issued here, or None if it is altered or foreign."""
         return self._tokens.open(token)
 
-    def issue(self, draft: FederatedSession, *, packed: bytes = b"", minimum_token_size: int = 0) -> FederatedSession:
-        """``draft`` with fresh temporary keys and a token sealing its key id, expiry and ``packed`` policies.
+    def credentials(
+        self, expires_at: float, *, packed: bytes = b"", minimum_token_size: int = 0
+    ) -> tuple[str, str, str]:
+        """Fresh temporary credentials: a key id no session has, a secret, and a token sealing the key id,
+        ``expires_at`` and the ``packed`` policies, padded to at least ``minimum_token_size`` characters.
 
-        The token is padded to at least ``minimum_token_size`` characters.
+        Example::
+
+            >>> import threading
+            >>> from mockfed.state.keys import KeyFactory, TokenCodec
+            >>> keys = KeyFactory(seed=1)
+            >>> sessions = Sessions(keys, TokenCodec(keys.token_key()), threading.RLock())
+            >>> akid, secret, token = sessions.credentials(2.0e9)
+            >>> sessions.open_token(token).access_key_id == akid
+            True
         """
         with self._lock:
             akid = self._keys.access_key_id("ASIA")
             while akid in self._by_key:
                 akid = self._keys.access_key_id("ASIA")
             secret = self._keys.secret_access_key()
-        token = self._tokens.seal(TokenClaims(akid, draft.expiration.timestamp(), packed), minimum_token_size)
-        session = dataclasses.replace(
-            draft,
-            access_key_id=akid,
-            secret_access_key=secret,
-            session_token=token,
-            session_token_size=len(token),
-        )
+        return akid, secret, self._tokens.seal(TokenClaims(akid, expires_at, packed), minimum_token_size)
+
+    def add(self, session: FederatedSession) -> FederatedSession:
+        """Register an issued session under its key id; returns it."""
         with self._lock:
-            self._by_key[akid] = session
+            self._by_key[session.access_key_id] = session
         return session

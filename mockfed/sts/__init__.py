@@ -113,14 +113,14 @@ def log_call(
     """Append one call to the account's log (answered here, replayed, or recorded from elsewhere)."""
     state.account.log(
         Call(
-            action,
-            params,
-            region,
-            caller.arn if caller else None,
-            at,
-            status,
-            result,
-            error.code if error else None,
-            error.message if error else None,
+            action=action,
+            params=params,
+            region=region,
+            caller_arn=caller.arn if caller else None,
+            at=at,
+            status=status,
+            response=result,
+            error_code=error.code if error else None,
+            error_message=error.message if error else None,
         )
     )

@@ -9,7 +9,7 @@ from __future__ import annotations
 import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockfed import errors
 from mockfed.auth.endpoints import partition_of
@@ -28,6 +28,7 @@ ROOT_MAX_DURATION_SECONDS = 3600
 #: Limits the documentation states but the service model does not carry.
 POLICY_ARNS_MAX = 10
 SESSION_POLICY_TEXT_MAX = 2048
+_LIST_MAX = (("PolicyArns", POLICY_ARNS_MAX),)
 
 
 def get_federation_token(state: State, caller: Principal, params: Mapping[str, Any], region: str) -> dict[str, Any]:
@@ -44,27 +45,26 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
         raise errors.region_disabled(state.account_id)
     if caller.kind == "federated":
         raise errors.access_denied("Cannot call GetFederationToken with session credentials")
-    check_request(ACTION, params, list_max={"PolicyArns": POLICY_ARNS_MAX})
+    check_request(ACTION, params, list_max=_LIST_MAX)
     _check_documented_limits(params)
-    policy_text: str | None = params.get("Policy")
-    if policy_text is not None:
-        parse_policy(policy_text, session=True)
-    arns = _policy_arns(params)
-    for arn in arns:
+    asked = _asked(params)
+    if asked.policy is not None:
+        parse_policy(asked.policy, session=True)
+    for arn in asked.policy_arns:
         if state.account.managed_policy(arn) is None:
             raise errors.malformed_policy(f"Policy {arn} does not exist or is not attachable.")
-    duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
+    duration = asked.duration
     if caller.kind == "root":
         duration = min(duration, ROOT_MAX_DURATION_SECONDS)
-    tags = _session_tags(params)
-    packed = packing.pack(policy_text, arns, tags)
+    packed = packing.pack(asked.policy, asked.policy_arns, asked.tags)
     if packed.too_large:
         raise errors.packed_policy_too_large(packed.percent, tags=packed.exceeded_by_tags)
     issued = state.clock.timestamp()
     expires = float(int(issued) + duration)  # the service answers whole seconds
-    draft = _draft(state, caller, params, region, packed.percent, issued, expires, duration)
     minimum_token_size = int(params.get("MinimumSessionTokenSize") or 0)
-    return _answer(state.sessions.issue(draft, packed=packed.data, minimum_token_size=minimum_token_size))
+    credentials = state.sessions.credentials(expires, packed=packed.data, minimum_token_size=minimum_token_size)
+    session = _session(state, caller, asked, region, credentials, packed.percent, issued, expires, duration)
+    return _answer(state.sessions.add(session))
 
 
 def replay_federation_token(
@@ -75,58 +75,84 @@ def replay_federation_token(
     Later calls signed with them authenticate as they did when recorded. ``recorded`` has
     ``Credentials.Expiration`` as a datetime already moved onto today.
     """
-    arns = _policy_arns(params)
-    tags = _session_tags(params)
+    asked = _asked(params)
     try:
-        packed = packing.pack(params.get("Policy"), arns, tags)
+        packed = packing.pack(asked.policy, asked.policy_arns, asked.tags)
     except (ValueError, TypeError):
-        packed = packing.pack(None, arns, tags)
+        packed = packing.pack(None, asked.policy_arns, asked.tags)
     issued = state.clock.timestamp()
     expiration = (recorded.get("Credentials") or {}).get("Expiration")
     if isinstance(expiration, datetime):
         expires = expiration.timestamp()
         duration = max(0, round(expires - issued))
     else:
-        duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
+        duration = asked.duration
         expires = float(int(issued) + duration)
-    user = recorded.get("FederatedUser") or {}
-    draft = _draft(state, caller, params, region, packed.percent, issued, expires, duration)
-    draft = dataclasses.replace(
-        draft,
-        arn=user.get("Arn") or draft.arn,
-        federated_user_id=user.get("FederatedUserId") or draft.federated_user_id,
-        packed_policy_size=int(recorded.get("PackedPolicySize", draft.packed_policy_size)),
-    )
     minimum_token_size = max(
         int(params.get("MinimumSessionTokenSize") or 0), int(recorded.get("SessionTokenSize") or 0)
     )
-    answer = _answer(state.sessions.issue(draft, packed=packed.data, minimum_token_size=minimum_token_size))
+    credentials = state.sessions.credentials(expires, packed=packed.data, minimum_token_size=minimum_token_size)
+    session = _session(state, caller, asked, region, credentials, packed.percent, issued, expires, duration)
+    user = recorded.get("FederatedUser") or {}
+    session = dataclasses.replace(
+        session,
+        arn=user.get("Arn") or session.arn,
+        federated_user_id=user.get("FederatedUserId") or session.federated_user_id,
+        packed_policy_size=int(recorded.get("PackedPolicySize", session.packed_policy_size)),
+    )
+    answer = _answer(state.sessions.add(session))
     if "SessionTokenUtilization" in recorded:
         answer["SessionTokenUtilization"] = int(recorded["SessionTokenUtilization"])
     return answer
 
 
-def _draft(
+class _Asked(NamedTuple):
+    """What a request asks for, read from its parameters once."""
+
+    name: str
+    policy: str | None
+    policy_arns: tuple[str, ...]
+    tags: tuple[tuple[str, str], ...]
+    duration: int
+
+
+def _asked(params: Mapping[str, Any]) -> _Asked:
+    return _Asked(
+        str(params.get("Name", "")),
+        params.get("Policy"),
+        tuple(entry["arn"] for entry in params.get("PolicyArns") or ()),
+        tuple((tag["Key"], tag["Value"]) for tag in params.get("Tags") or ()),
+        int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS),
+    )
+
+
+def _session(
     state: State,
     caller: Principal,
-    params: Mapping[str, Any],
+    asked: _Asked,
     region: str,
+    credentials: tuple[str, str, str],
     packed_policy_size: int,
     issued: float,
     expires: float,
     duration: int,
 ) -> FederatedSession:
-    """The federated session a request asks for, before it has credentials."""
-    name = str(params.get("Name", ""))
+    """The federated session a request asked for, with its credentials."""
+    name = asked.name
+    access_key_id, secret_access_key, session_token = credentials
     return FederatedSession(
         name=name,
-        policy=params.get("Policy"),
-        policy_arns=_policy_arns(params),
-        tags=_merge_tags(caller.tags, _session_tags(params)),
+        policy=asked.policy,
+        policy_arns=asked.policy_arns,
+        tags=_merge_tags(caller.tags, asked.tags),
         duration_seconds=duration,
         issued_at=datetime.fromtimestamp(issued, UTC),
         expiration=datetime.fromtimestamp(expires, UTC),
         packed_policy_size=packed_policy_size,
+        session_token_size=len(session_token),
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
         caller_arn=caller.arn,
         region=region,
         federated_user_id=f"{state.account_id}:{name}",
@@ -149,14 +175,6 @@ def _answer(session: FederatedSession) -> dict[str, Any]:
         "SessionTokenUtilization": min(100, -(-token_size * 100 // packing.MAX_SESSION_TOKEN_SIZE)),
         "SessionTokenSize": token_size,
     }
-
-
-def _policy_arns(params: Mapping[str, Any]) -> tuple[str, ...]:
-    return tuple(entry["arn"] for entry in params.get("PolicyArns") or ())
-
-
-def _session_tags(params: Mapping[str, Any]) -> tuple[tuple[str, str], ...]:
-    return tuple((tag["Key"], tag["Value"]) for tag in params.get("Tags") or ())
 
 
 def _check_documented_limits(params: Mapping[str, Any]) -> None:

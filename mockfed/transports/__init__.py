@@ -19,9 +19,9 @@ Example::
 from __future__ import annotations
 
 from mockfed.transports import requests_door
+from mockfed.transports.active import Door, active_state, doors, lock
 from mockfed.transports.botocore_door import install_botocore_handler, start_guard, stop_guard
 from mockfed.transports.forward import forward
-from mockfed.transports.stack import Door, active_state, lock, stack
 
 __all__ = ["Door", "activate", "active_state", "deactivate", "forward", "install_botocore_handler"]
 
@@ -29,23 +29,23 @@ __all__ = ["Door", "activate", "active_state", "deactivate", "forward", "install
 def activate(door: Door) -> None:
     """Make ``door`` the innermost active mock; the first activation installs the guards."""
     with lock:
-        if not stack:
+        if not doors:
             start_guard()
             try:
                 requests_door.start()
             except BaseException:
                 stop_guard()
                 raise
-        stack.append(door)
+        doors.append(door)
 
 
 def deactivate(door: Door) -> None:
-    """Remove ``door`` (wherever it is in the stack); the last one out restores what was patched."""
+    """Remove ``door`` (wherever it is among the active ones); the last one out restores what was patched."""
     with lock:
-        for index in range(len(stack) - 1, -1, -1):
-            if stack[index] is door:
-                del stack[index]
+        for index in range(len(doors) - 1, -1, -1):
+            if doors[index] is door:
+                del doors[index]
                 break
-        if not stack:
+        if not doors:
             stop_guard()
             requests_door.stop()

@@ -10,7 +10,7 @@ from mockfed.backend import FederationBackend
 from mockfed.dispatch import Exchange
 from mockfed.http import HttpRequest, HttpResponse
 
-__all__ = ["Door", "active_state", "lock", "stack"]
+__all__ = ["Door", "active_state", "doors", "lock"]
 
 
 @dataclass(eq=False)  # doors are told apart by identity
@@ -25,10 +25,10 @@ class Door:
         return self.exchange(request).response
 
 
-stack: list[Door] = []
+doors: list[Door] = []
 lock = threading.Lock()
 
 
 def active_state() -> Door | None:
     """The innermost active mock, or None."""
-    return stack[-1] if stack else None
+    return doors[-1] if doors else None

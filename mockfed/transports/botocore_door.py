@@ -23,7 +23,7 @@ from mockfed.auth.endpoints import AWS_URL, STS_URL
 from mockfed.dispatch import deny_federated_iam
 from mockfed.errors import UnmockedRequestError
 from mockfed.http import HttpRequest, HttpResponse
-from mockfed.transports.stack import Door, active_state, stack
+from mockfed.transports.active import Door, active_state, doors
 
 __all__ = [
     "body_bytes",
@@ -62,9 +62,22 @@ def body_bytes(body: Any) -> bytes:
     return bytes(body)
 
 
+def _http_request(request: Any) -> HttpRequest:
+    """botocore's prepared request as the pipeline reads it."""
+    stored = getattr(request.headers, "_dict", None)  # botocore's HeadersDict: keys that know their lower-case name
+    try:
+        lowered = {key._lower: _text(value) for key, value in stored.items()}  # type: ignore[union-attr]
+    except AttributeError:  # another kind of mapping
+        return HttpRequest.build(request.method, request.url, dict(request.headers), body_bytes(request.body))
+    return HttpRequest(request.method.upper(), request.url, lowered, body_bytes(request.body))
+
+
+def _text(value: str | bytes) -> str:
+    return value.decode("latin-1") if isinstance(value, bytes) else value
+
+
 def _answer_botocore(door: Door, request: Any) -> AWSResponse:
-    http_request = HttpRequest.build(request.method, request.url, dict(request.headers), body_bytes(request.body))
-    return _to_aws_response(request.url, door.answer(http_request))
+    return _to_aws_response(request.url, door.answer(_http_request(request)))
 
 
 def _to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
@@ -73,19 +86,17 @@ def _to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
 
 def _on_before_send(request: Any, **_: Any) -> AWSResponse | None:
     """botocore's ``before-send.sts`` handler: answer from the active mock, if any."""
-    if not stack or getattr(request, "_mockfed_answered", False):
+    if not doors or getattr(request, "_mockfed_answered", False):
         return None  # inactive, or answered already by a second registration of this handler
     request._mockfed_answered = True
-    return _answer_botocore(stack[-1], request)
+    return _answer_botocore(doors[-1], request)
 
 
 def _on_before_send_iam(request: Any, **_: Any) -> AWSResponse | None:
     """IAM called with credentials of a federated session of the active mock: denied, as AWS does."""
-    if not stack:
+    if not doors:
         return None
-    door = stack[-1]
-    http_request = HttpRequest.build(request.method, request.url, dict(request.headers), body_bytes(request.body))
-    denied = deny_federated_iam(http_request, door.backend)
+    denied = deny_federated_iam(_http_request(request), doors[-1].backend)
     return None if denied is None else _to_aws_response(request.url, denied)
 
 

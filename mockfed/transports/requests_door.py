@@ -11,8 +11,8 @@ from typing import Any
 
 from mockfed.auth.endpoints import STS_URL
 from mockfed.http import HttpRequest
+from mockfed.transports.active import active_state, doors
 from mockfed.transports.botocore_door import body_bytes
-from mockfed.transports.stack import active_state, stack
 
 __all__ = ["start", "stop"]
 
@@ -37,7 +37,7 @@ _original_get_adapter: Any = None
 
 def _get_adapter(session: Any, url: str) -> Any:
     """``requests.Session.get_adapter`` while a mock is active: STS hosts get mockfed's adapter."""
-    if stack and STS_URL.match(url):
+    if doors and STS_URL.match(url):
         return _sts_adapter
     return _original_get_adapter(session, url)
 
