@@ -9,16 +9,25 @@ XML, botocore's transport or pytest.
 from __future__ import annotations
 
 import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from mockfed import sts
 from mockfed.clock import Clock
 from mockfed.state import State
-from mockfed.state.account import DEFAULT_ACCOUNT_ID
+from mockfed.state.account import DEFAULT_ACCOUNT_ID, PolicyDocument
 from mockfed.state.keys import TokenClaims
-from mockfed.state.records import Call, FederatedSession, Principal
-from mockfed.sts.access import is_allowed
+from mockfed.state.records import (
+    Call,
+    FederatedSession,
+    MfaDevice,
+    Principal,
+    Role,
+    RoleSession,
+    SessionTokenSession,
+)
+from mockfed.sts.access import explain, is_allowed
+from mockfed.sts.identity import encode_authorization_message
 
 __all__ = ["FederationBackend"]
 
@@ -82,8 +91,18 @@ class FederationBackend:
 
     @property
     def sessions(self) -> list[FederatedSession]:
-        """Every issued federation session, oldest first (a snapshot)."""
-        return self.state.sessions.all()
+        """Every session issued by GetFederationToken, oldest first (a snapshot)."""
+        return self.state.sessions.of_kind(FederatedSession)
+
+    @property
+    def role_sessions(self) -> list[RoleSession]:
+        """Every role session (AssumeRole, AssumeRoleWithWebIdentity, AssumeRoleWithSAML), oldest first."""
+        return self.state.sessions.of_kind(RoleSession)
+
+    @property
+    def session_tokens(self) -> list[SessionTokenSession]:
+        """Every session issued by GetSessionToken, oldest first."""
+        return self.state.sessions.of_kind(SessionTokenSession)
 
     @property
     def calls(self) -> list[Call]:
@@ -109,19 +128,121 @@ class FederationBackend:
         """Forget every session, call, user, policy, disabled region and injected error."""
         self.state.reset()
 
-    def create_user(self, name: str, policy: str | None = None, *, tags: Mapping[str, str] | None = None) -> Principal:
-        """Add an IAM user with its own keys; ``policy`` is its identity policy (none: it may do nothing).
+    def create_user(
+        self,
+        name: str,
+        policy: PolicyDocument | None = None,
+        *,
+        tags: Mapping[str, str] | None = None,
+        managed: Sequence[str] = (),
+    ) -> Principal:
+        """Add an IAM user with its own keys; ``policy`` (JSON or a dict) and the ``managed`` policy ARNs are
+        its identity policies (none: it may do nothing).
 
         Example::
 
             >>> backend = FederationBackend()
-            >>> alice = backend.create_user("alice", tags={"team": "blue"})
+            >>> alice = backend.create_user("alice", {"Version": "2012-10-17", "Statement": [
+            ...     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}, tags={"team": "blue"})
             >>> alice.arn, alice.access_key_id[:4]
             ('arn:aws:iam::123456789012:user/alice', 'AKIA')
         """
-        return self.state.account.create_user(name, policy, tags=tags)
+        return self.state.account.create_user(name, policy, tags=tags, managed=managed)
 
-    def create_policy(self, name: str, document: str) -> str:
+    def create_role(
+        self,
+        name: str,
+        trust_policy: PolicyDocument,
+        *,
+        policy: PolicyDocument | None = None,
+        managed: Sequence[str] = (),
+        max_session_duration: int = 3600,
+        path: str = "/",
+        tags: Mapping[str, str] | None = None,
+        permissions_boundary: str | None = None,
+    ) -> Role:
+        """Add an IAM role: who may take it (``trust_policy``), what it may do (``policy``, ``managed`` ARNs,
+        limited by a ``permissions_boundary`` ARN), for how long (3,600 to 43,200 seconds).
+
+        Policies are JSON or dicts. A trust policy names principals (``AWS``: an account, a user or
+        role ARN, ``"*"``; ``Federated``; ``Service``) and may use the conditions of STS
+        (``sts:ExternalId``, ``aws:MultiFactorAuthPresent``, ``aws:PrincipalTag/…``,
+        ``aws:RequestTag/…``, ``sts:RoleSessionName``, ``sts:SourceIdentity``, ...).
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> role = backend.create_role("Deployer", {"Version": "2012-10-17", "Statement": [{
+            ...     "Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:user/ci"},
+            ...     "Action": "sts:AssumeRole", "Condition": {"StringEquals": {"sts:ExternalId": "build-42"}}}]},
+            ...     managed=["arn:aws:iam::aws:policy/ReadOnlyAccess"], max_session_duration=7200)
+            >>> role.arn, role.role_id[:4]
+            ('arn:aws:iam::123456789012:role/Deployer', 'AROA')
+        """
+        return self.state.account.create_role(
+            name,
+            trust_policy,
+            policy=policy,
+            managed=managed,
+            max_session_duration=max_session_duration,
+            path=path,
+            tags=tags,
+            permissions_boundary=permissions_boundary,
+        )
+
+    @property
+    def roles(self) -> list[Role]:
+        """Every role of the account (made with :meth:`create_role`)."""
+        return self.state.account.roles
+
+    def create_mfa_device(self, name: str, *, user: str | None = None, secret: str | None = None) -> MfaDevice:
+        """Add a virtual MFA device of ``user`` (a user name; None: the root user's), with a TOTP ``secret``
+        (base32; made if not given). Its ``serial_number`` and :meth:`mfa_code` go in ``SerialNumber`` and
+        ``TokenCode``.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> device = backend.create_mfa_device("alice-phone", user="alice")
+            >>> device.serial_number, len(backend.mfa_code(device))
+            ('arn:aws:iam::123456789012:mfa/alice-phone', 6)
+        """
+        return self.state.account.create_mfa_device(name, user=user, secret=secret)
+
+    def mfa_code(self, device: MfaDevice) -> str:
+        """The code ``device`` shows at the backend clock's now."""
+        return device.code(self.clock.now())
+
+    def authorization_message(
+        self,
+        access_key_id: str,
+        action: str,
+        resource: str = "*",
+        context: Mapping[str, str | Sequence[str]] | None = None,
+    ) -> str:
+        """The encoded authorization message AWS services put in their refusals, for this request: what
+        ``DecodeAuthorizationMessage`` (through STS) decodes into the decision and its reasons.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> message = backend.authorization_message(backend.default_user.access_key_id, "ec2:RunInstances")
+            >>> import json; json.loads(backend.decode_authorization_message(message))["allowed"]
+            True
+        """
+        principal = self.state.principal(access_key_id)
+        if principal is None:
+            raise ValueError(f"mockfed knows no access key {access_key_id!r}")
+        return encode_authorization_message(self.state, explain(self.state, principal, action, resource, context))
+
+    def decode_authorization_message(self, message: str) -> str:
+        """What DecodeAuthorizationMessage answers for ``message`` (as the default user asks)."""
+        out = sts.ACTIONS["DecodeAuthorizationMessage"](
+            self.state, self.default_user, {"EncodedMessage": message}, "us-east-1"
+        )
+        return str(out["DecodedMessage"])
+
+    def create_policy(self, name: str, document: PolicyDocument) -> str:
         """Add a customer-managed policy to the account; returns its ARN, usable in ``PolicyArns``.
 
         Example::

@@ -26,12 +26,13 @@ from mockfed.backend import FederationBackend
 from mockfed.errors import StsError
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.protocol import StsCall
+from mockfed.state.records import FederatedSession, SessionTokenSession
 
 __all__ = [
     "IAM_NAMESPACE",
     "Dispatcher",
     "Exchange",
-    "deny_federated_iam",
+    "deny_session_iam",
     "handle",
     "internal_failure",
     "new_request_id",
@@ -159,18 +160,24 @@ def handle(request: HttpRequest, backend: FederationBackend, *, strict_auth: boo
 IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"
 
 
-def deny_federated_iam(request: HttpRequest, backend: FederationBackend) -> HttpResponse | None:
-    """The IAM answer to a request signed by one of ``backend``'s federated sessions; None for anyone else.
+def deny_session_iam(request: HttpRequest, backend: FederationBackend) -> HttpResponse | None:
+    """The IAM answer to a request signed with session credentials that may not call IAM; None otherwise.
 
-    Federated users cannot call IAM at all, whatever their policies say. IAM does not answer
-    ``AccessDenied`` but refuses the session token itself: 403 ``InvalidClientTokenId``, as
-    captured from real IAM for session credentials (aws-cli issue 8918, aws-vault issue 15).
+    Federated users cannot call IAM at all, and GetSessionToken sessions only with MFA, whatever
+    their policies say. IAM does not answer ``AccessDenied`` but refuses the session token
+    itself: 403 ``InvalidClientTokenId``, as captured from real IAM for such credentials
+    (aws-cli issue 8918, aws-vault issue 15, cloudyr/aws.iam issue 15). Role sessions call IAM
+    as their policies allow: another mock (moto) answers them.
     """
     try:
         credential = auth.credential_of(request)
     except StsError:
         return None
     principal = backend.principal(credential.access_key_id) if credential else None
-    if principal is None or principal.kind != "federated":
+    session = principal.session if principal is not None else None
+    refused = isinstance(session, FederatedSession) or (
+        isinstance(session, SessionTokenSession) and session.mfa_authenticated_at is None
+    )
+    if not refused:
         return None
     return protocol.render_error(errors.invalid_client_token_id(), new_request_id(), namespace=IAM_NAMESPACE)

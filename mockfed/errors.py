@@ -104,8 +104,7 @@ def not_implemented(action: str) -> StsError:
     """A real STS action that mockfed does not simulate (yet): loud, never a silent fake."""
     return StsError(
         "NotImplemented",
-        f"mockfed does not implement the STS action {action}; it simulates GetFederationToken and "
-        "GetCallerIdentity. Answer it with another mock (moto) or file a request.",
+        f"mockfed does not simulate the STS action {action} (yet): see README's table of actions, or file a request.",
         501,
         sender_fault=False,
     )

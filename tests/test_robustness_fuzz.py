@@ -66,9 +66,17 @@ STS_ERROR_CODES = frozenset(
         "SignatureDoesNotMatch",
         "ValidationError",
     }
-)
-IMPLEMENTED = frozenset({"GetFederationToken", "GetCallerIdentity"})
-UNIMPLEMENTED_STS_ACTIONS = frozenset(service_model().operation_names) - IMPLEMENTED
+) | {  # and every error the model declares for an STS operation
+    shape.error_code
+    for name in service_model().operation_names
+    for shape in service_model().operation_model(name).error_shapes
+}
+#: Actions whose every answer is simulated, and those that may answer 501 (scoping is not simulated yet).
+NOT_SIMULATED = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
+IMPLEMENTED = frozenset(service_model().operation_names) - NOT_SIMULATED
+UNIMPLEMENTED_STS_ACTIONS = NOT_SIMULATED | {"GetScopedCredentials"}
+#: What a 200 answer of each issuing action must carry, besides what botocore's parser checks.
+CREDENTIAL_ANSWERS = frozenset({"GetFederationToken", "AssumeRole", "GetSessionToken"})
 
 
 def robustness_settings(max_examples: int) -> Callable[[Any], Any]:
@@ -102,12 +110,17 @@ def assert_sts_answer(response: HttpResponse, action: str | None = None) -> tupl
             {"status_code": 200, "headers": response.headers, "body": response.body}, op.output_shape
         )
         assert parsed["ResponseMetadata"]["RequestId"] == request_id
-        if action == "GetFederationToken":
+        if action in CREDENTIAL_ANSWERS:
             assert parsed["Credentials"]["AccessKeyId"].startswith("ASIA")
             assert isinstance(parsed["Credentials"]["Expiration"], datetime)
+        if action == "GetFederationToken":
             assert isinstance(parsed["PackedPolicySize"], int)
-        else:
+        elif action == "AssumeRole":
+            assert ":assumed-role/" in parsed["AssumedRoleUser"]["Arn"]
+        elif action in ("GetCallerIdentity", "GetAccessKeyInfo"):
             assert parsed["Account"]
+        elif action == "DecodeAuthorizationMessage":
+            assert "allowed" in json.loads(parsed["DecodedMessage"])
         return 200, None
     assert root.tag == f"{{{XML_NAMESPACE}}}ErrorResponse"
     assert [child.tag.split("}")[1] for child in root] == ["Error", "RequestId"]
@@ -118,7 +131,7 @@ def assert_sts_answer(response: HttpResponse, action: str | None = None) -> tupl
     if response.status == 501:  # a real STS action mockfed does not simulate: loud, and named
         assert code == "NotImplemented"
         assert action in UNIMPLEMENTED_STS_ACTIONS
-        assert f"does not implement the STS action {action}" in message
+        assert f"does not simulate the STS action {action}" in message
     else:
         assert 400 <= response.status < 500, response.status
         assert code in STS_ERROR_CODES, (code, message)

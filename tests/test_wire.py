@@ -77,13 +77,13 @@ def test_unknown_action() -> None:
     )
 
 
-@pytest.mark.parametrize("action", ["AssumeRole", "GetSessionToken", "DecodeAuthorizationMessage"])
+@pytest.mark.parametrize("action", ["AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"])
 def test_real_but_unimplemented_action_names_itself(action: str) -> None:
     status, _, root = post(f"Action={action}&Version=2011-06-15")
     assert status == 501
     assert root.findtext("sts:Error/sts:Code", namespaces=NS) == "NotImplemented"
     message = root.findtext("sts:Error/sts:Message", namespaces=NS) or ""
-    assert f"mockfed does not implement the STS action {action}" in message
+    assert f"mockfed does not simulate the STS action {action}" in message
 
 
 def test_message_with_markup_and_control_characters_stays_well_formed() -> None:

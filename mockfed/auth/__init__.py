@@ -46,8 +46,10 @@ def authenticate(request: HttpRequest, state: State, *, strict: bool = False) ->
         if strict or looks_like_mockfed_token(token) or (credential.access_key_id.startswith("ASIA") and not token):
             raise errors.invalid_client_token_id()
         return state.account.default_user, credential.region
-    if principal.kind == "federated":
+    if principal.session is not None:
         _check_session_token(credential, state)
+    elif not principal.key_active:  # a key made inactive in IAM
+        raise errors.invalid_client_token_id()
     check_signature(request, credential, principal.secret_access_key)
     return principal, credential.region
 

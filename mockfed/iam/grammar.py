@@ -33,17 +33,23 @@ from __future__ import annotations
 import functools
 import json
 import re
+from collections.abc import Mapping
+from typing import Any
 
 from mockfed.errors import malformed_policy
 from mockfed.iam.policy import OPERATORS, Condition, Effect, Policy, Statement, split_operator
 
-__all__ = ["parse_policy"]
+__all__ = ["parse_policy", "policy_text"]
 
 # --- messages --------------------------------------------------------------------------------------------------
 
 NOT_JSON = "The policy is not in the valid JSON format."
 SYNTAX_ERROR = "Syntax errors in policy."
 PRINCIPAL_IN_SESSION = "Policy document should not specify a principal."
+#: IAM's messages for a role's trust policy (CreateRole, UpdateAssumeRolePolicy).
+TRUST_WITHOUT_PRINCIPAL = "Missing required field Principal"
+TRUST_WITH_RESOURCE = "Has prohibited field Resource"
+PRINCIPAL_TYPES = frozenset({"AWS", "Federated", "Service", "CanonicalUser"})
 DUPLICATE_SID = "Statement IDs (SID) in a single policy must be unique."
 MISSING_ACTIONS = "Policy statement must contain actions."
 MISSING_RESOURCES = "Policy statement must contain resources."
@@ -60,12 +66,28 @@ _VENDOR_INVALID = re.compile(r"[^a-zA-Z0-9\-.]")
 # --- parsing ---------------------------------------------------------------------------------------------------
 
 
-def parse_policy(text: str, *, session: bool = False) -> Policy:
-    """Validate ``text`` against the IAM policy grammar and return the :class:`Policy`.
+def policy_text(document: str | Mapping[str, Any]) -> str:
+    """A policy as the JSON text STS and IAM carry: a string as it is, a dict written as compact JSON.
+
+    Example::
+
+        >>> policy_text({"Version": "2012-10-17", "Statement": []})
+        '{"Version":"2012-10-17","Statement":[]}'
+    """
+    if isinstance(document, str):
+        return document
+    if isinstance(document, Mapping):
+        return json.dumps(document, separators=(",", ":"))
+    raise TypeError(f"a policy is a JSON string or a dict, not {type(document).__name__}")
+
+
+def parse_policy(text: str | Mapping[str, Any], *, session: bool = False, trust: bool = False) -> Policy:
+    """Validate ``text`` (JSON, or a dict) against the IAM policy grammar and return the :class:`Policy`.
 
     With ``session=True`` (a session policy passed to STS) a ``Principal`` or
-    ``NotPrincipal`` element is rejected. Errors are ``StsError`` with code
-    ``MalformedPolicyDocument`` and the real service's message. Results are cached,
+    ``NotPrincipal`` element is rejected; with ``trust=True`` (a role's trust policy) every
+    statement must name a principal and none may name a resource. Errors are ``StsError``
+    with code ``MalformedPolicyDocument`` and the real service's message. Results are cached,
     since the same text comes with every mocked call.
 
     Example::
@@ -78,15 +100,21 @@ def parse_policy(text: str, *, session: bool = False) -> Policy:
         ...
         mockfed.errors.StsError: MalformedPolicyDocument: The policy is not in the valid JSON format.
     """
-    return _parse_cached(text, session)
+    return _parse_cached(policy_text(text), session, trust)
 
 
 @functools.lru_cache(maxsize=512)
-def _parse_cached(text: str, session: bool) -> Policy:
+def _parse_cached(text: str, session: bool, trust: bool) -> Policy:
     document = _load_json(text)
     statements_raw = _check_syntax(document)
     if session and any("Principal" in st or "NotPrincipal" in st for st in statements_raw):
         raise malformed_policy(PRINCIPAL_IN_SESSION)
+    if trust:
+        if any("Principal" not in st and "NotPrincipal" not in st for st in statements_raw):
+            raise malformed_policy(TRUST_WITHOUT_PRINCIPAL)
+        if any("Resource" in st or "NotResource" in st for st in statements_raw):
+            raise malformed_policy(TRUST_WITH_RESOURCE)
+        statements_raw = [{**st, "Resource": "*"} for st in statements_raw]  # a trust policy's resource is its role
     _check_semantics(statements_raw)
     version = document.get("Version", "2008-10-17")
     assert isinstance(version, str)
@@ -155,9 +183,24 @@ def _statement_syntax_ok(st: dict[str, object]) -> bool:
         if key in st and not _is_string_or_strings(st[key]):
             return False
     for key in ("Principal", "NotPrincipal"):
-        if key in st and not isinstance(st[key], str | dict):
+        if key in st and not _principal_syntax_ok(st[key]):
             return False
     return "Condition" not in st or _condition_syntax_ok(st["Condition"])
+
+
+def _principal_syntax_ok(principal: object) -> bool:
+    if principal == "*":
+        return True
+    if not isinstance(principal, dict) or not principal:
+        return False
+    return all(kind in PRINCIPAL_TYPES and _is_string_or_strings(value) for kind, value in principal.items())
+
+
+def _principals(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if value == "*":
+        return (("*", ("*",)),)
+    assert isinstance(value, dict)
+    return tuple((kind, _strings(names)) for kind, names in value.items())
 
 
 def _condition_syntax_ok(condition: object) -> bool:
@@ -250,5 +293,7 @@ def _build_statement(st: dict[str, object]) -> Statement:
         not_resources=opt("NotResource"),
         conditions=tuple(conditions),
         sid=sid if isinstance(sid, str) else None,
+        principals=_principals(st["Principal"]) if "Principal" in st else None,
+        not_principals=_principals(st["NotPrincipal"]) if "NotPrincipal" in st else None,
     )
 

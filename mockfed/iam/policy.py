@@ -25,7 +25,17 @@ from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Literal
 
-__all__ = ["OPERATORS", "Condition", "Context", "Policy", "Statement", "is_allowed", "split_operator"]
+__all__ = [
+    "OPERATORS",
+    "Condition",
+    "Context",
+    "Effect",
+    "Policy",
+    "Statement",
+    "decide_request",
+    "is_allowed",
+    "split_operator",
+]
 
 Effect = Literal["Allow", "Deny"]
 ContextValue = str | Sequence[str]
@@ -104,6 +114,8 @@ class Statement:
     A parsed statement sets exactly one of ``actions``/``not_actions`` and one of
     ``resources``/``not_resources`` (the other is ``None``); in a statement built by
     hand an element left ``None`` does not constrain the request. ``conditions`` are ANDed.
+    ``principals`` (of a trust or resource policy) pairs each principal type with its values:
+    ``(("AWS", ("arn:aws:iam::123456789012:root",)),)``; ``"Principal": "*"`` is ``(("*", ("*",)),)``.
 
     Example::
 
@@ -119,6 +131,8 @@ class Statement:
     not_resources: tuple[str, ...] | None = None
     conditions: tuple[Condition, ...] = ()
     sid: str | None = None
+    principals: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    not_principals: tuple[tuple[str, tuple[str, ...]], ...] | None = None
 
     def applies(
         self, action: str, resource: str = "*", context: Context | None = None, *, variables: bool = True
@@ -446,12 +460,32 @@ def is_allowed(
         >>> is_allowed(user, None, "s3:PutObject"), is_allowed(user, [], "s3:GetObject")
         (True, False)
     """
+    return decide_request(identity_policies, session_policies, action, resource, context) == "Allow"
+
+
+def decide_request(
+    identity_policies: Sequence[Policy],
+    session_policies: Sequence[Policy] | None,
+    action: str,
+    resource: str = "*",
+    context: Context | None = None,
+) -> Effect | None:
+    """:func:`is_allowed`'s verdict with the reason: ``"Deny"`` for an explicit Deny, ``"Allow"``, or ``None``.
+
+    Example::
+
+        >>> from mockfed.iam.grammar import parse_policy
+        >>> deny = parse_policy('{"Version": "2012-10-17", "Statement": {"Effect": "Deny", "Action": "s3:*", '
+        ...                     '"Resource": "*"}}')
+        >>> decide_request([deny], None, "s3:GetObject"), decide_request([], None, "s3:GetObject")
+        ('Deny', None)
+    """
     normal = _normalize_context(context)
     identity = [_evaluate(p, action, resource, normal) for p in identity_policies]
     session = [_evaluate(p, action, resource, normal) for p in session_policies or ()]
     if "Deny" in identity or "Deny" in session:
-        return False
+        return "Deny"
     if "Allow" not in identity:
-        return False
-    return session_policies is None or "Allow" in session
+        return None
+    return "Allow" if session_policies is None or "Allow" in session else None
 

@@ -14,12 +14,13 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import threading
 
 from mockfed.clock import Clock
 from mockfed.state.account import Account
 from mockfed.state.keys import KeyFactory, TokenCodec
-from mockfed.state.records import FederatedSession, Principal
+from mockfed.state.records import FederatedSession, Principal, RoleSession, Session
 from mockfed.state.sessions import Sessions
 
 __all__ = ["State"]
@@ -42,31 +43,55 @@ class State:
             tokens = TokenCodec(keys.token_key())  # first, so a seed gives the same keys as it always has
             self.account = Account(self.account_id, keys, self.lock)
             self.sessions = Sessions(keys, tokens, self.lock)
-            self._federated: dict[str, Principal] = {}  # a session's principal, made once
+            self._session_principals: dict[str, Principal] = {}  # made once per session
 
     def principal(self, access_key_id: str) -> Principal | None:
-        """Who owns ``access_key_id``: a user or root of the account, or an issued federated session."""
-        principal = self.account.principal(access_key_id) or self._federated.get(access_key_id)
+        """Who owns ``access_key_id``: a user or root of the account, an issued session, or (while a moto mock
+        is active) a user of moto's IAM. A key mockfed knows is never looked up in moto."""
+        principal = self.account.principal(access_key_id) or self._session_principals.get(access_key_id)
         if principal is not None:
             return principal
         session = self.sessions.get(access_key_id)
         if session is None:
-            return None
-        principal = self._federated[access_key_id] = _federated_principal(session, self.account_id)
+            return self.account.directory.principal(access_key_id)
+        principal = self._session_principals[access_key_id] = self._session_principal(session)
         return principal
 
-
-def _federated_principal(session: FederatedSession, account_id: str) -> Principal:
-    caller = session.caller
-    return Principal(
-        kind="federated",
-        name=session.name,
-        arn=session.arn,
-        user_id=session.federated_user_id,
-        account_id=account_id,
-        access_key_id=session.access_key_id,
-        secret_access_key=session.secret_access_key,
-        policies=caller.policies if caller else (),
-        tags=session.tags,
-        session=session,
-    )
+    def _session_principal(self, session: Session) -> Principal:
+        """The principal a session's credentials act as."""
+        caller = session.caller
+        if isinstance(session, RoleSession):
+            role = self.account.role(session.role_arn)
+            role_tags = dict(role.tags if role else ())
+            role_tags.update(session.tags)  # session tags win over the role's own
+            return Principal(
+                kind="role",
+                name=session.session_name,
+                arn=session.arn,
+                user_id=session.assumed_role_id,
+                account_id=self.account_id,
+                access_key_id=session.access_key_id,
+                secret_access_key=session.secret_access_key,
+                policies=role.policies if role else (),
+                managed=role.managed if role else (),
+                tags=tuple(role_tags.items()),
+                session=session,
+            )
+        if isinstance(session, FederatedSession):
+            return Principal(
+                kind="federated",
+                name=session.name,
+                arn=session.arn,
+                user_id=session.federated_user_id,
+                account_id=self.account_id,
+                access_key_id=session.access_key_id,
+                secret_access_key=session.secret_access_key,
+                policies=caller.policies if caller else (),
+                managed=caller.managed if caller else (),
+                tags=session.tags,
+                session=session,
+            )
+        assert caller is not None, "a GetSessionToken session has the user who asked for it"
+        return dataclasses.replace(
+            caller, access_key_id=session.access_key_id, secret_access_key=session.secret_access_key, session=session
+        )

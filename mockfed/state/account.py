@@ -6,14 +6,40 @@ HTTP or about any STS action.
 
 from __future__ import annotations
 
+import dataclasses
+import re
 import threading
-from collections.abc import Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
+from datetime import UTC, datetime
+from typing import Any
 
-from mockfed.errors import StsError
+from mockfed.errors import StsError, validation_error
 from mockfed.iam import managed_policy_document, parse_policy
+from mockfed.iam.grammar import policy_text
 from mockfed.state.keys import KeyFactory
-from mockfed.state.records import Call, Principal
+from mockfed.state.moto_iam import MotoDirectory
+from mockfed.state.records import Call, MfaDevice, Principal, Role
+
+#: A policy as tests write it: JSON text, or the same as a dict.
+PolicyDocument = str | Mapping[str, Any]
+_NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
+
+
+def _checked(document: PolicyDocument) -> str:
+    """The policy's text, after the grammar has accepted it."""
+    text = policy_text(document)
+    parse_policy(text)
+    return text
+
+
+def _check_name(name: str, field: str, maximum: int = 64) -> None:
+    """IAM's rule for user, role, device and policy names: 1 to ``maximum`` of letters, digits and ``+=,.@_-``."""
+    if not isinstance(name, str) or not 1 <= len(name) <= maximum or not _NAME.fullmatch(name):
+        raise validation_error(
+            [f"Value '{name}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression "
+             f"pattern: [\\w+=,.@-]+ and have length between 1 and {maximum}"]
+        )
 
 __all__ = [
     "ALLOW_ALL_POLICY",
@@ -22,6 +48,7 @@ __all__ = [
     "DEFAULT_SECRET_ACCESS_KEY",
     "DEFAULT_USER_NAME",
     "Account",
+    "PolicyDocument",
 ]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -54,11 +81,16 @@ class Account:
         'arn:aws:iam::111122223333:user/alice'
     """
 
-    def __init__(self, account_id: str, keys: KeyFactory, lock: threading.RLock) -> None:
+    def __init__(
+        self, account_id: str, keys: KeyFactory, lock: threading.RLock, directory: MotoDirectory | None = None
+    ) -> None:
         self.account_id = account_id
+        self.directory = directory or MotoDirectory()
         self._keys = keys
         self._lock = lock
         self._principals: dict[str, Principal] = {}
+        self._roles: dict[str, Role] = {}
+        self._mfa: dict[str, MfaDevice] = {}
         self._customer_policies: dict[str, str] = {}
         self._disabled_regions: set[str] = set()
         self._faults: list[_Fault] = []
@@ -101,39 +133,129 @@ class Account:
         return principal
 
     def principal(self, access_key_id: str) -> Principal | None:
-        """The user or root owning the long-term key ``access_key_id``, if the account has it."""
+        """The user or root of this account owning the long-term key ``access_key_id``."""
         return self._principals.get(access_key_id)
 
-    def create_user(self, name: str, policy: str | None = None, *, tags: Mapping[str, str] | None = None) -> Principal:
-        """Add an IAM user with its own keys; ``policy`` is its identity policy (none: it may do nothing)."""
-        if policy is not None:
-            parse_policy(policy)
+    def create_user(
+        self,
+        name: str,
+        policy: PolicyDocument | None = None,
+        *,
+        tags: Mapping[str, str] | None = None,
+        managed: Sequence[str] = (),
+    ) -> Principal:
+        """Add an IAM user with its own keys; ``policy`` (JSON or a dict) and ``managed`` policy ARNs are its
+        identity policies (none: it may do nothing)."""
+        _check_name(name, "userName")
+        documents = (_checked(policy),) if policy is not None else ()
+        self._check_managed(managed)
         with self._lock:
             user = self._user(
                 name,
                 self._keys.access_key_id("AKIA"),
                 self._keys.secret_access_key(),
-                (policy,) if policy is not None else (),
+                documents,
                 tuple((tags or {}).items()),
             )
+            if managed:
+                user = dataclasses.replace(user, managed=tuple(managed))
             return self._add(user)
+
+    # ---- roles and MFA devices ---------------------------------------------------------------------------
+
+    def create_role(
+        self,
+        name: str,
+        trust_policy: PolicyDocument,
+        *,
+        policy: PolicyDocument | None = None,
+        managed: Sequence[str] = (),
+        max_session_duration: int = 3600,
+        path: str = "/",
+        tags: Mapping[str, str] | None = None,
+        permissions_boundary: str | None = None,
+    ) -> Role:
+        """Add an IAM role; see :meth:`mockfed.FederationBackend.create_role`."""
+        _check_name(name, "roleName")
+        if not path.startswith("/") or not path.endswith("/"):
+            raise validation_error([f"Value '{path}' at 'path' failed to satisfy constraint: Member must satisfy "
+                                    "regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)"])
+        if isinstance(max_session_duration, bool) or not 3600 <= max_session_duration <= 43200:
+            raise validation_error([f"Value '{max_session_duration}' at 'maxSessionDuration' failed to satisfy "
+                                    "constraint: Member must have value between 3600 and 43200"])
+        trust = policy_text(trust_policy)
+        parse_policy(trust, trust=True)
+        documents = (_checked(policy),) if policy is not None else ()
+        self._check_managed((*managed, *([permissions_boundary] if permissions_boundary else [])))
+        with self._lock:
+            if name.lower() in self._roles:
+                raise StsError("EntityAlreadyExists", f"Role with name {name} already exists.", 409)
+            role = Role(
+                name=name,
+                arn=f"arn:aws:iam::{self.account_id}:role{path}{name}",
+                role_id=self._keys.unique_id("AROA"),
+                account_id=self.account_id,
+                trust_policy=trust,
+                policies=documents,
+                managed=tuple(managed),
+                max_session_duration=max_session_duration,
+                path=path,
+                tags=tuple((tags or {}).items()),
+                permissions_boundary=permissions_boundary,
+            )
+            self._roles[name.lower()] = role
+            return role
+
+    def role(self, arn: str) -> Role | None:
+        """The role with this ARN: the account's own (names are case-insensitive, as IAM's), else moto's IAM
+        role while a moto mock is active."""
+        if arn.startswith(f"arn:aws:iam::{self.account_id}:role/"):
+            role = self._roles.get(arn.rpartition("/")[2].lower())
+            if role is not None and role.arn == arn:
+                return role
+        return self.directory.role(arn)
+
+    @property
+    def roles(self) -> list[Role]:
+        with self._lock:
+            return list(self._roles.values())
+
+    def create_mfa_device(self, name: str, *, user: str | None = None, secret: str | None = None) -> MfaDevice:
+        """Add a virtual MFA device (``arn:aws:iam::ACCOUNT:mfa/NAME``); ``secret`` is base32 (made if not given)."""
+        _check_name(name, "virtualMFADeviceName")
+        device = MfaDevice(
+            serial_number=f"arn:aws:iam::{self.account_id}:mfa/{name}",
+            secret=secret or self._keys.totp_secret(),
+            user_name=user,
+        )
+        device.code(datetime.now(UTC))  # refuses a secret that is not base32 of at least 112 bits
+        with self._lock:
+            self._mfa[device.serial_number] = device
+        return device
+
+    def mfa_device(self, serial_number: str) -> MfaDevice | None:
+        return self._mfa.get(serial_number)
 
     # ---- policies ----------------------------------------------------------------------------------------
 
-    def create_policy(self, name: str, document: str) -> str:
-        """Add a customer-managed policy; returns its ARN."""
-        parse_policy(document)
+    def create_policy(self, name: str, document: PolicyDocument) -> str:
+        """Add a customer-managed policy (JSON or a dict); returns its ARN."""
+        _check_name(name, "policyName", maximum=128)
+        text = _checked(document)
         arn = f"arn:aws:iam::{self.account_id}:policy/{name}"
         with self._lock:
-            self._customer_policies[arn] = document
+            self._customer_policies[arn] = text
         return arn
+
+    def _check_managed(self, arns: Iterable[str]) -> None:
+        for arn in arns:
+            if self.managed_policy(arn) is None:
+                raise StsError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.", 404)
 
     def managed_policy(self, arn: str) -> str | None:
         """The document behind a managed policy ARN: customer-managed in this account, or AWS-managed."""
-        document = self._customer_policies.get(arn)
-        if document is not None:
-            return document
-        return managed_policy_document(arn)
+        document = self._customer_policies.get(arn) or managed_policy_document(arn)
+        return document if document is not None else self.directory.managed_policy(arn)
 
     # ---- regions -----------------------------------------------------------------------------------------
 

@@ -16,12 +16,14 @@ import hmac
 import os
 import random
 import struct
+import zlib
 from typing import NamedTuple
 
 __all__ = [
     "TOKEN_PREFIX",
     "TOKEN_TEXT_PREFIX",
     "KeyFactory",
+    "MessageSealer",
     "TokenClaims",
     "TokenCodec",
     "account_of_access_key_id",
@@ -70,6 +72,10 @@ class KeyFactory:
     def secret_access_key(self) -> str:
         """40 characters of base64, as AWS's secrets are."""
         return base64.b64encode(self._random.randbytes(30)).decode("ascii")
+
+    def totp_secret(self) -> str:
+        """A virtual MFA device's secret: 160 random bits in base32, as authenticator apps take them."""
+        return base64.b32encode(self._random.randbytes(20)).decode("ascii")
 
     def token_key(self) -> bytes:
         """The key that seals this backend's session tokens (from the kernel unless a seed was given)."""
@@ -177,6 +183,33 @@ class TokenCodec:
         akid = body[start : start + akid_size].decode("ascii")
         packed = body[start + akid_size : len(body) - 4 - padding]
         return TokenClaims(akid, expires_at, packed)
+
+
+class MessageSealer:
+    """Seals opaque messages (encoded authorization messages) with a backend's key; opens only its own.
+
+    Example::
+
+        >>> sealer = MessageSealer(b"k" * 32)
+        >>> sealer.open(sealer.seal(b"hello")), sealer.open("garbage"), MessageSealer(b"x" * 32).open(sealer.seal(b"h"))
+        (b'hello', None, None)
+    """
+
+    def __init__(self, key: bytes) -> None:
+        self._key = key
+
+    def seal(self, data: bytes) -> str:
+        mac = hashlib.blake2b(data, key=self._key, digest_size=_MAC_SIZE, person=b"mockfed-message").digest()
+        return base64.urlsafe_b64encode(mac + zlib.compress(data)).decode("ascii").rstrip("=")
+
+    def open(self, text: str) -> bytes | None:
+        try:
+            raw = base64.urlsafe_b64decode(text + "=" * (-len(text) % 4))
+            data = zlib.decompress(raw[_MAC_SIZE:], bufsize=4096)
+        except (ValueError, binascii.Error, zlib.error):
+            return None
+        mac = hashlib.blake2b(data, key=self._key, digest_size=_MAC_SIZE, person=b"mockfed-message").digest()
+        return data if hmac.compare_digest(mac, raw[:_MAC_SIZE]) else None
 
 
 def looks_like_mockfed_token(token: str) -> bool:

@@ -7,11 +7,28 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal
 
-__all__ = ["Call", "FederatedSession", "Principal"]
+import pyotp
+
+__all__ = [
+    "Call",
+    "FederatedSession",
+    "MfaDevice",
+    "OidcProvider",
+    "Principal",
+    "Role",
+    "RoleSession",
+    "SamlProvider",
+    "Session",
+    "SessionTokenSession",
+]
 
 @dataclass(frozen=True)
 class Principal:
-    """Who signs a request: an IAM user, the account root, or a federated session.
+    """Who signs a request: an IAM user, the account root, a federated user or a role session.
+
+    ``session`` is set for temporary credentials (their :class:`Session`): a federated user's,
+    a role session's, or a user's own ``GetSessionToken`` session (``kind`` stays ``"user"`` or
+    ``"root"`` then, as ``GetCallerIdentity`` answers the user).
 
     Example::
 
@@ -20,7 +37,7 @@ class Principal:
         'arn:aws:iam::123456789012:user/mockfed-default'
     """
 
-    kind: Literal["user", "root", "federated"]
+    kind: Literal["user", "root", "federated", "role"]
     name: str
     arn: str
     user_id: str
@@ -29,7 +46,81 @@ class Principal:
     secret_access_key: str = field(repr=False)
     policies: tuple[str, ...] = ()
     tags: tuple[tuple[str, str], ...] = ()
-    session: FederatedSession | None = field(default=None, repr=False)
+    session: Session | None = field(default=None, repr=False)
+    managed: tuple[str, ...] = ()
+    """Managed policy ARNs attached to the user (their documents are the account's or AWS's)."""
+    key_active: bool = True
+    """False for an access key made inactive in IAM: the service refuses it as an invalid token."""
+
+
+@dataclass(frozen=True)
+class Role:
+    """An IAM role: who may take it (``trust_policy``), what it may do, for how long.
+
+    Example::
+
+        >>> from mockfed import FederationBackend
+        >>> role = FederationBackend().create_role("Deployer", {"Version": "2012-10-17", "Statement": [
+        ...     {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "sts:AssumeRole"}]})
+        >>> role.arn, role.role_id[:4], role.max_session_duration
+        ('arn:aws:iam::123456789012:role/Deployer', 'AROA', 3600)
+    """
+
+    name: str
+    arn: str
+    role_id: str
+    account_id: str
+    trust_policy: str
+    policies: tuple[str, ...] = ()
+    managed: tuple[str, ...] = ()
+    max_session_duration: int = 3600
+    path: str = "/"
+    tags: tuple[tuple[str, str], ...] = ()
+    permissions_boundary: str | None = None
+
+
+@dataclass(frozen=True)
+class MfaDevice:
+    """A virtual MFA device: its serial number (an ARN) and the TOTP secret an authenticator app would hold.
+
+    Example::
+
+        >>> from datetime import UTC, datetime
+        >>> device = MfaDevice("arn:aws:iam::123456789012:mfa/alice", "JBSWY3DPEHPK3PXPJBSWY3DPEHPK3PXP", "alice")
+        >>> device.code(datetime(2026, 1, 1, tzinfo=UTC))
+        '452777'
+    """
+
+    serial_number: str
+    secret: str = field(repr=False)
+    user_name: str | None = None
+
+    def code(self, at: datetime) -> str:
+        """The six-digit code the device shows at ``at`` (RFC 6238, 30-second steps)."""
+        return pyotp.TOTP(self.secret).at(at)
+
+    def verify(self, code: str, at: datetime) -> bool:
+        """Whether ``code`` is the device's code at ``at``, or one step (30 s) either side of it (clock drift)."""
+        return bool(pyotp.TOTP(self.secret).verify(code, for_time=at, valid_window=1))
+
+
+@dataclass(frozen=True)
+class OidcProvider:
+    """An IAM OpenID Connect identity provider: its issuer ``url``, the audiences it accepts, its thumbprints."""
+
+    arn: str
+    url: str
+    client_ids: tuple[str, ...] = ()
+    thumbprints: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class SamlProvider:
+    """An IAM SAML identity provider: its name and metadata document."""
+
+    arn: str
+    name: str
+    metadata: str | None = None
 
 
 @dataclass(frozen=True)
@@ -51,25 +142,55 @@ class Call:
         return self.error_code is None
 
 
-@dataclass(frozen=True)
-class FederatedSession:
-    """One token issued by GetFederationToken, as the test inspects it."""
+@dataclass(frozen=True, kw_only=True)
+class Session:
+    """What every issued session has: credentials, lifetime, who asked for it and where."""
 
-    name: str
-    policy: str | None
-    policy_arns: tuple[str, ...]
-    tags: tuple[tuple[str, str], ...]
     duration_seconds: int
     issued_at: datetime
     expiration: datetime
-    packed_policy_size: int
     session_token_size: int = 0
     access_key_id: str = ""
     secret_access_key: str = field(default="", repr=False)
     session_token: str = field(default="", repr=False)
     caller_arn: str = ""
     region: str = "us-east-1"
+    caller: Principal | None = field(default=None, repr=False, compare=False)
+    mfa_authenticated_at: datetime | None = None
+    """When MFA was given for this session or the one it came from (``aws:MultiFactorAuthPresent``)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class FederatedSession(Session):
+    """One token issued by GetFederationToken, as the test inspects it."""
+
+    name: str
+    policy: str | None
+    policy_arns: tuple[str, ...]
+    tags: tuple[tuple[str, str], ...]
+    packed_policy_size: int
     federated_user_id: str = ""
     arn: str = ""
-    caller: Principal | None = field(default=None, repr=False, compare=False)
 
+
+@dataclass(frozen=True, kw_only=True)
+class RoleSession(Session):
+    """One session of a role (AssumeRole and its web-identity and SAML forms), as the test inspects it."""
+
+    role_arn: str
+    session_name: str
+    arn: str
+    assumed_role_id: str
+    policy: str | None = None
+    policy_arns: tuple[str, ...] = ()
+    tags: tuple[tuple[str, str], ...] = ()
+    transitive_tag_keys: tuple[str, ...] = ()
+    source_identity: str | None = None
+    packed_policy_size: int = 0
+    chained: bool = False
+    """Taken with another role session's credentials (role chaining: at most an hour)."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class SessionTokenSession(Session):
+    """One token issued by GetSessionToken: the user (or root) itself, for a while, MFA or not."""

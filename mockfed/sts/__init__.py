@@ -27,7 +27,15 @@ from mockfed.errors import StsError
 from mockfed.state import State
 from mockfed.state.records import Call, Principal
 from mockfed.sts.federation import get_federation_token, replay_federation_token
-from mockfed.sts.identity import get_caller_identity
+from mockfed.sts.identity import decode_authorization_message, get_access_key_info, get_caller_identity
+from mockfed.sts.not_enabled import (
+    assume_root,
+    get_delegated_access_token,
+    get_scoped_credentials,
+    get_web_identity_token,
+)
+from mockfed.sts.roles import assume_role
+from mockfed.sts.session_token import get_session_token
 
 __all__ = ["ACTIONS", "REPLAYS", "Action", "Replay", "invoke", "log_call", "replay"]
 
@@ -37,8 +45,16 @@ Replay = Callable[[State, Principal, Mapping[str, Any], str, Mapping[str, Any]],
 
 #: Every action mockfed simulates, by its AWS name.
 ACTIONS: dict[str, Action] = {
+    "AssumeRole": assume_role,
+    "AssumeRoot": assume_root,
+    "DecodeAuthorizationMessage": decode_authorization_message,
+    "GetAccessKeyInfo": get_access_key_info,
     "GetCallerIdentity": get_caller_identity,
+    "GetDelegatedAccessToken": get_delegated_access_token,
     "GetFederationToken": get_federation_token,
+    "GetScopedCredentials": get_scoped_credentials,
+    "GetSessionToken": get_session_token,
+    "GetWebIdentityToken": get_web_identity_token,
 }
 
 #: Actions whose recorded answers carry credentials that must authenticate later calls.
@@ -59,7 +75,7 @@ def invoke(
             raise fault
         run = ACTIONS.get(action)
         if run is None:
-            raise _not_simulated(action, principal)
+            raise errors.not_implemented(action)
         result = run(state, principal, params, region)
     except StsError as error:
         log_call(state, action, params, region, caller, at, error.status, error=error)
@@ -89,13 +105,6 @@ def replay(
     )
     log_call(state, action, params, region, caller, at, 200, result=result)
     return result
-
-
-def _not_simulated(action: str, caller: Principal) -> StsError:
-    # A federated user may call no STS action but GetCallerIdentity (AWS's documented rule), simulated or not.
-    if caller.kind == "federated":
-        return errors.access_denied(f"Cannot call {action} with session credentials")
-    return errors.not_implemented(action)
 
 
 def log_call(

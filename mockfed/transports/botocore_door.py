@@ -20,7 +20,7 @@ import botocore.handlers
 from botocore.awsrequest import AWSResponse
 
 from mockfed.auth.endpoints import AWS_URL, STS_URL
-from mockfed.dispatch import deny_federated_iam
+from mockfed.dispatch import deny_session_iam
 from mockfed.errors import UnmockedRequestError
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.transports.active import Door, active_state, doors
@@ -89,14 +89,23 @@ def _on_before_send(request: Any, **_: Any) -> AWSResponse | None:
     if not doors or getattr(request, "_mockfed_answered", False):
         return None  # inactive, or answered already by a second registration of this handler
     request._mockfed_answered = True
-    return _answer_botocore(doors[-1], request)
+    answer = _answer_botocore(doors[-1], request)
+    if "moto.core.models" in sys.modules:
+        # botocore runs every before-send handler, answered or not: moto's (on all of before-send) would
+        # answer STS too, recording sessions of its own or refusing STS outside its service whitelist.
+        # Its pattern matching finds no service at this address; botocore makes a new request per attempt.
+        request.url = _ANSWERED_URL
+    return answer
+
+
+_ANSWERED_URL = "https://answered-by-mockfed.invalid/"
 
 
 def _on_before_send_iam(request: Any, **_: Any) -> AWSResponse | None:
     """IAM called with credentials of a federated session of the active mock: denied, as AWS does."""
     if not doors:
         return None
-    denied = deny_federated_iam(_http_request(request), doors[-1].backend)
+    denied = deny_session_iam(_http_request(request), doors[-1].backend)
     return None if denied is None else _to_aws_response(request.url, denied)
 
 

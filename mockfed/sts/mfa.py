@@ -1,0 +1,44 @@
+"""MFA in a request: ``SerialNumber`` and ``TokenCode`` checked against the caller's virtual MFA device."""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from datetime import UTC, datetime
+from typing import Any
+
+from mockfed import errors
+from mockfed.state import State
+from mockfed.state.records import MfaDevice, Principal
+
+__all__ = ["MFA_INCOMPLETE", "MFA_INVALID_CODE", "MFA_UNKNOWN_DEVICE", "multi_factor"]
+
+MFA_INVALID_CODE = "MultiFactorAuthentication failed with invalid MFA one time pass code."
+MFA_UNKNOWN_DEVICE = (
+    "MultiFactorAuthentication failed, unable to validate MFA code.  Please verify your MFA serial number is valid "
+    "and associated with this user."
+)
+MFA_INCOMPLETE = "MultiFactorAuthentication failed, must provide both MFA serial number and one time pass code."
+
+
+def multi_factor(state: State, caller: Principal, params: Mapping[str, Any], now: float) -> float | None:
+    """When the caller proved MFA (POSIX seconds): now, with a valid ``SerialNumber`` and ``TokenCode``; its
+    session's time when it gives none and its session had MFA; otherwise None. A code is valid one 30-second
+    step either side of the clock's now."""
+    serial, code = params.get("SerialNumber"), params.get("TokenCode")
+    if serial is None and code is None:
+        session = caller.session
+        return session.mfa_authenticated_at.timestamp() if session and session.mfa_authenticated_at else None
+    if serial is None or code is None:
+        raise errors.access_denied(MFA_INCOMPLETE)
+    device = state.account.mfa_device(serial)
+    if device is None or not _belongs_to(device, caller):
+        raise errors.access_denied(MFA_UNKNOWN_DEVICE)
+    if not device.verify(code, datetime.fromtimestamp(now, UTC)):
+        raise errors.access_denied(MFA_INVALID_CODE)
+    return now
+
+
+def _belongs_to(device: MfaDevice, caller: Principal) -> bool:
+    if caller.kind == "root":
+        return device.user_name is None
+    return caller.kind == "user" and device.user_name == caller.name

@@ -1,0 +1,132 @@
+"""What every credential-issuing action checks of the session it is asked for, and how sessions are issued.
+
+Session policies (an inline ``Policy`` and up to ten ``PolicyArns``), session ``Tags`` and the
+packed size they take in the token are checked the same way by GetFederationToken and the
+AssumeRole family; :func:`issue` gives a session its credentials and registers it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping, Sequence
+from typing import Any, NamedTuple, TypeVar
+
+from mockfed import errors
+from mockfed.errors import StsError, validation_error
+from mockfed.iam import packing
+from mockfed.iam.grammar import parse_policy
+from mockfed.state import State
+from mockfed.state.records import Session
+
+__all__ = [
+    "LIST_MAX",
+    "POLICY_ARNS_MAX",
+    "SESSION_POLICY_TEXT_MAX",
+    "Requested",
+    "access_denied",
+    "answer_credentials",
+    "issue",
+    "requested_session",
+]
+
+#: Limits the documentation states but the service model does not carry.
+POLICY_ARNS_MAX = 10
+SESSION_POLICY_TEXT_MAX = 2048
+LIST_MAX = (("PolicyArns", POLICY_ARNS_MAX),)
+
+_S = TypeVar("_S", bound=Session)
+
+
+class Requested(NamedTuple):
+    """The session policies and tags a request asks for, checked, and their packed form."""
+
+    policy: str | None
+    policy_arns: tuple[str, ...]
+    tags: tuple[tuple[str, str], ...]
+    packed: packing.PackedSession
+
+
+def requested_session(
+    state: State, params: Mapping[str, Any], *, inherited_tags: Sequence[tuple[str, str]] = ()
+) -> Requested:
+    """The request's session policies and tags, with the service's checks in its order.
+
+    The inline policy and the policy ARNs together may hold 2,048 characters; tag keys are
+    unique regardless of case; the inline policy follows the grammar and names no principal;
+    each ARN names a managed policy of the account or of AWS; the packed policies and tags
+    (``inherited_tags`` too: transitive tags of the calling session) fit in the token.
+    """
+    _check_documented_limits(params)
+    policy: str | None = params.get("Policy")
+    if policy is not None:
+        parse_policy(policy, session=True)
+    arns = tuple(entry["arn"] for entry in params.get("PolicyArns") or ())
+    for arn in arns:
+        if state.account.managed_policy(arn) is None:
+            raise errors.malformed_policy(f"Policy {arn} does not exist or is not attachable.")
+    tags = (*inherited_tags, *((tag["Key"], tag["Value"]) for tag in params.get("Tags") or ()))
+    packed = packing.pack(policy, arns, tags)
+    if packed.too_large:
+        raise errors.packed_policy_too_large(packed.percent, tags=packed.exceeded_by_tags)
+    return Requested(policy, arns, tags, packed)
+
+
+def issue(
+    state: State,
+    build: Callable[[tuple[str, str, str]], _S],
+    *,
+    expires: float,
+    packed: bytes,
+    params: Mapping[str, Any],
+    minimum_token_size: int = 0,
+) -> _S:
+    """A new session: fresh credentials for ``expires`` (the token sealing ``packed``), the record ``build``
+    makes with them, registered under its key id."""
+    minimum = max(minimum_token_size, int(params.get("MinimumSessionTokenSize") or 0))
+    credentials = state.sessions.credentials(expires, packed=packed, minimum_token_size=minimum)
+    return state.sessions.add(build(credentials))
+
+
+def answer_credentials(session: Session) -> dict[str, Any]:
+    """The ``Credentials``, ``SessionTokenUtilization`` and ``SessionTokenSize`` fields of an answer."""
+    size = session.session_token_size
+    return {
+        "Credentials": {
+            "AccessKeyId": session.access_key_id,
+            "SecretAccessKey": session.secret_access_key,
+            "SessionToken": session.session_token,
+            "Expiration": session.expiration,
+        },
+        "SessionTokenUtilization": min(100, -(-size * 100 // packing.MAX_SESSION_TOKEN_SIZE)),
+        "SessionTokenSize": size,
+    }
+
+
+def access_denied(caller_arn: str, action: str, resource: str) -> StsError:
+    """STS's refusal naming who was refused what on which resource (403 ``AccessDenied``)."""
+    return errors.access_denied(f"User: {caller_arn} is not authorized to perform: {action} on resource: {resource}")
+
+
+def _check_documented_limits(params: Mapping[str, Any]) -> None:
+    """Rules the documentation states beyond the model's per-field constraints."""
+    policy = params.get("Policy") or ""
+    arns: Sequence[Mapping[str, str]] = params.get("PolicyArns") or ()
+    plain_text = len(policy) + sum(len(entry.get("arn", "")) for entry in arns)
+    if plain_text > SESSION_POLICY_TEXT_MAX:
+        # The service's wording for this combined limit is not public; this names the field and the fix.
+        raise validation_error(
+            [
+                f"Value '{plain_text} characters of inline and managed session policy text' at 'policy' failed to "
+                f"satisfy constraint: Member must have length less than or equal to {SESSION_POLICY_TEXT_MAX} "
+                "(the inline policy and the policy ARNs together)"
+            ]
+        )
+    seen: set[str] = set()
+    for tag in params.get("Tags") or ():
+        key = tag["Key"].lower()
+        if key in seen:
+            raise StsError(
+                "InvalidParameterValue",
+                "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
+                400,
+            )
+        seen.add(key)
