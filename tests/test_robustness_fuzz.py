@@ -627,6 +627,145 @@ def test_botocore_with_arbitrary_parameters_gets_sts_answers() -> None:
 # ---- bytes and text, straight in ----------------------------------------------------------------------------------
 
 
+ROLE_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": ["sts:AssumeRole", "sts:TagSession"]},
+        {
+            "Effect": "Allow",
+            "Principal": "*",
+            "Action": "sts:SetSourceIdentity",
+            "Condition": {"StringLike": {"sts:SourceIdentity": "a*"}},
+        },
+    ],
+}
+ROLE_ARNS = st.sampled_from(
+    [
+        "arn:aws:iam::123456789012:role/Fuzzed",
+        "arn:aws:iam::123456789012:role/Missing",
+        "arn:aws:iam::111122223333:role/Fuzzed",
+        "arn:aws-cn:iam::123456789012:role/Fuzzed",
+    ]
+)
+SESSION_NAMES = st.one_of(st.text(alphabet="abc_=,.@-", min_size=2, max_size=64), NAMES)
+ASSUME_ROLE_PARAMS = st.fixed_dictionaries(
+    {"RoleArn": mostly(st.one_of(ROLE_ARNS, ARNS), odds=8), "RoleSessionName": mostly(SESSION_NAMES)},
+    optional={
+        "Policy": mostly(POLICYISH),
+        "PolicyArns": mostly(st.lists(ARN_ENTRY, max_size=12), odds=8),
+        "DurationSeconds": mostly(st.one_of(st.integers(), st.integers(0, 50_000))),
+        "Tags": mostly(st.lists(TAG, max_size=6), odds=8),
+        "TransitiveTagKeys": mostly(st.lists(st.text(max_size=8), max_size=4), odds=8),
+        "ExternalId": mostly(st.text(max_size=20)),
+        "SerialNumber": mostly(st.text(max_size=40)),
+        "TokenCode": mostly(st.text(alphabet="0123456789x", max_size=8)),
+        "SourceIdentity": mostly(st.text(alphabet="abc:=.-", max_size=10)),
+        "MinimumSessionTokenSize": mostly(st.integers(0, 5000)),
+    },
+)
+SMALL_ACTIONS = st.one_of(
+    st.tuples(
+        st.just("get_session_token"),
+        st.fixed_dictionaries(
+            {},
+            optional={
+                "DurationSeconds": mostly(st.one_of(st.integers(), st.integers(900, 129_600))),
+                "SerialNumber": mostly(st.text(max_size=40)),
+                "TokenCode": mostly(st.text(alphabet="0123456789", max_size=8)),
+            },
+        ),
+    ),
+    st.tuples(
+        st.just("get_session_token"),
+        st.fixed_dictionaries({}, optional={"DurationSeconds": st.integers(900, 129_600)}),
+    ),
+    st.tuples(st.just("get_access_key_info"), st.fixed_dictionaries({"AccessKeyId": mostly(st.text(max_size=40))})),
+    st.tuples(
+        st.just("decode_authorization_message"),
+        st.fixed_dictionaries({"EncodedMessage": mostly(st.text(max_size=200))}),
+    ),
+    st.tuples(
+        st.just("assume_root"),
+        st.fixed_dictionaries(
+            {
+                "TargetPrincipal": mostly(st.text(max_size=20)),
+                "TaskPolicyArn": mostly(st.fixed_dictionaries({"arn": st.text(max_size=60)})),
+            }
+        ),
+    ),
+    st.tuples(
+        st.just("get_web_identity_token"),
+        st.fixed_dictionaries(
+            {"Audience": mostly(st.lists(st.text(max_size=10), max_size=12)), "SigningAlgorithm": mostly(st.text())}
+        ),
+    ),
+)
+
+
+def test_botocore_with_arbitrary_role_and_session_parameters_gets_sts_answers() -> None:
+    outcomes: Counter[str] = Counter()
+    answers: list[HttpResponse] = []
+
+    def capture(response_dict: Mapping[str, Any] | None, **_: Any) -> None:
+        if response_dict is not None:
+            answers.append(
+                HttpResponse(response_dict["status_code"], dict(response_dict["headers"]), response_dict["body"])
+            )
+
+    config = Config(parameter_validation=False, retries={"total_max_attempts": 1})
+    with mock_federation() as backend:
+        backend.create_role("Fuzzed", ROLE_TRUST, max_session_duration=7200)
+        sts = boto3.client("sts", region_name="us-east-1", config=config)
+        sts.meta.events.register("response-received.sts", capture)
+
+        def call(operation: str, params: dict[str, Any]) -> None:
+            answers.clear()
+            before = len(backend.role_sessions) + len(backend.session_tokens)
+            error: Exception | None = None
+            try:
+                getattr(sts, operation)(**params)
+            except Exception as caught:
+                error = caught
+            action = sts.meta.method_to_api_mapping[operation]
+            if isinstance(error, botocore.exceptions.ClientError):
+                status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+                code = error.response["Error"]["Code"]
+                assert code in STS_ERROR_CODES, (operation, status, code, error.response["Error"])
+                assert 400 <= status < 500, (operation, status, error.response["Error"])
+                assert (status, code) == assert_sts_answer(answers[-1], action)
+                assert len(backend.role_sessions) + len(backend.session_tokens) == before
+                assert backend.calls[-1].error_code == code
+                outcomes[code] += 1
+            elif error is not None:  # botocore's serializer refusing a wrong type before anything is sent
+                assert not _raised_inside_mockfed(error), "".join(traceback.format_exception(error))
+                assert not answers
+                outcomes[f"client-side {type(error).__name__}"] += 1
+            else:
+                assert assert_sts_answer(answers[-1], action) == (200, None)
+                assert backend.calls[-1].status == 200
+                outcomes[f"200 {operation}"] += 1
+
+        @robustness_settings(max_examples=1200)
+        @given(ASSUME_ROLE_PARAMS)
+        def run_assume_role(params: dict[str, Any]) -> None:
+            call("assume_role", params)
+
+        @robustness_settings(max_examples=600)
+        @given(SMALL_ACTIONS)
+        def run_small(case: tuple[str, dict[str, Any]]) -> None:
+            call(*case)
+
+        run_assume_role()
+        run_small()
+    total = sum(outcomes.values())
+    print(f"roles and sessions: {total} cases, {dict(outcomes)}")
+    assert total >= 1700, outcomes
+    assert outcomes["200 assume_role"] >= 30, outcomes
+    assert outcomes["200 get_session_token"] >= 10, outcomes
+    assert outcomes["AccessDenied"] >= 20, outcomes
+    assert outcomes["ValidationError"] >= 100, outcomes
+
+
 def test_arbitrary_bytes_and_query_text_get_sts_answers() -> None:
     """The cheapest, bluntest cases: a valid prefix, then any bytes as the body or any text as the query."""
     outcomes: Counter[str] = Counter()
