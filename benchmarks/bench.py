@@ -3,7 +3,8 @@
 Run: ``python benchmarks/bench.py`` (add ``--quick`` for a shorter run). Figures:
 
 - throughput, one client: GetFederationToken with the AWS CLI docs' seed request (myfile.json and
-  AmazonS3ReadOnlyAccess, 900 s) and GetCallerIdentity: the floor, mockfed (SigV4 verified, every
+  AmazonS3ReadOnlyAccess, 900 s), AssumeRole (a role the caller's account trusts, 900 s) and
+  GetCallerIdentity: the floor, mockfed (SigV4 verified, every
   validation, packing and expiry on), and moto's ``mock_aws`` when installed;
 - one typical test: activate, new client, one call, deactivate;
 - activation alone: enter + exit of ``mock_federation``;
@@ -66,7 +67,22 @@ POLICY = (
     '"Resource":["arn:aws:s3:::reports","arn:aws:s3:::reports/*"]},{"Effect":"Allow","Action":"ec2:Describe*",'
     '"Resource":"*"}]}'
 )
+#: AssumeRole as a CI job asks it: a role the default caller's account trusts, a session name, 900 s.
+ROLE_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}
+    ],
+}
+ASSUME_ROLE_REQUEST: dict[str, Any] = {
+    "RoleArn": "arn:aws:iam::123456789012:role/Deployer",
+    "RoleSessionName": "ci-build-42",
+    "DurationSeconds": 900,
+}
 MOTO_KEY_ID = "AKIAIOSFODNN7EXAMPLE"  # moto answers every GetFederationToken with this key id
+
+
+Setup = Callable[[FederationBackend], None]
 
 
 class _Raw(io.BytesIO):
@@ -96,14 +112,21 @@ def floor_client(canned: Canned) -> Any:
     return client
 
 
-def captured_answer(operation: str, params: dict[str, Any]) -> bytes:
+def with_role(backend: FederationBackend) -> None:
+    backend.create_role("Deployer", ROLE_TRUST)
+
+
+def captured_answer(operation: str, params: dict[str, Any], setup: Setup | None = None) -> bytes:
     """What mockfed answers to this call, byte for byte (taken once, before any timing)."""
     captured: dict[str, bytes] = {}
 
     def keep(http_response: Any, **_: Any) -> None:
         captured["body"] = http_response.content
 
-    with mock_federation():
+    backend = FederationBackend()
+    if setup is not None:
+        setup(backend)
+    with mock_federation(backend=backend):
         client = sts_client()
         client.meta.events.register("after-call.sts", keep)
         getattr(client, operation)(**params)
@@ -179,9 +202,14 @@ class Proof:
         return rate
 
 
-def throughput(operation: str, params: dict[str, Any], seconds: float, rounds: int) -> dict[str, float]:
-    """Calls/s of one client: the floor (no mock active), mockfed, and moto, interleaved round by round."""
-    canned = Canned(captured_answer(operation, params))
+def throughput(
+    operation: str, params: dict[str, Any], seconds: float, rounds: int, setup: Setup | None = None
+) -> dict[str, float]:
+    """Calls/s of one client: the floor (no mock active), mockfed, and moto, interleaved round by round.
+
+    ``setup`` shapes mockfed's backend (a role to assume) before the capture and the timing.
+    """
+    canned = Canned(captured_answer(operation, params, setup))
     backend = FederationBackend()
     proof = Proof(canned, backend)
     floor = getattr(floor_client(canned), operation)
@@ -191,6 +219,8 @@ def throughput(operation: str, params: dict[str, Any], seconds: float, rounds: i
     with mock_federation(backend=backend):
         mocked = getattr(sts_client(), operation)  # a client made inside the mock, as a test makes it
     backend.reset()
+    if setup is not None:
+        setup(backend)
     figures["mockfed"] = lambda: proof.mockfed(lambda: calls_per_second(lambda: mocked(**params), seconds))
     results = interleaved(figures, rounds)
     if moto_available():
@@ -201,9 +231,11 @@ def throughput(operation: str, params: dict[str, Any], seconds: float, rounds: i
 
             def moto_round() -> float:
                 answers: list[Any] = []
+                canned_before, backend_before = canned.count, len(backend.calls)
                 rate, made = calls_per_second(lambda: answers.append(moto_call(**params)), seconds)
                 assert active_state() is None
                 assert len(answers) == made
+                assert (canned.count, len(backend.calls)) == (canned_before, backend_before), "not moto"
                 if operation == "get_federation_token":
                     assert all(a["Credentials"]["AccessKeyId"] == MOTO_KEY_ID for a in answers), "not moto"
                 proof.answered["moto"] += made
@@ -580,6 +612,11 @@ def main() -> None:
     _print_throughput(
         "throughput: GetFederationToken, the AWS CLI docs' request (myfile.json + AmazonS3ReadOnlyAccess, 900 s)",
         throughput("get_federation_token", SEED_REQUEST, seconds, rounds),
+    )
+    print()
+    _print_throughput(
+        "throughput: AssumeRole, a trusted account's caller, 900 s",
+        throughput("assume_role", ASSUME_ROLE_REQUEST, seconds, rounds, with_role),
     )
     print()
     _print_throughput("throughput: GetCallerIdentity", throughput("get_caller_identity", {}, seconds, rounds))
