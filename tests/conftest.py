@@ -12,6 +12,11 @@ SIMPLE_POLICY = (
     '{"Version":"2012-10-17","Statement":[{"Sid":"Stmt1","Effect":"Allow","Action":"s3:ListAllMyBuckets",'
     '"Resource":"*"}]}'
 )
+#: A broker's policy: SIMPLE_POLICY, and the permission GetFederationToken asks of its caller.
+FEDERATING_POLICY = (
+    '{"Version":"2012-10-17","Statement":[{"Sid":"Stmt1","Effect":"Allow","Action":["s3:ListAllMyBuckets",'
+    '"sts:GetFederationToken"],"Resource":"*"}]}'
+)
 
 
 @pytest.fixture

@@ -19,7 +19,7 @@ from botocore.exceptions import ClientError
 from mockfed import FederationBackend, mock_federation
 from mockfed.dispatch import handle
 from mockfed.http import HttpRequest
-from tests.conftest import SIMPLE_POLICY
+from tests.conftest import FEDERATING_POLICY, SIMPLE_POLICY
 
 SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
@@ -107,7 +107,7 @@ def test_wrong_secret_is_signature_does_not_match(mockfed: FederationBackend) ->
 
 
 def test_created_user_is_the_caller(mockfed: FederationBackend) -> None:
-    alice = mockfed.create_user("alice", SIMPLE_POLICY)
+    alice = mockfed.create_user("alice", FEDERATING_POLICY)
     sts = client(aws_access_key_id=alice.access_key_id, aws_secret_access_key=alice.secret_access_key)
     assert sts.get_caller_identity()["Arn"] == "arn:aws:iam::123456789012:user/alice"
     sts.get_federation_token(Name="Bob")
@@ -262,7 +262,7 @@ def test_throttling_is_retried_by_botocore(mockfed: FederationBackend) -> None:
 
 
 def test_user_tags_are_inherited_and_overridden_case_insensitively(mockfed: FederationBackend) -> None:
-    alice = mockfed.create_user("alice", SIMPLE_POLICY, tags={"Team": "blue", "CostCenter": "42"})
+    alice = mockfed.create_user("alice", FEDERATING_POLICY, tags={"Team": "blue", "CostCenter": "42"})
     sts = client(aws_access_key_id=alice.access_key_id, aws_secret_access_key=alice.secret_access_key)
     sts.get_federation_token(Name="Bob", Tags=[{"Key": "team", "Value": "red"}])
     assert mockfed.sessions[0].tags == (("CostCenter", "42"), ("team", "red"))
@@ -270,6 +270,9 @@ def test_user_tags_are_inherited_and_overridden_case_insensitively(mockfed: Fede
 
 S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
 USER_S3_ONLY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:*","Resource":"*"}]}'
+ALLOW_FEDERATE = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"sts:GetFederationToken","Resource":"*"}]}'
+)
 DENY_DELETE = (
     '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"},'
     '{"Effect":"Deny","Action":"s3:DeleteObject","Resource":"*"}]}'
@@ -306,7 +309,8 @@ def test_effective_permissions_are_the_intersection(
     resource: str,
     allowed: bool,
 ) -> None:
-    user = mockfed.create_user("broker", user_policy)
+    federate = mockfed.create_policy("Federate", ALLOW_FEDERATE)
+    user = mockfed.create_user("broker", user_policy, managed=[federate])
     sts = client(aws_access_key_id=user.access_key_id, aws_secret_access_key=user.secret_access_key)
     params: dict[str, Any] = {"Name": "Bob", "PolicyArns": [{"arn": arn} for arn in arns]}
     if inline is not None:

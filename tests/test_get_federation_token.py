@@ -325,6 +325,43 @@ def test_federated_credentials_cannot_call_it(sts: Any) -> None:
     )
 
 
+def user_client(user: Any, region: str = "us-east-1") -> Any:
+    return boto3.client(
+        "sts", region_name=region, aws_access_key_id=user.access_key_id, aws_secret_access_key=user.secret_access_key
+    )
+
+
+def test_the_caller_needs_permission_for_the_federated_user(mockfed: FederationBackend) -> None:
+    reader = mockfed.create_user("reader", SIMPLE_POLICY)
+    assert error_of(lambda: user_client(reader).get_federation_token(Name="Bob")) == (
+        "AccessDenied",
+        "User: arn:aws:iam::123456789012:user/reader is not authorized to perform: sts:GetFederationToken on "
+        "resource: arn:aws:sts::123456789012:federated-user/Bob",
+        403,
+    )
+    only_partners = mockfed.create_user(
+        "broker",
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {
+                    "Effect": "Allow",
+                    "Action": "sts:GetFederationToken",
+                    "Resource": "arn:aws:sts::123456789012:federated-user/partner-*",
+                }
+            ],
+        },
+    )
+    out = user_client(only_partners).get_federation_token(Name="partner-acme")
+    assert out["FederatedUser"]["Arn"] == "arn:aws:sts::123456789012:federated-user/partner-acme"
+    assert error_of(lambda: user_client(only_partners, "cn-north-1").get_federation_token(Name="partner-acme"))[
+        1
+    ].endswith("on resource: arn:aws-cn:sts::123456789012:federated-user/partner-acme")
+    assert error_of(lambda: user_client(only_partners).get_federation_token(Name="admin"))[0] == "AccessDenied"
+    assert [call.error_code for call in mockfed.calls] == ["AccessDenied", None, "AccessDenied", "AccessDenied"]
+    assert len(mockfed.sessions) == 1
+
+
 def test_calls_are_logged_with_their_outcome(raw_sts: Any, mockfed: FederationBackend) -> None:
     raw_sts.get_federation_token(Name="Bob", DurationSeconds=900)
     with pytest.raises(ClientError):

@@ -63,7 +63,9 @@ def test_federation_tokens_of_a_moto_user_intersect_its_moto_policies() -> None:
             "broker",
             {
                 "Version": "2012-10-17",
-                "Statement": [{"Effect": "Allow", "Action": ["s3:*", "ec2:Describe*"], "Resource": "*"}],
+                "Statement": [
+                    {"Effect": "Allow", "Action": ["s3:*", "ec2:Describe*", "sts:GetFederationToken"], "Resource": "*"}
+                ],
             },
         )
         out = sts_for(key).get_federation_token(Name="Bob", PolicyArns=[{"arn": policy_arn}])

@@ -30,6 +30,10 @@ from mockfed.dispatch import handle
 from mockfed.http import HttpRequest
 
 POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
+FEDERATE_AND_READ = (
+    '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":["s3:GetObject","sts:GetFederationToken"],'
+    '"Resource":"*"}]}'
+)
 
 
 def secrets_of(backend: FederationBackend) -> set[str]:
@@ -73,7 +77,7 @@ def test_logs_hold_no_secret_during_a_run_with_errors(
     caplog.set_level(logging.DEBUG, logger="mockfed")
     raw = Config(parameter_validation=False, retries={"total_max_attempts": 1})
     with mock_federation() as backend:
-        alice = backend.create_user("alice", POLICY)
+        alice = backend.create_user("alice", FEDERATE_AND_READ)
         sts = boto3.client("sts", region_name="us-east-1", config=raw)
         creds = sts.get_federation_token(Name="Bob", Policy=POLICY, DurationSeconds=900)["Credentials"]
         _session_client(creds).get_caller_identity()

@@ -27,7 +27,7 @@ from botocore.exceptions import ClientError
 from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend
 from mockfed.remote import RemoteBackend, RemoteError
 from mockfed.server import FederationServer
-from tests.conftest import S3_READ_ONLY, SEEDS_POLICY, SIMPLE_POLICY
+from tests.conftest import FEDERATING_POLICY, S3_READ_ONLY, SEEDS_POLICY, SIMPLE_POLICY
 
 DEMO_POLICY = Path(__file__).resolve().parents[1] / "mockfed" / "data" / "demo" / "myfile.json"
 DEFAULT_USER_ARN = "arn:aws:iam::123456789012:user/mockfed-default"
@@ -291,7 +291,7 @@ def test_reset_forgets_sessions_and_calls(server: FederationServer) -> None:
 def test_a_user_created_remotely_signs_requests_under_strict_auth() -> None:
     with FederationServer(strict_auth=True) as server:
         remote = RemoteBackend(server.url)
-        alice = remote.create_user("alice", SIMPLE_POLICY, tags={"team": "blue"})
+        alice = remote.create_user("alice", FEDERATING_POLICY, tags={"team": "blue"})
 
         identity = sts_client(server, alice.access_key_id, alice.secret_access_key).get_caller_identity()
         out = sts_client(server, alice.access_key_id, alice.secret_access_key).get_federation_token(Name="Bob")

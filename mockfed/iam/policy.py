@@ -30,8 +30,10 @@ __all__ = [
     "Condition",
     "Context",
     "Effect",
+    "LazyContext",
     "Policy",
     "Statement",
+    "context_values",
     "decide_request",
     "is_allowed",
     "split_operator",
@@ -39,7 +41,46 @@ __all__ = [
 
 Effect = Literal["Allow", "Deny"]
 ContextValue = str | Sequence[str]
-Context = Mapping[str, ContextValue]
+
+
+class LazyContext:
+    """Condition keys made only when a condition or a policy variable first asks for one.
+
+    Most policies test no condition: the request's context (the principal's tags, the time,
+    the MFA age, ...) is then never built. Accepted wherever a context mapping is.
+
+    Example::
+
+        >>> made = []
+        >>> context = LazyContext(lambda: made.append(1) or {"aws:username": "alice"})
+        >>> Condition("StringEquals", "aws:username", ("alice",)).test(context), made
+        (True, [1])
+        >>> Statement("Allow", actions=("s3:*",)).applies("s3:GetObject", "*", context), made
+        (True, [1])
+    """
+
+    __slots__ = ("_make", "_normal", "_values")
+
+    def __init__(self, make: Callable[[], Mapping[str, ContextValue] | None]) -> None:
+        self._make = make
+        self._values: Mapping[str, ContextValue] | None = None
+        self._normal: dict[str, tuple[str, ...]] | None = None
+
+    def values(self) -> Mapping[str, ContextValue]:
+        """The context, made now if it was not yet."""
+        if self._values is None:
+            self._values = self._make() or {}
+        return self._values
+
+    def get(self, key: str) -> tuple[str, ...] | None:
+        """The values of a lower-case condition ``key``, or None."""
+        normal = self._normal
+        if normal is None:
+            normal = self._normal = _normalize_mapping(self.values())
+        return normal.get(key)
+
+
+Context = Mapping[str, ContextValue] | LazyContext
 
 # Condition operators (without the ForAnyValue:/ForAllValues: prefix and the IfExists suffix).
 _NEGATED = frozenset(
@@ -173,16 +214,32 @@ class Policy:
 
 # --- evaluation ------------------------------------------------------------------------------------------------
 
-_NormalContext = dict[str, tuple[str, ...]]
+_NormalContext = dict[str, tuple[str, ...]] | LazyContext
 
 
 def _normalize_context(context: Context | None) -> _NormalContext:
-    if not context:
+    if context is None:
         return {}
-    normal: _NormalContext = {}
-    for key, value in context.items():
-        normal[key.lower()] = (value,) if isinstance(value, str) else tuple(value)
-    return normal
+    if isinstance(context, LazyContext):
+        return context
+    return _normalize_mapping(context)
+
+
+def _normalize_mapping(context: Mapping[str, ContextValue]) -> dict[str, tuple[str, ...]]:
+    return {key.lower(): (value,) if isinstance(value, str) else tuple(value) for key, value in context.items()}
+
+
+def context_values(context: Context | None) -> Mapping[str, ContextValue]:
+    """``context`` as a mapping (a :class:`LazyContext` made now).
+
+    Example::
+
+        >>> dict(context_values(LazyContext(lambda: {"aws:username": "alice"}))), dict(context_values(None))
+        ({'aws:username': 'alice'}, {})
+    """
+    if context is None:
+        return {}
+    return context.values() if isinstance(context, LazyContext) else context
 
 
 def _evaluate(policy: Policy, action: str, resource: str, context: _NormalContext) -> Effect | None:

@@ -22,7 +22,7 @@ from typing import Any
 from mockfed import errors
 from mockfed.iam import policy
 from mockfed.iam.grammar import parse_policy
-from mockfed.iam.policy import Effect
+from mockfed.iam.policy import Effect, LazyContext, context_values
 from mockfed.state import State
 from mockfed.state.records import FederatedSession, Principal, RoleSession, Session, SessionTokenSession
 
@@ -35,7 +35,7 @@ __all__ = [
     "refuse_session_credentials",
 ]
 
-ContextValues = Mapping[str, str | Sequence[str]]
+ContextValues = Mapping[str, str | Sequence[str]] | LazyContext
 
 #: The STS actions a federated user's and a GetSessionToken session's credentials may call (the model's
 #: documentation), and those a role session's may not.
@@ -98,7 +98,7 @@ def decide(
     if principal.kind == "root":
         return "Allow"
     identity = identity_policies(state, principal)
-    values = {**principal_context(state, principal, now), **(context or {})}
+    values = LazyContext(lambda: {**principal_context(state, principal, now), **context_values(context)})
     decision = policy.decide_request(identity, _session_policies(state, session), action, resource, values)
     boundary = _boundary(state, session)
     if decision == "Allow" and boundary is not None:
@@ -194,7 +194,7 @@ def explain(
     prefix), the resource and the condition keys.
     """
     now = state.clock.timestamp()
-    values = {**principal_context(state, principal, now), **(context or {})}
+    values = {**principal_context(state, principal, now), **context_values(context)}
     verdict = decide(state, principal, action, resource, context)
     documents = list(principal.policies) + [state.account.managed_policy(arn) or "" for arn in principal.managed]
     session = principal.session

@@ -17,8 +17,15 @@ from mockfed.iam import packing
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import FederatedSession, Principal
-from mockfed.sts.access import refuse_session_credentials
-from mockfed.sts.session_policy import LIST_MAX, Requested, answer_credentials, issue, requested_session
+from mockfed.sts.access import decide, refuse_session_credentials
+from mockfed.sts.session_policy import (
+    LIST_MAX,
+    Requested,
+    access_denied,
+    answer_credentials,
+    issue,
+    requested_session,
+)
 
 __all__ = ["get_federation_token", "replay_federation_token"]
 
@@ -41,6 +48,7 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
         raise errors.region_disabled(state.account_id)
     refuse_session_credentials(caller, ACTION)
     check_request(ACTION, params, list_max=LIST_MAX)
+    _authorize(state, caller, str(params["Name"]), region)
     requested = requested_session(state, params)
     duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
     if caller.kind == "root":
@@ -55,6 +63,13 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
         params=params,
     )
     return _answer(session)
+
+
+def _authorize(state: State, caller: Principal, name: str, region: str) -> None:
+    """The caller's own policies must allow ``sts:GetFederationToken`` on the federated user it names."""
+    resource = f"arn:{partition_of(region)}:sts::{state.account_id}:federated-user/{name}"
+    if decide(state, caller, "sts:GetFederationToken", resource, {"aws:RequestedRegion": region}) != "Allow":
+        raise access_denied(caller.arn, "sts:GetFederationToken", resource)
 
 
 def replay_federation_token(

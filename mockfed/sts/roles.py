@@ -21,6 +21,7 @@ from mockfed.auth.endpoints import partition_of
 from mockfed.errors import StsError, validation_error
 from mockfed.iam import trust
 from mockfed.iam.grammar import parse_policy
+from mockfed.iam.policy import Context, LazyContext
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import Principal, Role, RoleSession
@@ -64,7 +65,9 @@ def assume_role(state: State, caller: Principal, params: Mapping[str, Any], regi
     now = state.clock.timestamp()
     mfa_at = multi_factor(state, caller, params, now)
     role = state.account.role(role_arn)
-    context = _request_context(state, caller, params, requested, source_identity, mfa_at, region, now)
+    context = LazyContext(
+        lambda: _request_context(state, caller, params, requested, source_identity, mfa_at, region, now)
+    )
     if role is None:
         raise access_denied(caller.arn, "sts:AssumeRole", role_arn)
     authorize(state, caller, role, "sts:AssumeRole", context)
@@ -98,7 +101,7 @@ def role_arn_checked(arn: str) -> str:
     return arn
 
 
-def authorize(state: State, caller: Principal, role: Role, action: str, context: Mapping[str, Any]) -> None:
+def authorize(state: State, caller: Principal, role: Role, action: str, context: Context) -> None:
     """Refuse ``action`` on ``role`` unless its trust policy allows the caller (and, where it names only the
     caller's account or the role is in another account, the caller's own policies allow it too)."""
     requester = requester_of(caller)
