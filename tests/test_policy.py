@@ -579,3 +579,31 @@ def test_policy_module_imports_only_the_standard_library_and_mockfed_errors() ->
         "typing",
         "mockfed.errors",
     }
+
+
+def test_remembered_verdicts_never_cross_contexts_or_requests() -> None:
+    static = parse_policy(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::a/*"},'
+        '{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::a/secret"}]}'
+    )
+    for _ in range(2):  # the second round answers from what the first remembered
+        assert static.evaluate("s3:GetObject", "arn:aws:s3:::a/k") == "Allow"
+        assert static.evaluate("s3:GetObject", "arn:aws:s3:::a/secret") == "Deny"
+        assert static.evaluate("s3:PutObject", "arn:aws:s3:::a/k") is None
+    for index in range(3000):  # many distinct requests: still right, memory bounded
+        assert static.evaluate("s3:GetObject", f"arn:aws:s3:::b/{index}") is None
+    assert static.evaluate("s3:GetObject", "arn:aws:s3:::a/secret") == "Deny"
+
+    conditional = parse_policy(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*",'
+        '"Condition":{"StringEquals":{"aws:username":"alice"}}}]}'
+    )
+    variable = parse_policy(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject",'
+        '"Resource":"arn:aws:s3:::home/${aws:username}/*"}]}'
+    )
+    for _ in range(2):
+        assert conditional.evaluate("s3:GetObject", "*", {"aws:username": "alice"}) == "Allow"
+        assert conditional.evaluate("s3:GetObject", "*", {"aws:username": "bob"}) is None
+        assert variable.evaluate("s3:GetObject", "arn:aws:s3:::home/alice/x", {"aws:username": "alice"}) == "Allow"
+        assert variable.evaluate("s3:GetObject", "arn:aws:s3:::home/alice/x", {"aws:username": "bob"}) is None

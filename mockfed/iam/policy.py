@@ -21,7 +21,7 @@ import ipaddress
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal
 
@@ -199,6 +199,21 @@ class Policy:
     statements: tuple[Statement, ...]
     version: str = "2012-10-17"
     id: str | None = None
+    #: Verdicts by (action, resource) of a policy no request context can change (no condition, no variable).
+    _verdicts: dict[tuple[str, str], Effect | None] | None = field(
+        default=None, init=False, repr=False, compare=False
+    )
+
+    def __post_init__(self) -> None:
+        variables = self.version == "2012-10-17"
+        static = all(
+            not st.conditions
+            and not (
+                variables and any("${" in pattern for pattern in (*(st.resources or ()), *(st.not_resources or ())))
+            )
+            for st in self.statements
+        )
+        object.__setattr__(self, "_verdicts", {} if static else None)
 
     def evaluate(
         self, action: str, resource: str = "*", context: Context | None = None
@@ -242,7 +257,26 @@ def context_values(context: Context | None) -> Mapping[str, ContextValue]:
     return context.values() if isinstance(context, LazyContext) else context
 
 
+_VERDICTS_MAX = 1024
+
+
 def _evaluate(policy: Policy, action: str, resource: str, context: _NormalContext) -> Effect | None:
+    verdicts = policy._verdicts
+    if verdicts is None:
+        return _evaluate_statements(policy, action, resource, context)
+    key = (action, resource)
+    try:
+        return verdicts[key]
+    except KeyError:
+        pass
+    verdict = _evaluate_statements(policy, action, resource, context)
+    if len(verdicts) >= _VERDICTS_MAX:
+        verdicts.clear()
+    verdicts[key] = verdict
+    return verdict
+
+
+def _evaluate_statements(policy: Policy, action: str, resource: str, context: _NormalContext) -> Effect | None:
     variables = policy.version == "2012-10-17"
     allowed = False
     for st in policy.statements:
