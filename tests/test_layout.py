@@ -38,6 +38,7 @@ FLOORS: dict[str, int] = {
     "mockfed.auth": 3,
     "mockfed.protocol": 3,
     "mockfed.sts": 4,
+    "mockfed.signin": 4,
     "mockfed.backend": 5,
     "mockfed.dispatch": 6,
     "mockfed.scenario": 7,
