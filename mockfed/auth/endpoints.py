@@ -20,6 +20,7 @@ __all__ = [
     "AWS_URL",
     "CONSOLE_URL",
     "FEDERATION_PATH",
+    "SIGNIN_OR_CONSOLE_URL",
     "SIGNIN_URL",
     "STS_HOST_PATTERN",
     "STS_URL",
@@ -68,8 +69,8 @@ _CONSOLE_HOSTS = {
 }
 
 
-def _url_on(hosts: dict[str, str]) -> re.Pattern[str]:
-    return re.compile(rf"^https?://(?:{'|'.join(hosts.values())})(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
+def _url_on(*hosts: str) -> re.Pattern[str]:
+    return re.compile(rf"^https?://(?:{'|'.join(hosts)})(?::\d+)?(?:[/?#]|$)", re.IGNORECASE)
 
 
 def _by_partition(hosts: dict[str, str]) -> tuple[tuple[str, re.Pattern[str]], ...]:
@@ -77,9 +78,11 @@ def _by_partition(hosts: dict[str, str]) -> tuple[tuple[str, re.Pattern[str]], .
 
 
 #: A URL on a sign-in host (any path: only ``/federation`` is simulated, the rest is answered 404).
-SIGNIN_URL = _url_on(_SIGNIN_HOSTS)
+SIGNIN_URL = _url_on(*_SIGNIN_HOSTS.values())
 #: A URL on an AWS console host (where the federation endpoint's login redirects to).
-CONSOLE_URL = _url_on(_CONSOLE_HOSTS)
+CONSOLE_URL = _url_on(*_CONSOLE_HOSTS.values())
+#: Either: what the console federation endpoint's handler answers.
+SIGNIN_OR_CONSOLE_URL = _url_on(*_SIGNIN_HOSTS.values(), *_CONSOLE_HOSTS.values())
 _SIGNIN_BY_PARTITION = _by_partition(_SIGNIN_HOSTS)
 _CONSOLE_BY_PARTITION = _by_partition(_CONSOLE_HOSTS)
 

@@ -10,7 +10,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Any
 
-from mockfed.auth.endpoints import CONSOLE_URL, SIGNIN_URL, STS_URL
+from mockfed.auth.endpoints import SIGNIN_OR_CONSOLE_URL, STS_URL
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.transports.active import Door, active_state, doors
 from mockfed.transports.botocore_door import body_bytes
@@ -39,11 +39,7 @@ def _callback(
 
 
 #: What mockfed answers through ``requests``: STS, and the console federation endpoint with the console it leads to.
-_ROUTES = (
-    (STS_URL, _callback(Door.answer)),
-    (SIGNIN_URL, _callback(Door.answer_console)),
-    (CONSOLE_URL, _callback(Door.answer_console)),
-)
+_ROUTES = ((STS_URL, _callback(Door.answer)), (SIGNIN_OR_CONSOLE_URL, _callback(Door.answer_console)))
 
 
 _StsAdapter: Any = None  # requests' adapter for STS hosts while a mock is active (made on first use)
@@ -53,7 +49,7 @@ _original_get_adapter: Any = None
 
 def _get_adapter(session: Any, url: str) -> Any:
     """``requests.Session.get_adapter`` while a mock is active: STS, sign-in and console hosts get mockfed's adapter."""
-    if doors and (STS_URL.match(url) or SIGNIN_URL.match(url) or CONSOLE_URL.match(url)):
+    if doors and (STS_URL.match(url) or SIGNIN_OR_CONSOLE_URL.match(url)):
         return _sts_adapter
     return _original_get_adapter(session, url)
 

@@ -19,7 +19,7 @@ import io
 from collections.abc import Iterable
 from typing import Any
 
-from mockfed.auth.endpoints import AWS_URL, CONSOLE_URL, SIGNIN_URL, STS_URL
+from mockfed.auth.endpoints import AWS_URL, SIGNIN_OR_CONSOLE_URL, STS_URL
 from mockfed.errors import UnmockedRequestError
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.transports.active import active_state
@@ -38,7 +38,7 @@ def _do_open(handler: Any, http_class: Any, request: Any, **connection_args: Any
         url = request.full_url
         if STS_URL.match(url):
             return _Answer(url, door.answer(_http_request(request)))
-        if SIGNIN_URL.match(url) or CONSOLE_URL.match(url):
+        if SIGNIN_OR_CONSOLE_URL.match(url):
             return _Answer(url, door.answer_console(_http_request(request)))
         if not door.allow_passthrough and AWS_URL.match(url):
             raise UnmockedRequestError(request.host.split(".")[0] or "an AWS service", url)
