@@ -93,9 +93,10 @@ def start() -> None:
     global _original_do_open, _installed
     import urllib.request
 
-    if _installed:  # still in the chain (another library patched over it since): it answers again
-        return
-    _original_do_open = urllib.request.AbstractHTTPHandler.__dict__["do_open"]
+    current = urllib.request.AbstractHTTPHandler.__dict__["do_open"]
+    if current is _do_open or (_installed and current is not _original_do_open):
+        return  # installed; or another library patched over it since, and calls it: it answers again
+    _original_do_open = current
     urllib.request.AbstractHTTPHandler.do_open = _do_open  # type: ignore[method-assign,assignment]
     _installed = True
 
@@ -109,6 +110,6 @@ def stop() -> None:
     global _installed
     import urllib.request
 
-    if _installed and urllib.request.AbstractHTTPHandler.__dict__.get("do_open") is _do_open:
+    if urllib.request.AbstractHTTPHandler.__dict__.get("do_open") is _do_open:
         urllib.request.AbstractHTTPHandler.do_open = _original_do_open  # type: ignore[method-assign]
         _installed = False
