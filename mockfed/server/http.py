@@ -254,6 +254,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._answer()
 
+    def do_PUT(self) -> None:
+        """Other methods: the console endpoint answers them (405); anywhere else, http.server's 501 as before."""
+        if self.path.split("?", 1)[0] == FEDERATION_PATH:
+            self._answer()
+        else:
+            self.send_error(501, f"Unsupported method ({self.command!r})")
+
+    do_DELETE = do_PATCH = do_OPTIONS = do_PUT
+
     def version_string(self) -> str:
         return "mockfed"
 
