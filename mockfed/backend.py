@@ -108,7 +108,13 @@ class FederationBackend:
     @property
     def console_sessions(self) -> list[ConsoleSession]:
         """Every console sign-in through the federation endpoint (``Action=login``), oldest first: who, with which
-        policies, when and until when (see :class:`~mockfed.state.records.ConsoleSession`)."""
+        policies, when and until when (see :class:`~mockfed.state.records.ConsoleSession`).
+
+        Example::
+
+            >>> FederationBackend().console_sessions
+            []
+        """
         return self.state.console.all()
 
     @property

@@ -38,7 +38,13 @@ LOGIN = "login"
 
 
 class SigninAnswer(NamedTuple):
-    """One request answered: the response, the action it named, who it signed in as, mockfed's refusal code."""
+    """One request answered: the response, the action it named, who it signed in as, mockfed's refusal code.
+
+    Example::
+
+        >>> SigninAnswer(HttpResponse(302, {"Location": "https://console.aws.amazon.com/"}), "login").action
+        'login'
+    """
 
     response: HttpResponse
     action: str | None = None
@@ -47,7 +53,16 @@ class SigninAnswer(NamedTuple):
 
 
 def answer(state: State, request: HttpRequest) -> SigninAnswer:
-    """The answer to a request for a sign-in host (``/federation``; any other path: 404) or a console host."""
+    """The answer to a request for a sign-in host (``/federation``; any other path: 404) or a console host.
+
+    Example::
+
+        >>> state = State("123456789012")
+        >>> answer(state, HttpRequest.build("GET", "https://signin.aws.amazon.com/oauth", {}, b"")).error_code
+        'NotFound'
+        >>> answer(state, HttpRequest.build("GET", "https://console.aws.amazon.com/", {}, b"")).response.status
+        200
+    """
     if CONSOLE_URL.match(request.url):
         return SigninAnswer(pages.console_page(request.url))
     parts = split_url(request.url)

@@ -88,7 +88,23 @@ def login(
     endpoint_partition: str | None = None,
 ) -> ConsoleSession:
     """Open a console session with ``signin_token`` (once) and record it; ``endpoint_partition`` is the sign-in
-    host's partition (None: ``mockfed serve``, any)."""
+    host's partition (None: ``mockfed serve``, any).
+
+    Example::
+
+        >>> from mockfed.sts import invoke
+        >>> state = State("123456789012")
+        >>> creds = invoke(state, "GetFederationToken", {"Name": "Bob"}, None, "us-east-1")["Credentials"]
+        >>> token = get_signin_token(state, {"sessionId": creds["AccessKeyId"],
+        ...     "sessionKey": creds["SecretAccessKey"], "sessionToken": creds["SessionToken"]})
+        >>> login(state, token, "https://console.aws.amazon.com/", "Example.org").arn
+        'arn:aws:sts::123456789012:federated-user/Bob'
+        >>> login(state, token, "https://console.aws.amazon.com/")
+        Traceback (most recent call last):
+        ...
+        mockfed.errors.SigninError: InvalidSigninToken: the SigninToken is unknown: altered, used already, or \
+issued by another backend
+    """
     grant = state.console.peek(signin_token) if signin_token else None
     now = state.clock.timestamp()
     if grant is None:
@@ -258,7 +274,13 @@ def _console_expiration(credentials: Session, grant: SigninGrant, now: float) ->
 
 
 def invalid_credentials(reason: str) -> SigninError:
-    """``getSigninToken``'s refusal, whatever is wrong: the captured "Invalid credentials parameter" page."""
+    """``getSigninToken``'s refusal, whatever is wrong: the captured "Invalid credentials parameter" page.
+
+    Example::
+
+        >>> invalid_credentials("the Session parameter is missing").message
+        'Invalid credentials parameter'
+    """
     return SigninError("InvalidCredentialsParameter", INVALID_CREDENTIALS, reason=reason)
 
 

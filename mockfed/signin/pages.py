@@ -38,18 +38,36 @@ _DESCRIPTIONS = {
 
 
 def signin_token(token: str) -> HttpResponse:
-    """``getSigninToken``'s answer: a JSON document with a single element named SigninToken."""
+    """``getSigninToken``'s answer: a JSON document with a single element named SigninToken.
+
+    Example::
+
+        >>> signin_token("abc").body
+        b'{"SigninToken":"abc"}'
+    """
     body = json.dumps({"SigninToken": token}, separators=(",", ":")).encode("ascii")
     return HttpResponse(200, {"Content-Type": "application/json"}, body)
 
 
 def redirect(location: str) -> HttpResponse:
-    """``login``'s answer: the browser sent on to the console page it asked for."""
+    """``login``'s answer: the browser sent on to the console page it asked for.
+
+    Example::
+
+        >>> redirect("https://console.aws.amazon.com/").headers["Location"]
+        'https://console.aws.amazon.com/'
+    """
     return HttpResponse(302, {"Location": location, "Content-Type": _HTML, "Cache-Control": "no-store"}, b"")
 
 
 def console_page(url: str) -> HttpResponse:
-    """A console URL while a mock is active: a placeholder page (mockfed does not simulate the console)."""
+    """A console URL while a mock is active: a placeholder page (mockfed does not simulate the console).
+
+    Example::
+
+        >>> console_page("https://console.aws.amazon.com/").status
+        200
+    """
     body = (
         "<html><head><title>AWS Management Console (mockfed)</title></head><body>"
         f"<p>mockfed does not simulate the AWS Management Console: {html.escape(url)} is not served. "

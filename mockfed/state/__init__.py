@@ -60,7 +60,13 @@ class State:
         return principal
 
     def console_principal(self, session_id: str) -> Principal | None:
-        """Who a console session acts as: its credentials' principal, for as long as the console session lasts."""
+        """Who a console session acts as: its credentials' principal, for as long as the console session lasts.
+
+        Example::
+
+            >>> State("123456789012").console_principal("console-UNKNOWN") is None
+            True
+        """
         console = self.console.get(session_id)
         principal = self.principal(console.access_key_id) if console is not None else None
         if console is None or principal is None:

@@ -20,7 +20,14 @@ SIGNIN_TOKEN_LIFETIME_SECONDS = 900
 
 
 class SigninGrant(NamedTuple):
-    """What a sign-in token stands for: the credentials' key id, the console session asked for, and when."""
+    """What a sign-in token stands for: the credentials' key id, the console session asked for, and when.
+
+    Example::
+
+        >>> grant = SigninGrant("ASIAEXAMPLEEXAMPLE00", 3600, issued_at=1000.0)
+        >>> grant.expired(1899.0), grant.expired(1900.0)
+        (False, True)
+    """
 
     access_key_id: str
     session_duration: int | None

@@ -26,7 +26,17 @@ class Door:
         return self.exchange(request).response
 
     def answer_console(self, request: HttpRequest) -> HttpResponse:
-        """The console federation endpoint's answer (sign-in and console hosts), from the same backend."""
+        """The console federation endpoint's answer (sign-in and console hosts), from the same backend.
+
+        Example::
+
+            >>> from mockfed.dispatch import Dispatcher
+            >>> backend = FederationBackend()
+            >>> door = Door(Dispatcher(backend).exchange, backend)
+            >>> request = HttpRequest.build("GET", "https://signin.aws.amazon.com/federation", {}, b"")
+            >>> door.answer_console(request).status
+            400
+        """
         return console_exchange(request, self.backend).response
 
 
