@@ -115,8 +115,8 @@ issued by another backend
         raise _invalid_link(f"the SigninToken expired at {expired_at}, 15 minutes after it was made (backend clock)")
     principal = state.principal(grant.access_key_id)
     credentials = principal.session if principal is not None else None
-    if credentials is None:  # the backend was reset since
-        raise _invalid_link("the credentials the SigninToken was made from are gone (the backend was reset)")
+    if credentials is None:  # defensive: a grant is only made for an issued session
+        raise _invalid_link("the credentials the SigninToken was made from are no longer known to the backend")
     if now >= credentials.expiration.timestamp():
         raise _invalid_link(f"the credentials behind the SigninToken expired at {_iso(credentials.expiration)}")
     if not isinstance(credentials, FederatedSession | RoleSession):
