@@ -13,11 +13,11 @@ Example::
 
 from mockfed.backend import FederationBackend
 from mockfed.clock import Clock
-from mockfed.errors import ScenarioMismatchError, StsError, UnmockedRequestError, UnusedInteractionsError
+from mockfed.errors import ScenarioMismatchError, SigninError, StsError, UnmockedRequestError, UnusedInteractionsError
 from mockfed.iam.packing import packed_policy_size
 from mockfed.mock import FederationMock, active_backend, mock_federation
 from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_SECRET_ACCESS_KEY
-from mockfed.state.records import Call, FederatedSession, Principal
+from mockfed.state.records import Call, ConsoleSession, FederatedSession, Principal
 from mockfed.transports import install_botocore_handler as _install_botocore_handler
 from mockfed.version import __version__
 
@@ -27,6 +27,7 @@ __all__ = [
     "DEFAULT_SECRET_ACCESS_KEY",
     "Call",
     "Clock",
+    "ConsoleSession",
     "FederatedSession",
     "FederationBackend",
     "FederationMock",
@@ -34,6 +35,7 @@ __all__ = [
     "Principal",
     "RemoteBackend",
     "ScenarioMismatchError",
+    "SigninError",
     "StsError",
     "UnmockedRequestError",
     "UnusedInteractionsError",

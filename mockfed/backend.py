@@ -12,13 +12,14 @@ import functools
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
-from mockfed import sts
+from mockfed import signin, sts
 from mockfed.clock import Clock
 from mockfed.state import State
 from mockfed.state.account import DEFAULT_ACCOUNT_ID, PolicyDocument
 from mockfed.state.keys import TokenClaims
 from mockfed.state.records import (
     Call,
+    ConsoleSession,
     FederatedSession,
     MfaDevice,
     Principal,
@@ -103,6 +104,18 @@ class FederationBackend:
     def session_tokens(self) -> list[SessionTokenSession]:
         """Every session issued by GetSessionToken, oldest first."""
         return self.state.sessions.of_kind(SessionTokenSession)
+
+    @property
+    def console_sessions(self) -> list[ConsoleSession]:
+        """Every console sign-in through the federation endpoint (``Action=login``), oldest first: who, with which
+        policies, when and until when (see :class:`~mockfed.state.records.ConsoleSession`).
+
+        Example::
+
+            >>> FederationBackend().console_sessions
+            []
+        """
+        return self.state.console.all()
 
     @property
     def calls(self) -> list[Call]:
@@ -279,6 +292,7 @@ class FederationBackend:
     replay = _OnState(sts.replay)
     log_call = _OnState(sts.log_call)
     is_allowed = _OnState(is_allowed)
+    signin_url = _OnState(signin.signin_url)
 
     def get_caller_identity(self, caller: Principal) -> dict[str, Any]:
         """``GetCallerIdentity`` for any principal."""

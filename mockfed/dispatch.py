@@ -21,9 +21,9 @@ import os
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from mockfed import auth, errors, protocol, sts
+from mockfed import auth, errors, protocol, signin, sts
 from mockfed.backend import FederationBackend
-from mockfed.errors import StsError
+from mockfed.errors import SigninError, StsError
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.protocol import StsCall
 from mockfed.state.records import FederatedSession, SessionTokenSession
@@ -32,6 +32,7 @@ __all__ = [
     "IAM_NAMESPACE",
     "Dispatcher",
     "Exchange",
+    "console_exchange",
     "deny_session_iam",
     "handle",
     "internal_failure",
@@ -155,6 +156,30 @@ def handle(request: HttpRequest, backend: FederationBackend, *, strict_auth: boo
         200
     """
     return Dispatcher(backend, strict_auth=strict_auth).handle(request)
+
+
+def console_exchange(request: HttpRequest, backend: FederationBackend) -> Exchange:
+    """Answer one request for the console federation endpoint (or a console page) from ``backend``'s state:
+    always the endpoint's answer or refusal page, never a traceback.
+
+    Example::
+
+        >>> req = HttpRequest.build("GET", "https://signin.aws.amazon.com/federation?Action=login", {}, b"")
+        >>> exchange = console_exchange(req, FederationBackend())
+        >>> exchange.response.status, exchange.action, exchange.error_code
+        (400, 'login', 'InvalidSigninToken')
+    """
+    try:
+        return Exchange(*signin.answer(backend.state, request))
+    except Exception as exc:  # a mockfed bug must reach the test as the endpoint's error page, not a traceback
+        logger.exception("mockfed failed to answer a console federation request")
+        failure = SigninError(
+            "InternalFailure",
+            f"mockfed internal error ({type(exc).__name__}); please report it with this request",
+            500,
+            reason=f"{type(exc).__name__}: {exc}",
+        )
+        return Exchange(signin.pages.refusal(failure), error_code=failure.code)
 
 
 IAM_NAMESPACE = "https://iam.amazonaws.com/doc/2010-05-08/"

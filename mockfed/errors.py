@@ -1,13 +1,15 @@
-"""STS errors, with the real service's codes, HTTP statuses and messages.
+"""STS errors, with the real service's codes, HTTP statuses and messages; the console endpoint's refusals.
 
-Every failure a user can meet through mockfed is a :class:`StsError`. The
+Every failure a user can meet through STS in mockfed is a :class:`StsError`. The
 wire layer renders it as an ``<ErrorResponse>`` that botocore parses into the
-same ``ClientError`` (or modelled exception) the real service produces.
+same ``ClientError`` (or modelled exception) the real service produces. The console
+federation endpoint answers HTML pages instead: its refusals are :class:`SigninError`.
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
+from typing import Literal
 
 __all__ = [
     "RECORD_MODES",
@@ -15,6 +17,7 @@ __all__ = [
     "ScenarioFormatError",
     "ScenarioMismatchError",
     "ScenarioSecretError",
+    "SigninError",
     "StsError",
     "UnmockedRequestError",
     "UnusedInteractionsError",
@@ -108,6 +111,43 @@ def not_implemented(action: str) -> StsError:
         501,
         sender_fault=False,
     )
+
+
+class SigninError(Exception):
+    """A request the console federation endpoint (``signin.aws.amazon.com/federation``) refuses.
+
+    The endpoint answers HTML, not codes: ``message`` is what its page says (the captured text
+    where one is published), ``status`` its HTTP status, ``page`` which page it is (``"status"``:
+    the plain status page of ``getSigninToken``; ``"signin"``: the AWS Sign-In page a browser sees
+    after ``login``). ``code`` is mockfed's name for the refusal (for logs and tests; AWS sends
+    none) and ``reason`` says, in mockfed's words, what was wrong and what to change.
+
+    Example::
+
+        >>> err = SigninError("InvalidCredentialsParameter", "Invalid credentials parameter",
+        ...                   reason="the session token was altered")
+        >>> (err.status, err.page, str(err))
+        (400, 'status', 'InvalidCredentialsParameter: the session token was altered')
+    """
+
+    def __init__(
+        self,
+        code: str,
+        message: str,
+        status: int = 400,
+        *,
+        page: Literal["status", "signin"] = "status",
+        reason: str = "",
+    ) -> None:
+        super().__init__(f"{code}: {reason or message}")
+        self.code = code
+        self.message = message
+        self.status = status
+        self.page = page
+        self.reason = reason or message
+
+    def __repr__(self) -> str:
+        return f"SigninError(code={self.code!r}, status={self.status}, reason={self.reason!r})"
 
 
 class UnmockedRequestError(RuntimeError):

@@ -21,7 +21,7 @@ from botocore.credentials import Credentials
 
 import mockfed
 from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend
-from mockfed.dispatch import Dispatcher
+from mockfed.dispatch import Dispatcher, console_exchange
 from mockfed.http import HttpRequest
 
 PACKAGE = Path(mockfed.__file__).resolve().parent
@@ -38,6 +38,7 @@ FLOORS: dict[str, int] = {
     "mockfed.auth": 3,
     "mockfed.protocol": 3,
     "mockfed.sts": 4,
+    "mockfed.signin": 4,
     "mockfed.backend": 5,
     "mockfed.dispatch": 6,
     "mockfed.scenario": 7,
@@ -191,9 +192,10 @@ def signed_request(body: bytes) -> HttpRequest:
     return HttpRequest.build("POST", url, dict(aws.headers.items()), body)
 
 
-def walk(request: HttpRequest) -> list[tuple[str, str]]:
+def walk(request: HttpRequest, console: bool = False) -> list[tuple[str, str]]:
     """Every call from one mockfed layer into another while ``request`` is answered: (caller, callee) layers."""
-    dispatcher = Dispatcher(FederationBackend())
+    backend = FederationBackend()
+    dispatcher = Dispatcher(backend)
     edges: list[tuple[str, str]] = []
 
     def profile(frame: FrameType, event: str, arg: Any) -> None:
@@ -206,10 +208,10 @@ def walk(request: HttpRequest) -> list[tuple[str, str]]:
 
     sys.setprofile(profile)
     try:
-        response = dispatcher.handle(request)
+        response = console_exchange(request, backend).response if console else dispatcher.handle(request)
     finally:
         sys.setprofile(None)
-    assert response.status == 200
+    assert response.status == (400 if console else 200)
     return [(a, b) for a, b in edges if a != b]
 
 
@@ -227,6 +229,14 @@ def test_a_request_walks_straight_down_the_layers() -> None:
     order = [layer for index, layer in enumerate(from_dispatch) if layer not in from_dispatch[:index]]
     assert order == ["mockfed.protocol", "mockfed.auth", "mockfed.sts"]
     assert from_dispatch[-1] == "mockfed.protocol"  # the answer rendered last
+
+
+def test_a_console_request_walks_down_from_dispatch_through_signin() -> None:
+    url = "https://signin.aws.amazon.com/federation?Action=getSigninToken&Session={}"
+    request = HttpRequest.build("GET", url, {}, b"")
+    edges = walk(request, console=True)
+    assert [(a, b) for a, b in edges if FLOORS[b] > FLOORS[a]] == []
+    assert ("mockfed.dispatch", "mockfed.signin") in edges
 
 
 def test_boto3_reaches_the_pipeline_through_the_door(mockfed: FederationBackend) -> None:

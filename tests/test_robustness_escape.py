@@ -1,16 +1,21 @@
-"""No escape: while a mock is active (and no scenario records), no STS request ever opens a socket.
+"""No escape: while a mock is active (and no scenario records), no STS or sign-in request ever opens a socket.
 
 A guard replaces ``socket.getaddrinfo``, ``socket.create_connection`` and ``socket.socket.connect`` /
 ``connect_ex`` with functions that record the attempt and raise. Every endpoint variant, the
-``requests`` door, presigned URLs and error answers go through it; a request to another AWS
+``requests`` and urllib doors, presigned URLs, the console federation endpoint and error answers go
+through it; a request to another AWS
 service that nothing answers raises :class:`mockfed.UnmockedRequestError` before any socket
 exists, unless ``allow_passthrough=True``, which is also the guard's own positive control.
 """
 
 from __future__ import annotations
 
+import json
 import socket
+import urllib.error
+import urllib.request
 from typing import Any
+from urllib.parse import quote_plus
 
 import boto3
 import botocore.session
@@ -222,3 +227,59 @@ def test_a_backend_given_to_the_mock_is_answered_without_a_socket(socket_guard: 
         boto3.client("sts", region_name="eu-west-1").get_federation_token(Name="Given")
     assert backend.sessions[0].name == "Given"
     assert socket_guard.attempts == []
+
+
+# ---- the console federation endpoint, through requests and urllib ---------------------------------------------
+
+SIGNIN_ENDPOINTS = [
+    ("https://signin.aws.amazon.com/federation", "us-east-1"),
+    ("https://us-east-1.signin.aws.amazon.com/federation", "us-east-1"),
+    ("https://eu-west-2.signin.aws.amazon.com/federation", "eu-west-2"),
+    ("https://signin.amazonaws.cn/federation", "cn-north-1"),
+    ("https://signin.amazonaws-us-gov.com/federation", "us-gov-west-1"),
+]
+
+
+@pytest.mark.parametrize(("endpoint", "region"), SIGNIN_ENDPOINTS)
+def test_the_sign_in_flow_opens_no_socket(socket_guard: SocketGuard, endpoint: str, region: str) -> None:
+    with mock_federation() as backend:
+        creds = boto3.client("sts", region_name=region).get_federation_token(Name="Bob")["Credentials"]
+        session = json.dumps(
+            {"sessionId": creds["AccessKeyId"], "sessionKey": creds["SecretAccessKey"],
+             "sessionToken": creds["SessionToken"]}
+        )  # fmt: skip
+        answer = requests.get(f"{endpoint}?Action=getSigninToken&Session={quote_plus(session)}", timeout=5)
+        console = backend.signin_url(creds).partition("Destination=")[2].partition("&")[0]
+        login = f"{endpoint}?Action=login&Destination={console}&SigninToken={answer.json()['SigninToken']}"
+        followed = requests.get(login, timeout=5)  # the redirect is followed to the console: answered too
+        with urllib.request.urlopen(f"{endpoint}?Action=getSigninToken&Session={quote_plus(session)}") as again:
+            assert again.status == 200
+        with pytest.raises(urllib.error.HTTPError):
+            urllib.request.urlopen(login)  # used already
+        assert requests.get(endpoint.replace("/federation", "/oauth"), timeout=5).status_code == 404
+    assert (answer.status_code, followed.history[0].status_code, followed.status_code) == (200, 302, 200)
+    assert len(backend.console_sessions) == 1
+    assert socket_guard.attempts == []
+
+
+def test_urllib_to_sts_opens_no_socket_and_other_aws_hosts_are_stopped(socket_guard: SocketGuard) -> None:
+    with mock_federation() as backend:
+        body = b"Action=GetCallerIdentity&Version=2011-06-15"
+        with urllib.request.urlopen(urllib.request.Request("https://sts.amazonaws.com/", data=body)) as answer:
+            assert b"<GetCallerIdentityResult>" in answer.read()
+        with pytest.raises(UnmockedRequestError, match=r"mockfed stopped a request to s3 \(https://s3"):
+            urllib.request.urlopen("https://s3.amazonaws.com/bucket")
+    assert [call.action for call in backend.calls] == ["GetCallerIdentity"]
+    assert socket_guard.attempts == []
+
+
+def test_urllib_passthrough_and_after_the_mock_reach_the_network(socket_guard: SocketGuard) -> None:
+    """The positive control of the urllib door: what it does not answer really goes out."""
+    with mock_federation(allow_passthrough=True), pytest.raises(SocketOpened):
+        urllib.request.urlopen("https://s3.amazonaws.com/bucket")
+    with pytest.raises(SocketOpened):
+        urllib.request.urlopen("https://signin.aws.amazon.com/federation")
+    assert socket_guard.attempts == [
+        "create_connection ('s3.amazonaws.com', 443)",
+        "create_connection ('signin.aws.amazon.com', 443)",
+    ]

@@ -1,8 +1,9 @@
 """Isolation: whatever a mock changes is exactly restored, however it ends and whatever else is mocking.
 
 What a mock touches: the process environment, boto3's default session credentials, botocore's
-``Endpoint._send`` (a guard while active) and ``requests``' transport (through the ``responses``
-library, which patches ``requests.adapters.HTTPAdapter.send``). botocore's ``BUILTIN_HANDLERS`` get
+``Endpoint._send`` (a guard while active), ``requests``' transport (through the ``responses``
+library, which patches ``requests.adapters.HTTPAdapter.send``) and urllib's
+``AbstractHTTPHandler.do_open``. botocore's ``BUILTIN_HANDLERS`` get
 mockfed's ``before-send`` handlers once, at import, and must never change after that.
 """
 
@@ -12,6 +13,8 @@ import os
 import subprocess
 import sys
 import textwrap
+import urllib.error
+import urllib.request
 from collections.abc import Callable, Iterator
 from typing import Any
 
@@ -36,8 +39,10 @@ POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Ge
 def _repair_leaks() -> Iterator[None]:
     """These tests look for leaks; one they find must not spill into the rest of the suite."""
     saved = (botocore.endpoint.Endpoint._send, requests.adapters.HTTPAdapter.send, dict(os.environ))
+    do_open = urllib.request.AbstractHTTPHandler.do_open
     yield
     botocore.endpoint.Endpoint._send, requests.adapters.HTTPAdapter.send = saved[0], saved[1]  # type: ignore[method-assign]
+    urllib.request.AbstractHTTPHandler.do_open = do_open  # type: ignore[method-assign]
     os.environ.clear()
     os.environ.update(saved[2])
 
@@ -52,6 +57,7 @@ def snapshot() -> dict[str, Any]:
         "HTTPAdapter.send": requests.adapters.HTTPAdapter.send,
         "Session.send": requests.Session.send,
         "Session.get_adapter": requests.Session.get_adapter,
+        "AbstractHTTPHandler.do_open": urllib.request.AbstractHTTPHandler.do_open,
         "boto3.DEFAULT_SESSION": session,
         "default credentials": getattr(getattr(session, "_session", None), "_credentials", None),
         "active mock": doors.active_state(),
@@ -87,6 +93,7 @@ def test_everything_is_restored_after_an_exception() -> None:
     assert "AWS_SESSION_TOKEN" not in during["environ"]
     assert "AWS_PROFILE" not in during["environ"]
     assert during["Endpoint._send"] is not before["Endpoint._send"]
+    assert during["AbstractHTTPHandler.do_open"] is not before["AbstractHTTPHandler.do_open"]
     assert snapshot() == before
 
 
@@ -124,7 +131,8 @@ def test_start_stop_out_of_order_restores_the_patches() -> None:
     assert active_backend() is second_backend  # the other one is still answering
     second.stop()
     after = snapshot()
-    for key in ("builtin_handlers", "Endpoint._send", "HTTPAdapter.send", "Session.get_adapter", "active mock"):
+    patched = ("Endpoint._send", "HTTPAdapter.send", "Session.get_adapter", "AbstractHTTPHandler.do_open")
+    for key in ("builtin_handlers", *patched, "active mock"):
         assert after[key] == before[key], key
 
 
@@ -137,6 +145,33 @@ def test_start_stop_out_of_order_restores_the_environment() -> None:
     first.stop()
     second.stop()
     assert snapshot()["environ"] == before["environ"]
+
+
+def test_a_library_patching_urllib_over_mockfed_keeps_its_patch_and_mockfed_goes_inert() -> None:
+    original = urllib.request.AbstractHTTPHandler.do_open
+    seen: list[str] = []
+
+    def other_library(handler: Any, http_class: Any, request: Any, **kwargs: Any) -> Any:
+        seen.append(request.full_url)
+        return mockfed_or_original(handler, http_class, request, **kwargs)
+
+    url = "https://signin.aws.amazon.com/federation?Action=getSigninToken"
+    with mock_federation():
+        mockfed_or_original = urllib.request.AbstractHTTPHandler.do_open
+        urllib.request.AbstractHTTPHandler.do_open = other_library  # type: ignore[method-assign]
+        with pytest.raises(urllib.error.HTTPError) as refused:  # still answered by mockfed, through the other patch
+            urllib.request.urlopen(url, timeout=5)
+        assert refused.value.code == 400
+    assert urllib.request.AbstractHTTPHandler.do_open is other_library  # its patch is not undone under it
+    with mock_federation(), pytest.raises(urllib.error.HTTPError):  # a later mock answers through the same chain
+        urllib.request.urlopen(url, timeout=5)
+    assert seen == [url, url]
+
+    urllib.request.AbstractHTTPHandler.do_open = original  # type: ignore[method-assign]  # the other library stops
+    with mock_federation(), pytest.raises(urllib.error.HTTPError):  # mockfed installs itself again
+        urllib.request.urlopen(url, timeout=5)
+    assert urllib.request.AbstractHTTPHandler.do_open is original
+    assert seen == [url, url]
 
 
 def test_stop_without_start_changes_nothing() -> None:

@@ -23,7 +23,7 @@ from typing import Any
 from mockfed.backend import FederationBackend
 from mockfed.clock import Clock
 from mockfed.errors import StsError
-from mockfed.state.records import Call, FederatedSession
+from mockfed.state.records import Call, ConsoleSession, FederatedSession
 
 __all__ = [
     "ADMIN_PREFIX",
@@ -157,9 +157,26 @@ _SESSION_FIELDS = (
     "tags",
 )
 _CALL_FIELDS = ("action", "region", "caller_arn", "status", "error_code", "error_message", "at", "params")
+#: What it shows of a console session (the credentials it signed in with only by their key id).
+_CONSOLE_FIELDS = (
+    "session_id",
+    "kind",
+    "name",
+    "arn",
+    "role_arn",
+    "policy",
+    "policy_arns",
+    "access_key_id",
+    "signed_in_at",
+    "expiration",
+    "session_duration",
+    "issuer",
+    "destination",
+    "partition",
+)
 
 
-def _view(record: FederatedSession | Call, names: tuple[str, ...]) -> dict[str, Any]:
+def _view(record: FederatedSession | Call | ConsoleSession, names: tuple[str, ...]) -> dict[str, Any]:
     """A record as JSON: the named fields, times in ISO 8601, tags as an object, sequences as lists."""
     view: dict[str, Any] = {}
     for name in names:
@@ -188,6 +205,7 @@ def _state(backend: FederationBackend, body: dict[str, Any]) -> dict[str, Any]:
         "account_id": backend.account_id,
         "sessions": [_view(session, _SESSION_FIELDS) for session in backend.sessions],
         "calls": [_view(call, _CALL_FIELDS) for call in backend.calls],
+        "console_sessions": [_view(console, _CONSOLE_FIELDS) for console in backend.console_sessions],
         "clock": _clock_view(backend.clock),
     }
 

@@ -112,6 +112,13 @@ class RemoteBackend:
         return sessions
 
     @property
+    def console_sessions(self) -> list[dict[str, Any]]:
+        """Every console sign-in through ``/federation``, oldest first: session_id, arn, policy, signed_in_at,
+        expiration, destination, ... (no secrets)."""
+        consoles: list[dict[str, Any]] = self.state()["console_sessions"]
+        return consoles
+
+    @property
     def calls(self) -> list[dict[str, Any]]:
         """Every request received, in order: action, region, caller_arn, status, error_code, at, params."""
         calls: list[dict[str, Any]] = self.state()["calls"]

@@ -2,7 +2,9 @@
 
 A third door to the one pipeline: :class:`FederationServer` translates each HTTP
 request to :class:`~mockfed.http.HttpRequest`, lets :class:`mockfed.dispatch.Dispatcher`
-answer it, and writes the answer back. It knows no STS action. Beside STS it serves
+answer it, and writes the answer back. It knows no STS action. The path ``/federation``
+is the console federation endpoint (``getSigninToken``, ``login``), answered by
+:func:`mockfed.dispatch.console_exchange` from the same backend. Beside STS it serves
 the JSON admin API of :mod:`mockfed.server.admin` under ``/_mockfed/`` (state, clock,
 reset, users, regions, injected errors) that :class:`mockfed.server.client.RemoteBackend`
 drives from Python.
@@ -32,8 +34,9 @@ from types import TracebackType
 from typing import Any, Self
 
 from mockfed import protocol
+from mockfed.auth.endpoints import FEDERATION_PATH
 from mockfed.backend import FederationBackend
-from mockfed.dispatch import Dispatcher, Exchange
+from mockfed.dispatch import Dispatcher, Exchange, console_exchange
 from mockfed.errors import ScenarioMismatchError, StsError
 from mockfed.http import HttpRequest
 from mockfed.scenario import Replay
@@ -44,7 +47,11 @@ __all__ = ["ADMIN_PREFIX", "FederationServer"]
 
 logger = logging.getLogger("mockfed.server")
 
-_REDACTED_QUERY = re.compile(r"((?:X-Amz-Security-Token|X-Amz-Signature)=)[^&\s\"]*", re.IGNORECASE)
+#: Query parameters that carry secrets: a presigned URL's token and signature, the console endpoint's credentials
+#: (``Session``) and sign-in token.
+_REDACTED_QUERY = re.compile(
+    r"((?:X-Amz-Security-Token|X-Amz-Signature|(?<![\w-])Session|SigninToken)=)[^&\s\"]*", re.IGNORECASE
+)
 
 
 class FederationServer:
@@ -247,6 +254,15 @@ class _Handler(BaseHTTPRequestHandler):
     def do_POST(self) -> None:
         self._answer()
 
+    def do_PUT(self) -> None:
+        """Other methods: the console endpoint answers them (405); anywhere else, http.server's 501 as before."""
+        if self.path.split("?", 1)[0] == FEDERATION_PATH:
+            self._answer()
+        else:
+            self.send_error(501, f"Unsupported method ({self.command!r})")
+
+    do_DELETE = do_PATCH = do_OPTIONS = do_PUT
+
     def version_string(self) -> str:
         return "mockfed"
 
@@ -273,7 +289,10 @@ class _Handler(BaseHTTPRequestHandler):
             return
         request = HttpRequest.build(self.command, self._url(), dict(self.headers.items()), body)
         try:
-            exchange = federation._exchange(request)
+            if path == FEDERATION_PATH:
+                exchange = console_exchange(request, federation.backend)
+            else:
+                exchange = federation._exchange(request)
         except ScenarioMismatchError as mismatch:  # a client of the server cannot see a Python exception
             refusal = StsError("ScenarioMismatch", str(mismatch), 400)
             exchange = Exchange(protocol.render_error(refusal, "scenario-mismatch"), error_code=refusal.code)

@@ -19,6 +19,7 @@ import threading
 
 from mockfed.clock import Clock
 from mockfed.state.account import Account
+from mockfed.state.console import Console
 from mockfed.state.keys import KeyFactory, TokenCodec
 from mockfed.state.records import FederatedSession, Principal, RoleSession, Session
 from mockfed.state.sessions import Sessions
@@ -27,7 +28,7 @@ __all__ = ["State"]
 
 
 class State:
-    """One account's store: ``account``, ``sessions``, ``clock``; :meth:`reset` starts it afresh."""
+    """One account's store: ``account``, ``sessions``, ``console``, ``clock``; :meth:`reset` starts it afresh."""
 
     def __init__(self, account_id: str, *, clock: Clock | None = None, seed: int | None = None) -> None:
         self.account_id = account_id
@@ -43,6 +44,7 @@ class State:
             tokens = TokenCodec(keys.token_key())  # first, so a seed gives the same keys as it always has
             self.account = Account(self.account_id, keys, self.lock)
             self.sessions = Sessions(keys, tokens, self.lock)
+            self.console = Console(keys, self.lock)
             self._session_principals: dict[str, Principal] = {}  # made once per session
 
     def principal(self, access_key_id: str) -> Principal | None:
@@ -56,6 +58,21 @@ class State:
             return self.account.directory.principal(access_key_id)
         principal = self._session_principals[access_key_id] = self._session_principal(session)
         return principal
+
+    def console_principal(self, session_id: str) -> Principal | None:
+        """Who a console session acts as: its credentials' principal, for as long as the console session lasts.
+
+        Example::
+
+            >>> State("123456789012").console_principal("console-UNKNOWN") is None
+            True
+        """
+        console = self.console.get(session_id)
+        principal = self.principal(console.access_key_id) if console is not None else None
+        if console is None or principal is None:
+            return None
+        lasting = dataclasses.replace(console.credentials, expiration=console.expiration)
+        return dataclasses.replace(principal, session=lasting)
 
     def _session_principal(self, session: Session) -> Principal:
         """The principal a session's credentials act as."""

@@ -73,6 +73,17 @@ class KeyFactory:
         """40 characters of base64, as AWS's secrets are."""
         return base64.b64encode(self._random.randbytes(30)).decode("ascii")
 
+    def signin_token(self) -> str:
+        """A console sign-in token: 320 URL-safe base64 characters, as the federation endpoint's are several hundred.
+
+        Example::
+
+            >>> token = KeyFactory(seed=1).signin_token()
+            >>> len(token), token.replace("-", "").replace("_", "").isalnum()
+            (320, True)
+        """
+        return base64.urlsafe_b64encode(self._random.randbytes(240)).decode("ascii")
+
     def totp_secret(self) -> str:
         """A virtual MFA device's secret: 160 random bits in base32, as authenticator apps take them."""
         return base64.b32encode(self._random.randbytes(20)).decode("ascii")

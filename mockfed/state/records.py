@@ -11,6 +11,7 @@ import pyotp
 
 __all__ = [
     "Call",
+    "ConsoleSession",
     "FederatedSession",
     "MfaDevice",
     "OidcProvider",
@@ -194,3 +195,49 @@ class RoleSession(Session):
 @dataclass(frozen=True, kw_only=True)
 class SessionTokenSession(Session):
     """One token issued by GetSessionToken: the user (or root) itself, for a while, MFA or not."""
+
+
+@dataclass(frozen=True, kw_only=True)
+class ConsoleSession:
+    """One sign-in to the AWS console through the federation endpoint (``Action=login``), as a test inspects it.
+
+    Who (``arn``, ``kind``, ``name``, ``role_arn``), with which scope (the session ``policy`` and
+    ``policy_arns`` its credentials were issued with; the user's or role's own policies apply
+    too), when (``signed_in_at``) and until when (``expiration``). ``session_id`` is what
+    ``backend.is_allowed`` takes to answer what the console session may do; ``credentials`` is
+    the STS session it signed in with.
+
+    Example::
+
+        >>> from mockfed import FederationBackend
+        >>> import requests
+        >>> backend = FederationBackend()
+        >>> out = backend.get_federation_token(backend.default_user, {"Name": "Bob", "DurationSeconds": 900})
+        >>> url = backend.signin_url(out["Credentials"], destination="https://console.aws.amazon.com/s3/")
+        >>> from mockfed import mock_federation
+        >>> with mock_federation(backend=backend):
+        ...     requests.get(url, allow_redirects=False).status_code
+        302
+        >>> console = backend.console_sessions[0]
+        >>> console.arn, console.destination, console.expiration == backend.sessions[0].expiration
+        ('arn:aws:sts::123456789012:federated-user/Bob', 'https://console.aws.amazon.com/s3/', True)
+    """
+
+    session_id: str
+    kind: Literal["federated", "role"]
+    name: str
+    """The federated user's name, or the role session's name."""
+    arn: str
+    role_arn: str | None
+    policy: str | None
+    policy_arns: tuple[str, ...]
+    access_key_id: str
+    """The access key id of the temporary credentials it signed in with."""
+    signed_in_at: datetime
+    expiration: datetime
+    session_duration: int | None
+    """The ``SessionDuration`` the broker asked for at ``getSigninToken`` (None: not given)."""
+    issuer: str | None
+    destination: str
+    partition: str
+    credentials: FederatedSession | RoleSession = field(repr=False, compare=False)

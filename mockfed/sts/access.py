@@ -61,6 +61,9 @@ def is_allowed(
 ) -> bool:
     """Would AWS allow the holder of ``access_key_id`` to do ``action`` on ``resource``?
 
+    ``access_key_id`` may also be a console session's ``session_id`` (``backend.console_sessions``): the
+    console session acts as the credentials it signed in with, for as long as it lasts.
+
     ``context`` adds to (and overrides) the condition keys mockfed knows of the principal
     (``aws:PrincipalArn``, ``aws:PrincipalTag/…``, ``aws:MultiFactorAuthPresent``, ...).
 
@@ -78,7 +81,7 @@ def is_allowed(
         >>> backend.is_allowed("AKIAUNKNOWNUNKNOWN00", "s3:GetObject")
         False
     """
-    principal = state.principal(access_key_id)
+    principal = state.principal(access_key_id) or state.console_principal(access_key_id)
     return principal is not None and decide(state, principal, action, resource, context) == "Allow"
 
 

@@ -1,7 +1,7 @@
-"""The doors into the pipeline: botocore's hook, ``requests`` through ``responses``, and the real endpoint.
+"""The doors into the pipeline: botocore's hook, ``requests`` through ``responses``, urllib, and the real endpoint.
 
 :func:`activate` makes a :class:`Door` the innermost active mock (the first activation
-installs the guards of both doors); :func:`deactivate` removes it (the last one out
+installs the guards of every door); :func:`deactivate` removes it (the last one out
 restores what was patched). Doors translate transport objects only; they know no STS action.
 
 Example::
@@ -18,7 +18,7 @@ Example::
 
 from __future__ import annotations
 
-from mockfed.transports import requests_door
+from mockfed.transports import requests_door, urllib_door
 from mockfed.transports.active import Door, active_state, doors, lock
 from mockfed.transports.botocore_door import install_botocore_handler, start_guard, stop_guard
 from mockfed.transports.forward import forward
@@ -26,15 +26,22 @@ from mockfed.transports.forward import forward
 __all__ = ["Door", "activate", "active_state", "deactivate", "forward", "install_botocore_handler"]
 
 
+#: What the first activation patches and the last deactivation restores, in order.
+_PATCHES = ((start_guard, stop_guard), (requests_door.start, requests_door.stop), (urllib_door.start, urllib_door.stop))
+
+
 def activate(door: Door) -> None:
     """Make ``door`` the innermost active mock; the first activation installs the guards."""
     with lock:
         if not doors:
-            start_guard()
+            started = []
             try:
-                requests_door.start()
+                for start, stop in _PATCHES:
+                    start()
+                    started.append(stop)
             except BaseException:
-                stop_guard()
+                for stop in reversed(started):
+                    stop()
                 raise
         doors.append(door)
 
@@ -47,5 +54,5 @@ def deactivate(door: Door) -> None:
                 del doors[index]
                 break
         if not doors:
-            stop_guard()
-            requests_door.stop()
+            for _, stop in reversed(_PATCHES):
+                stop()

@@ -7,7 +7,7 @@ from collections.abc import Callable
 from dataclasses import dataclass
 
 from mockfed.backend import FederationBackend
-from mockfed.dispatch import Exchange
+from mockfed.dispatch import Exchange, console_exchange
 from mockfed.http import HttpRequest, HttpResponse
 
 __all__ = ["Door", "active_state", "doors", "lock"]
@@ -22,7 +22,22 @@ class Door:
     allow_passthrough: bool = False
 
     def answer(self, request: HttpRequest) -> HttpResponse:
+        """The pipeline's answer to an STS request."""
         return self.exchange(request).response
+
+    def answer_console(self, request: HttpRequest) -> HttpResponse:
+        """The console federation endpoint's answer (sign-in and console hosts), from the same backend.
+
+        Example::
+
+            >>> from mockfed.dispatch import Dispatcher
+            >>> backend = FederationBackend()
+            >>> door = Door(Dispatcher(backend).exchange, backend)
+            >>> request = HttpRequest.build("GET", "https://signin.aws.amazon.com/federation", {}, b"")
+            >>> door.answer_console(request).status
+            400
+        """
+        return console_exchange(request, self.backend).response
 
 
 doors: list[Door] = []

@@ -1,4 +1,4 @@
-"""The requests door: ``requests`` calls to STS hosts, answered through the ``responses`` library.
+"""The requests door: ``requests`` calls to STS, sign-in and console hosts, answered through ``responses``.
 
 A door only translates transport objects to :class:`HttpRequest` and back; it knows no
 STS action. ``requests`` and ``responses`` are imported on the first activation, keeping
@@ -7,11 +7,12 @@ STS action. ``requests`` and ``responses`` are imported on the first activation,
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from typing import Any
 
-from mockfed.auth.endpoints import STS_URL
-from mockfed.http import HttpRequest
-from mockfed.transports.active import active_state, doors
+from mockfed.auth.endpoints import SIGNIN_OR_CONSOLE_URL, STS_URL
+from mockfed.http import HttpRequest, HttpResponse
+from mockfed.transports.active import Door, active_state, doors
 from mockfed.transports.botocore_door import body_bytes
 
 __all__ = ["start", "stop"]
@@ -19,15 +20,26 @@ __all__ = ["start", "stop"]
 _requests_mock: Any = None
 
 
-def _answer_requests(prepared: Any) -> tuple[int, dict[str, str], bytes]:
-    door = active_state()
-    if door is None:  # deactivated between match and answer: refuse rather than reach the network
-        raise ConnectionError("mockfed is no longer active")
-    request = HttpRequest.build(
-        prepared.method or "GET", prepared.url, dict(prepared.headers), body_bytes(prepared.body)
-    )
-    response = door.answer(request)
-    return response.status, response.headers, response.body
+def _callback(
+    answer: Callable[[Door, HttpRequest], HttpResponse],
+) -> Callable[[Any], tuple[int, dict[str, str], bytes]]:
+    """A ``responses`` callback answering with ``answer`` from the innermost active mock."""
+
+    def callback(prepared: Any) -> tuple[int, dict[str, str], bytes]:
+        door = active_state()
+        if door is None:  # deactivated between match and answer: refuse rather than reach the network
+            raise ConnectionError("mockfed is no longer active")
+        request = HttpRequest.build(
+            prepared.method or "GET", prepared.url, dict(prepared.headers), body_bytes(prepared.body)
+        )
+        response = answer(door, request)
+        return response.status, response.headers, response.body
+
+    return callback
+
+
+#: What mockfed answers through ``requests``: STS, and the console federation endpoint with the console it leads to.
+_ROUTES = ((STS_URL, _callback(Door.answer)), (SIGNIN_OR_CONSOLE_URL, _callback(Door.answer_console)))
 
 
 _StsAdapter: Any = None  # requests' adapter for STS hosts while a mock is active (made on first use)
@@ -36,14 +48,14 @@ _original_get_adapter: Any = None
 
 
 def _get_adapter(session: Any, url: str) -> Any:
-    """``requests.Session.get_adapter`` while a mock is active: STS hosts get mockfed's adapter."""
-    if doors and STS_URL.match(url):
+    """``requests.Session.get_adapter`` while a mock is active: STS, sign-in and console hosts get mockfed's adapter."""
+    if doors and (STS_URL.match(url) or SIGNIN_OR_CONSOLE_URL.match(url)):
         return _sts_adapter
     return _original_get_adapter(session, url)
 
 
 def start() -> None:
-    """Route ``requests`` calls to STS through the ``responses`` library, on an adapter of mockfed's own.
+    """Route ``requests`` calls to STS, sign-in and console hosts through ``responses``, on an adapter of mockfed's own.
 
     Neither ``responses`` users nor moto patch ``Session.get_adapter`` or this adapter (they patch
     ``HTTPAdapter.send``, each saving and restoring it), so mocks stopped in any order never
@@ -58,8 +70,9 @@ def start() -> None:
         _StsAdapter = type("_StsAdapter", (requests.adapters.HTTPAdapter,), {"__module__": __name__})
         _sts_adapter = _StsAdapter()
     mock = responses.RequestsMock(assert_all_requests_are_fired=False, target=f"{__name__}._StsAdapter.send")
-    for method in ("GET", "POST"):
-        mock.add_callback(method, STS_URL, callback=_answer_requests)
+    for pattern, callback in _ROUTES:
+        for method in ("GET", "POST"):
+            mock.add_callback(method, pattern, callback=callback)
     mock.start()
     _requests_mock = mock
     _original_get_adapter = requests.Session.get_adapter
