@@ -14,7 +14,7 @@ Run: ``python benchmarks/bench.py`` (add ``--quick`` for a shorter run). Figures
   8 client threads on loopback.
 
 The floor is botocore doing everything it does for the same call, the answer already made: a
-``before-send`` handler returning the bytes mockfed answered for that request (captured once,
+``before-send`` handler returning the headers and bytes mockfed answered for that request (captured once,
 before timing), measured while no mock is active. Every round proves who answered: the floor's
 handler counts its answers and must have answered every floor call while mockfed's backend
 recorded none; mockfed's backend must have recorded every mockfed call while the floor's handler
@@ -91,15 +91,15 @@ class _Raw(io.BytesIO):
 
 
 class Canned:
-    """The floor's answer: a ``before-send`` handler returning prepared bytes, counting each answer."""
+    """The floor's answer: a ``before-send`` handler returning a prepared answer (headers and bytes), counting each."""
 
-    def __init__(self, body: bytes) -> None:
-        self.body = body
+    def __init__(self, answer: tuple[dict[str, str], bytes]) -> None:
+        self.headers, self.body = answer
         self.count = 0
 
     def __call__(self, request: Any, **_: Any) -> AWSResponse:
         self.count += 1
-        return AWSResponse(request.url, 200, {"Content-Type": "text/xml"}, _Raw(self.body))
+        return AWSResponse(request.url, 200, dict(self.headers), _Raw(self.body))
 
 
 def sts_client() -> Any:
@@ -116,11 +116,14 @@ def with_role(backend: FederationBackend) -> None:
     backend.create_role("Deployer", ROLE_TRUST)
 
 
-def captured_answer(operation: str, params: dict[str, Any], setup: Setup | None = None) -> bytes:
-    """What mockfed answers to this call, byte for byte (taken once, before any timing)."""
-    captured: dict[str, bytes] = {}
+def captured_answer(
+    operation: str, params: dict[str, Any], setup: Setup | None = None
+) -> tuple[dict[str, str], bytes]:
+    """What mockfed answers to this call, headers and bytes (taken once, before any timing)."""
+    captured: dict[str, Any] = {}
 
     def keep(http_response: Any, **_: Any) -> None:
+        captured["headers"] = dict(http_response.headers)
         captured["body"] = http_response.content
 
     backend = FederationBackend()
@@ -130,7 +133,7 @@ def captured_answer(operation: str, params: dict[str, Any], setup: Setup | None 
         client = sts_client()
         client.meta.events.register("after-call.sts", keep)
         getattr(client, operation)(**params)
-    return captured["body"]
+    return captured["headers"], captured["body"]
 
 
 def calls_per_second(call: Callable[[], Any], seconds: float) -> tuple[float, int]:
@@ -523,7 +526,8 @@ def server_throughput(requests_total: int, threads: int) -> dict[str, float]:
     host = url.split("://", 1)[1]
     signed = _signed_bodies(host, (requests_total // threads) * threads)
     with tempfile.NamedTemporaryFile(suffix=".xml", delete=False) as handle:
-        handle.write(captured_answer("get_federation_token", {"Name": "N0", "Policy": POLICY, "DurationSeconds": 900}))
+        _, body = captured_answer("get_federation_token", {"Name": "N0", "Policy": POLICY, "DurationSeconds": 900})
+        handle.write(body)
     floor_server, floor_url = _start([sys.executable, __file__, "--canned-server", handle.name], "http://")
     floor_url = "http://" + floor_url
     floor_host = floor_url.split("://", 1)[1]
