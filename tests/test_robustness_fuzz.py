@@ -72,11 +72,13 @@ STS_ERROR_CODES = frozenset(
     for shape in service_model().operation_model(name).error_shapes
 }
 #: Actions whose every answer is simulated, and those that may answer 501 (scoping is not simulated yet).
-NOT_SIMULATED = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
+NOT_SIMULATED: frozenset[str] = frozenset()
 IMPLEMENTED = frozenset(service_model().operation_names) - NOT_SIMULATED
 UNIMPLEMENTED_STS_ACTIONS = NOT_SIMULATED | {"GetScopedCredentials"}
 #: What a 200 answer of each issuing action must carry, besides what botocore's parser checks.
-CREDENTIAL_ANSWERS = frozenset({"GetFederationToken", "AssumeRole", "GetSessionToken"})
+CREDENTIAL_ANSWERS = frozenset(
+    {"GetFederationToken", "AssumeRole", "GetSessionToken", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
+)
 
 
 def robustness_settings(max_examples: int) -> Callable[[Any], Any]:
@@ -117,6 +119,10 @@ def assert_sts_answer(response: HttpResponse, action: str | None = None) -> tupl
             assert isinstance(parsed["PackedPolicySize"], int)
         elif action == "AssumeRole":
             assert ":assumed-role/" in parsed["AssumedRoleUser"]["Arn"]
+        elif action == "AssumeRoleWithWebIdentity":
+            assert parsed["SubjectFromWebIdentityToken"] and parsed["Provider"] and parsed["Audience"]
+        elif action == "AssumeRoleWithSAML":
+            assert parsed["Subject"] and parsed["Issuer"] and parsed["NameQualifier"]
         elif action in ("GetCallerIdentity", "GetAccessKeyInfo"):
             assert parsed["Account"]
         elif action == "DecodeAuthorizationMessage":

@@ -13,7 +13,16 @@ from __future__ import annotations
 import functools
 import re
 
-__all__ = ["AWS_URL", "STS_HOST_PATTERN", "STS_URL", "partition_of", "region_of_host", "signing_region_of_host"]
+__all__ = [
+    "AWS_URL",
+    "SAML_AUDIENCE",
+    "SAML_RECIPIENT",
+    "STS_HOST_PATTERN",
+    "STS_URL",
+    "partition_of",
+    "region_of_host",
+    "signing_region_of_host",
+]
 
 #: STS in every partition and endpoint variant: regional, global, FIPS, dual-stack (``region`` absent: global).
 STS_HOST_PATTERN = (
@@ -54,3 +63,14 @@ def partition_of(region: str) -> str:
     if region.startswith("us-gov-"):
         return "aws-us-gov"
     return "aws"
+
+
+#: Where AWS takes SAML responses, as an assertion's ``Recipient`` names it: the sign-in endpoint, global or
+#: regional, in every partition (IAM User Guide, "Configure SAML assertions for the authentication response").
+SAML_RECIPIENT = re.compile(
+    r"https://(?:[a-z]{2}(?:-[a-z]+)+-\d+\.)?signin\.(?:aws\.amazon\.com|amazonaws\.cn|amazonaws-us-gov\.com)"
+    r"/(?:static/)?saml"
+)
+#: What an assertion's ``Audience`` may name: the sign-in endpoint, or AWS's service-provider entity id
+#: (``urn:amazon:webservices``, regional ``urn:amazon:webservices:REGION``, ``urn:amazon:webservices:govcloud``).
+SAML_AUDIENCE = re.compile(rf"{SAML_RECIPIENT.pattern}|urn:amazon:webservices(?::[a-z0-9-]+)?")
