@@ -120,9 +120,9 @@ def assert_sts_answer(response: HttpResponse, action: str | None = None) -> tupl
         elif action == "AssumeRole":
             assert ":assumed-role/" in parsed["AssumedRoleUser"]["Arn"]
         elif action == "AssumeRoleWithWebIdentity":
-            assert parsed["SubjectFromWebIdentityToken"] and parsed["Provider"] and parsed["Audience"]
+            assert all(parsed[field] for field in ("SubjectFromWebIdentityToken", "Provider", "Audience"))
         elif action == "AssumeRoleWithSAML":
-            assert parsed["Subject"] and parsed["Issuer"] and parsed["NameQualifier"]
+            assert all(parsed[field] for field in ("Subject", "Issuer", "NameQualifier"))
         elif action in ("GetCallerIdentity", "GetAccessKeyInfo"):
             assert parsed["Account"]
         elif action == "DecodeAuthorizationMessage":
