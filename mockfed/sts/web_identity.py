@@ -97,7 +97,7 @@ def _vouched(state: State, role_arn: str, params: Mapping[str, Any]) -> tuple[Vo
     except oidc.TokenError as error:
         raise invalid_token(str(error)) from None
     algorithm = header.get("alg")
-    if algorithm not in SIGNING_ALGORITHMS:
+    if not isinstance(algorithm, str) or algorithm not in SIGNING_ALGORITHMS:
         accepted = ", ".join(sorted(SIGNING_ALGORITHMS))
         raise invalid_token(f"The token's algorithm {algorithm!r} is not accepted: sign it with one of {accepted}")
     issuer = claims.get("iss")
