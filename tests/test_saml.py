@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import base64
 import hashlib
+import sys
 from datetime import timedelta
 from typing import Any
 
@@ -15,6 +16,7 @@ from botocore.config import Config
 from lxml import etree
 
 from mockfed import FederationBackend
+from mockfed.errors import MissingExtraError
 from mockfed.idp.saml import SamlIdentityProvider
 
 OKTA_ISSUER = "http://www.okta.com/exk1fcia6d6EMsf331d8"
@@ -314,3 +316,18 @@ def test_saml_condition_keys_reach_the_trust_policy(
 
     assert (status, code) == (403, "AccessDenied")
     assert len(mockfed.role_sessions) == 1
+
+
+def test_without_the_saml_extra_the_errors_name_it(
+    mockfed: FederationBackend, okta: SamlIdentityProvider, admin: str, anonymous: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setitem(sys.modules, "signxml", None)  # as if `pip install mockfed` without [saml]
+    advice = "SAML federation needs mockfed's 'saml' extra (signxml): pip install 'mockfed[saml]'"
+
+    with pytest.raises(MissingExtraError) as missing:
+        mockfed.create_saml_provider("Other")
+    answer = refused(anonymous, admin, okta.arn, "bm90IHhtbA==")
+
+    assert str(missing.value) == advice
+    assert answer == (501, "NotImplemented", f"mockfed cannot simulate AssumeRoleWithSAML here: {advice}")
+    assert [call.error_code for call in mockfed.calls] == ["NotImplemented"]

@@ -362,8 +362,8 @@ def read_metadata(document: str) -> SamlMetadata:
 # ---- the XML ----------------------------------------------------------------------------------------------------
 
 
-@functools.cache
 def _libraries_present() -> None:
+    """Raise :class:`~mockfed.errors.MissingExtraError` when the ``saml`` extra is not installed."""
     try:
         import lxml.etree  # noqa: F401
         import signxml  # noqa: F401

@@ -18,7 +18,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from mockfed import errors
-from mockfed.errors import MissingExtraError, StsError
+from mockfed.errors import StsError
 from mockfed.idp import oidc
 from mockfed.model.limits import check_request
 from mockfed.state import State
@@ -79,10 +79,7 @@ def assume_role_with_web_identity(
     role_arn = role_arn_checked(params["RoleArn"])
     if params.get("ProviderId") is not None:
         _refuse_oauth_token(params["ProviderId"])
-    try:
-        vouched, provider = _vouched(state, role_arn, params)
-    except MissingExtraError as error:
-        raise errors.missing_extra(ACTION, error) from None
+    vouched, provider = _vouched(state, role_arn, params)
     session = assume_for_provider(state, f"sts:{ACTION}", params, region, vouched)
     answer = answer_role_session(session, params)
     answer.update(SubjectFromWebIdentityToken=vouched.subject, Audience=vouched.audience, Provider=provider.arn)
