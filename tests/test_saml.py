@@ -8,16 +8,14 @@ import sys
 from datetime import timedelta
 from typing import Any
 
-import boto3
 import botocore.exceptions
 import pytest
-from botocore import UNSIGNED
-from botocore.config import Config
 from lxml import etree
 
 from mockfed import FederationBackend
 from mockfed.errors import MissingExtraError
 from mockfed.idp.saml import SamlIdentityProvider
+from tests.conftest import refusal
 
 OKTA_ISSUER = "http://www.okta.com/exk1fcia6d6EMsf331d8"
 NOT_AUTHORIZED = "Not authorized to perform sts:AssumeRoleWithSAML"
@@ -48,16 +46,6 @@ def saml_trust(provider: SamlIdentityProvider, *actions: str) -> dict[str, Any]:
 @pytest.fixture
 def admin(mockfed: FederationBackend, okta: SamlIdentityProvider) -> str:
     return mockfed.create_role("OktaAdmin", saml_trust(okta)).arn
-
-
-@pytest.fixture
-def anonymous() -> Any:
-    return boto3.client("sts", region_name="us-east-1", config=Config(signature_version=UNSIGNED))
-
-
-def refusal(error: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> tuple[int, str, str]:
-    response = error.value.response
-    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
 
 
 def refused(anonymous: Any, role: str, provider: str, assertion: str) -> tuple[int, str, str]:

@@ -26,6 +26,8 @@ from mockfed.http import HttpRequest
 from mockfed.idp.oidc import OidcIdentityProvider
 from mockfed.mock import web_identity
 from mockfed.pytest_plugin import WebIdentitySetup
+from tests.conftest import refusal
+from tests.test_auth import federated_client
 
 GITHUB = "https://token.actions.githubusercontent.com"
 EKS = "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE"
@@ -61,17 +63,6 @@ def deploy_role(mockfed: FederationBackend, github: OidcIdentityProvider) -> str
     return mockfed.create_role("GitHubDeploy", github_trust(github)).arn
 
 
-@pytest.fixture
-def anonymous() -> Any:
-    """An STS client without credentials, as a CI job's first step has none."""
-    return boto3.client("sts", region_name="us-east-1", config=Config(signature_version=UNSIGNED))
-
-
-def refusal(error: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> tuple[int, str, str]:
-    response = error.value.response
-    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
-
-
 # ---- GitHub Actions -------------------------------------------------------------------------------------------
 
 
@@ -98,14 +89,8 @@ def test_the_role_credentials_act_as_the_role(github: OidcIdentityProvider, depl
     creds = anonymous.assume_role_with_web_identity(
         RoleArn=deploy_role, RoleSessionName="run-42", WebIdentityToken=github.token(sub=MAIN)
     )["Credentials"]
-    as_role = boto3.client(
-        "sts",
-        region_name="us-east-1",
-        aws_access_key_id=creds["AccessKeyId"],
-        aws_secret_access_key=creds["SecretAccessKey"],
-        aws_session_token=creds["SessionToken"],
-    )
-    assert as_role.get_caller_identity()["Arn"] == "arn:aws:sts::123456789012:assumed-role/GitHubDeploy/run-42"
+    as_role = federated_client(creds).get_caller_identity()
+    assert as_role["Arn"] == "arn:aws:sts::123456789012:assumed-role/GitHubDeploy/run-42"
 
 
 def test_a_token_of_another_repository_is_refused(
@@ -389,7 +374,7 @@ def test_oauth_provider_ids_are_validated(
     assert refusal(error)[:2] == (status, code)
 
 
-def test_an_oidc_provider_made_in_motos_iam_is_found(anonymous: Any) -> None:
+def test_an_oidc_provider_made_in_motos_iam_is_found() -> None:
     """The IAM side may come from moto; the issuer's keys from mockfed's provider objects (here none published)."""
     moto = pytest.importorskip("moto")
     with moto.mock_aws(), mock_federation() as backend:

@@ -19,10 +19,12 @@ Example::
 
 from __future__ import annotations
 
+import dataclasses
 import json
 import os
 import secrets
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -45,11 +47,13 @@ class TokenError(ValueError):
     """A web identity token that cannot be read or whose signature does not verify; the message says why."""
 
 
-class OidcIdentityProvider:
+@dataclass(frozen=True, kw_only=True)
+class OidcIdentityProvider(OidcProvider):
     """An OpenID Connect issuer (GitHub Actions, an EKS cluster, Google, your own) registered in the account.
 
-    ``arn``, ``url``, ``client_ids`` and ``thumbprints`` are the IAM provider's; :meth:`token` mints a
-    signed ID token; :meth:`write_token_file` writes one where ``AWS_WEB_IDENTITY_TOKEN_FILE`` points.
+    It is the IAM provider (``arn``, ``url``, ``client_ids``, ``thumbprints``) with the issuer's key:
+    :meth:`token` mints a signed ID token; :meth:`write_token_file` writes one where
+    ``AWS_WEB_IDENTITY_TOKEN_FILE`` points.
 
     Example::
 
@@ -61,37 +65,16 @@ class OidcIdentityProvider:
         >>> token = eks.token(sub="system:serviceaccount:default:reader")
     """
 
-    def __init__(self, record: OidcProvider, clock: Clock, key: RSAPrivateKey, key_id: str) -> None:
-        self.record = record
-        self._clock = clock
-        self._key = key
-        self.key_id = key_id
-
-    @property
-    def arn(self) -> str:
-        """The IAM provider's ARN: the ``Federated`` principal a role's trust policy names."""
-        return self.record.arn
-
-    @property
-    def url(self) -> str:
-        """The issuer: every token's ``iss``."""
-        return self.record.url
-
-    @property
-    def client_ids(self) -> tuple[str, ...]:
-        """The audiences IAM accepts in this issuer's tokens."""
-        return self.record.client_ids
-
-    @property
-    def thumbprints(self) -> tuple[str, ...]:
-        return self.record.thumbprints
+    clock: Clock = field(repr=False, compare=False)
+    key: RSAPrivateKey = field(repr=False, compare=False)
+    key_id: str
 
     @property
     def jwks(self) -> dict[str, Any]:
         """The JSON Web Key Set the issuer publishes (its ``jwks_uri`` document)."""
         from jwt.algorithms import RSAAlgorithm
 
-        key: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(self._key.public_key()))
+        key: dict[str, Any] = json.loads(RSAAlgorithm.to_jwk(self.key.public_key()))
         key.update(kid=self.key_id, alg="RS256", use="sig")
         return {"keys": [key]}
 
@@ -123,7 +106,7 @@ class OidcIdentityProvider:
         """
         import jwt
 
-        now = int(self._clock.timestamp())
+        now = int(self.clock.timestamp())
         audience: str | list[str]
         if aud is None:
             audience = self.client_ids[0] if self.client_ids else DEFAULT_AUDIENCE
@@ -139,7 +122,7 @@ class OidcIdentityProvider:
         }
         header = {"kid": self.key_id, **(headers or {})}
         present = {name: value for name, value in payload.items() if value is not None}
-        return jwt.encode(present, self._key, algorithm=algorithm, headers=header)
+        return jwt.encode(present, self.key, algorithm=algorithm, headers=header)
 
     def write_token_file(self, path: str | os.PathLike[str], **token: Any) -> Path:
         """Write a fresh :meth:`token` (same arguments) to ``path``, as a CI runner or the kubelet does for
@@ -160,9 +143,6 @@ class OidcIdentityProvider:
         target.write_text(self.token(**token), encoding="ascii")
         return target
 
-    def __repr__(self) -> str:
-        return f"OidcIdentityProvider(url={self.url!r}, client_ids={self.client_ids!r})"
-
 
 def create_oidc_provider(
     state: State, url: str, client_ids: Sequence[str] = (), thumbprints: Sequence[str] = ()
@@ -173,7 +153,9 @@ def create_oidc_provider(
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
     record = state.account.create_oidc_provider(url, client_ids, thumbprints)
-    provider = OidcIdentityProvider(record, state.clock, key, key_id=secrets.token_hex(8))
+    provider = OidcIdentityProvider(
+        **dataclasses.asdict(record), clock=state.clock, key=key, key_id=secrets.token_hex(8)
+    )
     state.account.publish_signing_keys(record.url, provider.jwks)
     return provider
 

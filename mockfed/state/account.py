@@ -13,7 +13,7 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from mockfed.errors import StsError, validation_error
 from mockfed.iam import managed_policy_document, parse_policy
@@ -25,6 +25,7 @@ from mockfed.state.records import Call, MfaDevice, OidcProvider, Principal, Role
 #: A policy as tests write it: JSON text, or the same as a dict.
 PolicyDocument = str | Mapping[str, Any]
 _NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
+_Provider = TypeVar("_Provider", OidcProvider, SamlProvider)
 _SAML_NAME = re.compile(r"[\w._-]+", re.ASCII)
 _THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}")
 
@@ -286,11 +287,7 @@ class Account:
             client_ids=tuple(client_ids),
             thumbprints=tuple(thumbprint.lower() for thumbprint in thumbprints),
         )
-        with self._lock:
-            if provider.arn in self._oidc:
-                raise StsError("EntityAlreadyExists", f"Provider with url {provider.url} already exists.", 409)
-            self._oidc[provider.arn] = provider
-        return provider
+        return self._register(self._oidc, provider, f"Provider with url {provider.url} already exists.")
 
     def oidc_provider(self, arn: str) -> OidcProvider | None:
         """The OpenID Connect provider with this ARN: the account's own, else moto's IAM one while a moto mock
@@ -305,15 +302,19 @@ class Account:
                                     "regular expression pattern: [\\w._-]+ and have length between 1 and 128"])
         arn = f"arn:aws:iam::{self.account_id}:saml-provider/{name}"
         provider = SamlProvider(arn=arn, name=name, metadata=metadata)
-        with self._lock:
-            if provider.arn in self._saml:
-                raise StsError("EntityAlreadyExists", f"SAMLProvider {name} already exists.", 409)
-            self._saml[provider.arn] = provider
-        return provider
+        return self._register(self._saml, provider, f"SAMLProvider {name} already exists.")
 
     def saml_provider(self, arn: str) -> SamlProvider | None:
         """The SAML provider with this ARN: the account's own, else moto's IAM one while a moto mock is active."""
         return self._saml.get(arn) or self.directory.saml_provider(arn)
+
+    def _register(self, providers: dict[str, _Provider], provider: _Provider, taken: str) -> _Provider:
+        """Add ``provider`` under its ARN, unless one is there already (IAM's ``EntityAlreadyExists``, ``taken``)."""
+        with self._lock:
+            if provider.arn in providers:
+                raise StsError("EntityAlreadyExists", taken, 409)
+            providers[provider.arn] = provider
+        return provider
 
     def publish_signing_keys(self, issuer: str, jwks: Mapping[str, Any]) -> None:
         """What the issuer ``https://HOST/PATH`` publishes at its ``jwks_uri``: the keys STS fetches to check
