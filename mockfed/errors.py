@@ -127,7 +127,13 @@ class MissingExtraError(ImportError):
 
 
 def missing_extra(action: str, error: MissingExtraError) -> StsError:
-    """The answer to ``action`` when the libraries it needs are not installed: loud, and naming the extra."""
+    """The answer to ``action`` when the libraries it needs are not installed: loud, and naming the extra.
+
+    Example::
+
+        >>> missing_extra("AssumeRoleWithSAML", MissingExtraError("SAML federation", "saml", "signxml")).status
+        501
+    """
     return StsError("NotImplemented", f"mockfed cannot simulate {action} here: {error}", 501, sender_fault=False)
 
 

@@ -362,7 +362,7 @@ class WebIdentityEnvironment:
     and ``AWS_ROLE_SESSION_NAME``, with a token of ``provider`` in the file and no static keys. Any boto3 client
     then gets refreshable credentials through ``AssumeRoleWithWebIdentity``; everything is restored on exit.
 
-    Use :func:`web_identity` (or the pytest fixture ``mockfed_web_identity``) to make one.
+    Use :func:`web_identity` (or the pytest fixture ``mockfed_web_identity``) to make one; see its example.
     """
 
     def __init__(

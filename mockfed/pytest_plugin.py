@@ -100,7 +100,17 @@ def mockfed_web_identity(mockfed: FederationBackend, tmp_path: Path) -> Iterator
     the backend, a role ARN, optionally ``session_name`` and the token's claims; it writes a token file in the
     test's temporary folder and sets ``AWS_ROLE_ARN``, ``AWS_WEB_IDENTITY_TOKEN_FILE`` (and
     ``AWS_ROLE_SESSION_NAME``), without static keys. Returns the :class:`~mockfed.mock.WebIdentityEnvironment`
-    (``write_token(...)`` rotates the token); everything is undone after the test."""
+    (``write_token(...)`` rotates the token); everything is undone after the test.
+
+    Example (``docs/web-identity.md`` has the whole module)::
+
+        def test_job(mockfed, mockfed_web_identity):
+            github = mockfed.create_oidc_provider("https://token.actions.githubusercontent.com", ["sts.amazonaws.com"])
+            role = mockfed.create_role("Deploy", TRUST_POLICY)
+            job = mockfed_web_identity(github, role.arn, session_name="GitHubActions", sub="repo:acme/app:ref:main")
+            ...
+            job.write_token()   # a fresh token, as the runner fetches one
+    """
     started: list[WebIdentityEnvironment] = []
 
     def setup(

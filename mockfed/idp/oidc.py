@@ -148,7 +148,15 @@ def create_oidc_provider(
     state: State, url: str, client_ids: Sequence[str] = (), thumbprints: Sequence[str] = ()
 ) -> OidcIdentityProvider:
     """Register the issuer ``url`` as an IAM OpenID Connect provider of the account, with a fresh RSA key whose
-    public half it publishes for STS; returns the issuer, ready to mint tokens."""
+    public half it publishes for STS; returns the issuer, ready to mint tokens.
+
+    Example::
+
+        >>> state = State("123456789012")
+        >>> issuer = create_oidc_provider(state, "https://gitlab.example.com", ["sts.amazonaws.com"])
+        >>> state.account.signing_keys("https://gitlab.example.com") == issuer.jwks
+        True
+    """
     from cryptography.hazmat.primitives.asymmetric import rsa
 
     key = rsa.generate_private_key(public_exponent=65537, key_size=2048)
@@ -186,7 +194,17 @@ def read_token(token: str) -> tuple[dict[str, Any], dict[str, Any]]:
 
 def verify_signature(token: str, algorithm: str, jwks: Mapping[str, Any]) -> None:
     """Check ``token``'s signature (made with ``algorithm``) against the issuer's published keys: the key its
-    ``kid`` names, or any of them if it names none. :class:`TokenError` if none verifies it."""
+    ``kid`` names, or any of them if it names none. :class:`TokenError` if none verifies it.
+
+    Example::
+
+        >>> issuer = create_oidc_provider(State("123456789012"), "https://issuer.example.com")
+        >>> verify_signature(issuer.token(), "RS256", issuer.jwks)
+        >>> verify_signature(issuer.token()[:-4] + "AAAA", "RS256", issuer.jwks)
+        Traceback (most recent call last):
+        ...
+        mockfed.idp.oidc.TokenError: The web identity token's signature does not verify against its issuer's keys
+    """
     import jwt
 
     try:

@@ -236,7 +236,16 @@ def create_saml_provider(
     state: State, name: str, metadata: str | None = None, *, issuer: str | None = None
 ) -> SamlIdentityProvider:
     """Register an IAM SAML provider ``name``: from your IdP's ``metadata``, or (None) from a fresh key and
-    certificate of an IdP whose entity id is ``issuer`` (default ``https://idp.example.com/NAME``)."""
+    certificate of an IdP whose entity id is ``issuer`` (default ``https://idp.example.com/NAME``).
+
+    Example::
+
+        >>> state = State("123456789012")
+        >>> adfs = create_saml_provider(state, "ADFS", issuer="http://adfs.example.com/adfs/services/trust")
+        >>> copy = create_saml_provider(State("123456789012"), "ADFS", adfs.metadata)  # checks, cannot issue
+        >>> copy.issuer, copy.certificate is None
+        ('http://adfs.example.com/adfs/services/trust', True)
+    """
     if metadata is not None:
         try:
             entity_id = read_metadata(metadata).entity_id
@@ -280,7 +289,18 @@ def parse_response(encoded: str) -> SamlResponse:
 def verify_response(response: SamlResponse, certificates: Sequence[str], at: datetime) -> SamlAssertion:
     """The response's one assertion, with its signature (on the assertion or on the response) verified against one
     of ``certificates`` (PEM, valid at ``at``) and read from the signed XML only, so that nothing around the
-    signed part (a wrapped second assertion, a comment inside the NameID) counts."""
+    signed part (a wrapped second assertion, a comment inside the NameID) counts.
+
+    Example::
+
+        >>> state = State("123456789012")
+        >>> okta = create_saml_provider(state, "Okta")
+        >>> unsigned = parse_response(okta.assertion("arn:aws:iam::123456789012:role/R", sign="none"))
+        >>> verify_response(unsigned, [okta.certificate or ""], state.clock.now())
+        Traceback (most recent call last):
+        ...
+        mockfed.idp.saml.SamlSignatureError: Neither the SAML response nor its assertion is signed
+    """
     from signxml.verifier import SignatureConfiguration, XMLVerifier
 
     root = _parse(response.data, "SAMLAssertion is not a SAML response")

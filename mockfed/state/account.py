@@ -296,7 +296,16 @@ class Account:
 
     def create_saml_provider(self, name: str, metadata: str) -> SamlProvider:
         """Add an IAM SAML provider named ``name`` with the IdP's ``metadata`` document (its entity id and signing
-        certificate); its ARN is ``arn:aws:iam::ACCOUNT:saml-provider/NAME``."""
+        certificate); its ARN is ``arn:aws:iam::ACCOUNT:saml-provider/NAME``.
+
+        Example::
+
+            >>> import threading
+            >>> from mockfed.state.keys import KeyFactory
+            >>> account = Account("123456789012", KeyFactory(seed=1), threading.RLock())
+            >>> account.create_saml_provider("Okta", "<md:EntityDescriptor .../>").arn
+            'arn:aws:iam::123456789012:saml-provider/Okta'
+        """
         if not isinstance(name, str) or not 1 <= len(name) <= 128 or not _SAML_NAME.fullmatch(name):
             raise validation_error([f"Value '{name}' at 'name' failed to satisfy constraint: Member must satisfy "
                                     "regular expression pattern: [\\w._-]+ and have length between 1 and 128"])
@@ -318,7 +327,17 @@ class Account:
 
     def publish_signing_keys(self, issuer: str, jwks: Mapping[str, Any]) -> None:
         """What the issuer ``https://HOST/PATH`` publishes at its ``jwks_uri``: the keys STS fetches to check
-        its tokens (in AWS, from the internet; here, from the identity provider objects tests hold)."""
+        its tokens (in AWS, from the internet; here, from the identity provider objects tests hold).
+
+        Example::
+
+            >>> import threading
+            >>> from mockfed.state.keys import KeyFactory
+            >>> account = Account("123456789012", KeyFactory(seed=1), threading.RLock())
+            >>> account.publish_signing_keys("https://issuer.example.com/", {"keys": []})
+            >>> account.signing_keys("https://issuer.example.com"), account.signing_keys("https://other.example.com")
+            ({'keys': []}, None)
+        """
         with self._lock:
             self._published_keys[issuer.rstrip("/")] = jwks
 

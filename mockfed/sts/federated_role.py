@@ -61,12 +61,24 @@ class Vouched:
 
 
 def not_authorized(action: str) -> errors.StsError:
-    """The service's refusal of a federated request (403 ``AccessDenied``): it names the action, not the caller."""
+    """The service's refusal of a federated request (403 ``AccessDenied``): it names the action, not the caller.
+
+    Example::
+
+        >>> not_authorized("sts:AssumeRoleWithSAML").message
+        'Not authorized to perform sts:AssumeRoleWithSAML'
+    """
     return errors.access_denied(f"Not authorized to perform {action}")
 
 
 def invalid_token(message: str) -> errors.StsError:
-    """The service's refusal of a token or assertion it cannot accept (400 ``InvalidIdentityToken``)."""
+    """The service's refusal of a token or assertion it cannot accept (400 ``InvalidIdentityToken``).
+
+    Example::
+
+        >>> invalid_token("Incorrect token audience").status
+        400
+    """
     return errors.StsError("InvalidIdentityToken", message, 400)
 
 
@@ -91,6 +103,18 @@ def assume_for_provider(
     """A session of the request's ``RoleArn`` for the person the provider vouches for, if the role trusts it.
 
     ``action`` is the trust policy's action (``sts:AssumeRoleWithWebIdentity``, ``sts:AssumeRoleWithSAML``).
+
+    Example::
+
+        >>> state = State("123456789012")
+        >>> okta = "arn:aws:iam::123456789012:saml-provider/Okta"
+        >>> role = state.account.create_role("Admin", {"Version": "2012-10-17", "Statement": [
+        ...     {"Effect": "Allow", "Principal": {"Federated": okta}, "Action": "sts:AssumeRoleWithSAML"}]})
+        >>> vouched = Vouched(okta, (okta,), issuer="http://www.okta.com/exk1", subject="alice",
+        ...                   audience="https://signin.aws.amazon.com/saml", session_name="alice", longest=900)
+        >>> session = assume_for_provider(state, "sts:AssumeRoleWithSAML", {"RoleArn": role.arn}, "us-east-1", vouched)
+        >>> session.arn, session.duration_seconds, session.subject
+        ('arn:aws:sts::123456789012:assumed-role/Admin/alice', 900, 'alice')
     """
     requested = requested_session(state, params, inherited_tags=vouched.tags)
     role = state.account.role(params["RoleArn"])

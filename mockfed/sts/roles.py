@@ -276,7 +276,14 @@ def _request_context(
 
 def role_duration(params: Mapping[str, Any], role: Role, *, chained: bool = False) -> int:
     """The session's ``DurationSeconds`` (default an hour), within the role's ``MaxSessionDuration`` and, for role
-    chaining, an hour: the service's ``ValidationError`` otherwise."""
+    chaining, an hour: the service's ``ValidationError`` otherwise.
+
+    Example::
+
+        >>> role = Role("R", "arn:aws:iam::123456789012:role/R", "AROAEXAMPLE", "123456789012", "{}")
+        >>> role_duration({}, role), role_duration({"DurationSeconds": 900}, role)
+        (3600, 900)
+    """
     duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
     if chained and duration > CHAINED_MAX_DURATION_SECONDS:
         raise StsError(
