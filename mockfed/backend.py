@@ -14,6 +14,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from mockfed import signin, sts
 from mockfed.clock import Clock
+from mockfed.idp import OidcIdentityProvider, SamlIdentityProvider, create_oidc_provider, create_saml_provider
 from mockfed.state import State
 from mockfed.state.account import DEFAULT_ACCOUNT_ID, PolicyDocument
 from mockfed.state.keys import TokenClaims
@@ -221,6 +222,42 @@ class FederationBackend:
             ('arn:aws:iam::123456789012:mfa/alice-phone', 6)
         """
         return self.state.account.create_mfa_device(name, user=user, secret=secret)
+
+    def create_oidc_provider(
+        self, url: str, client_ids: Sequence[str] = (), thumbprints: Sequence[str] = ()
+    ) -> OidcIdentityProvider:
+        """Add an IAM OpenID Connect provider for the issuer ``url``, accepting the audiences ``client_ids``, and
+        return the issuer itself: it holds an RSA key, publishes it for STS, and mints ID tokens
+        (:meth:`~mockfed.idp.oidc.OidcIdentityProvider.token`) for ``AssumeRoleWithWebIdentity``.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> github = backend.create_oidc_provider("https://token.actions.githubusercontent.com",
+            ...                                       client_ids=["sts.amazonaws.com"])
+            >>> github.arn
+            'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'
+            >>> token = github.token(sub="repo:acme/app:ref:refs/heads/main", aud="sts.amazonaws.com")
+        """
+        return create_oidc_provider(self.state, url, client_ids, thumbprints)
+
+    def create_saml_provider(
+        self, name: str, metadata: str | None = None, *, issuer: str | None = None
+    ) -> SamlIdentityProvider:
+        """Add an IAM SAML provider ``name`` and return the identity provider: without ``metadata``, one with a fresh
+        key and certificate (entity id ``issuer``) that issues signed SAML responses
+        (:meth:`~mockfed.idp.saml.SamlIdentityProvider.assertion`) for ``AssumeRoleWithSAML``; with your IdP's
+        ``metadata``, one that only checks. Needs the ``saml`` extra (``pip install 'mockfed[saml]'``).
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> okta = backend.create_saml_provider("Okta", issuer="http://www.okta.com/exk1abcd")
+            >>> okta.arn
+            'arn:aws:iam::123456789012:saml-provider/Okta'
+            >>> response = okta.assertion("arn:aws:iam::123456789012:role/Admin", subject="alice@example.com")
+        """
+        return create_saml_provider(self.state, name, metadata, issuer=issuer)
 
     def mfa_code(self, device: MfaDevice) -> str:
         """The code ``device`` shows at the backend clock's now."""

@@ -91,8 +91,8 @@ class Dispatcher:
             if call is None:
                 call = protocol.parse_call(request)
             action = call.action
-            caller, region = auth.authenticate(request, state, strict=self.strict_auth)
-            caller_arn = caller.arn
+            caller, region = auth.authenticate(request, state, strict=self.strict_auth, action=call.action)
+            caller_arn = caller.arn if caller is not None else None
             if recorded is None:
                 result = sts.invoke(state, call.action, call.params, caller, region)
             elif isinstance(recorded, StsError):

@@ -13,6 +13,7 @@ from typing import Literal
 
 __all__ = [
     "RECORD_MODES",
+    "MissingExtraError",
     "ScenarioAgeWarning",
     "ScenarioFormatError",
     "ScenarioMismatchError",
@@ -26,6 +27,7 @@ __all__ = [
     "invalid_action",
     "invalid_client_token_id",
     "malformed_policy",
+    "missing_extra",
     "not_implemented",
     "packed_policy_too_large",
     "region_disabled",
@@ -148,6 +150,31 @@ class SigninError(Exception):
 
     def __repr__(self) -> str:
         return f"SigninError(code={self.code!r}, status={self.status}, reason={self.reason!r})"
+
+
+class MissingExtraError(ImportError):
+    """A feature whose libraries are an optional extra of mockfed, used where the extra is not installed.
+
+    Example::
+
+        >>> str(MissingExtraError("SAML federation", "saml", "signxml"))
+        "SAML federation needs mockfed's 'saml' extra (signxml): pip install 'mockfed[saml]'"
+    """
+
+    def __init__(self, feature: str, extra: str, library: str) -> None:
+        super().__init__(f"{feature} needs mockfed's {extra!r} extra ({library}): pip install 'mockfed[{extra}]'")
+        self.extra = extra
+
+
+def missing_extra(action: str, error: MissingExtraError) -> StsError:
+    """The answer to ``action`` when the libraries it needs are not installed: loud, and naming the extra.
+
+    Example::
+
+        >>> missing_extra("AssumeRoleWithSAML", MissingExtraError("SAML federation", "saml", "signxml")).status
+        501
+    """
+    return StsError("NotImplemented", f"mockfed cannot simulate {action} here: {error}", 501, sender_fault=False)
 
 
 class UnmockedRequestError(RuntimeError):

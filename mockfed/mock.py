@@ -9,19 +9,28 @@ import sys
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from pathlib import Path
 from types import TracebackType
-from typing import TYPE_CHECKING, Any, TypedDict, TypeVar, Unpack, overload
+from typing import TYPE_CHECKING, Any, Self, TypedDict, TypeVar, Unpack, overload
 
 from mockfed import transports
 from mockfed.backend import FederationBackend
 from mockfed.dispatch import Dispatcher
 from mockfed.errors import RECORD_MODES, UnusedInteractionsError
+from mockfed.idp import OidcIdentityProvider
 from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_SECRET_ACCESS_KEY
 
 if TYPE_CHECKING:
     from mockfed.scenario import Replay
 
-__all__ = ["FederationMock", "MockOptions", "active_backend", "mock_federation"]
+__all__ = [
+    "FederationMock",
+    "MockOptions",
+    "WebIdentityEnvironment",
+    "active_backend",
+    "mock_federation",
+    "web_identity",
+]
 
 F = TypeVar("F", bound=Callable[..., Any])
 T = TypeVar("T")
@@ -338,3 +347,112 @@ def _restore_environment(activation: _Activation) -> None:
 def _default_botocore_session() -> Any:
     boto3 = sys.modules.get("boto3")
     return getattr(getattr(boto3, "DEFAULT_SESSION", None), "_session", None)
+
+
+# ---- botocore's web identity, as EKS and GitHub Actions set it up ---------------------------------------------
+
+#: What botocore's web-identity provider reads (``AssumeRoleWithWebIdentityProvider``), and the static keys that
+#: would win over it in the credential chain.
+_WEB_IDENTITY_ENV = ("AWS_ROLE_ARN", "AWS_WEB_IDENTITY_TOKEN_FILE", "AWS_ROLE_SESSION_NAME")
+_STATIC_KEYS_ENV = ("AWS_ACCESS_KEY_ID", "AWS_SECRET_ACCESS_KEY", "AWS_SESSION_TOKEN", "AWS_SECURITY_TOKEN")
+
+
+class WebIdentityEnvironment:
+    """The environment EKS (IRSA) and GitHub Actions give a process: ``AWS_ROLE_ARN``, ``AWS_WEB_IDENTITY_TOKEN_FILE``
+    and ``AWS_ROLE_SESSION_NAME``, with a token of ``provider`` in the file and no static keys. Any boto3 client
+    then gets refreshable credentials through ``AssumeRoleWithWebIdentity``; everything is restored on exit.
+
+    Use :func:`web_identity` (or the pytest fixture ``mockfed_web_identity``) to make one; see its example.
+    """
+
+    def __init__(
+        self,
+        provider: OidcIdentityProvider,
+        role_arn: str,
+        token_file: str | os.PathLike[str],
+        *,
+        session_name: str | None = None,
+        token: dict[str, Any] | None = None,
+    ) -> None:
+        self.provider = provider
+        self.role_arn = role_arn
+        self.token_file = Path(token_file)
+        self.session_name = session_name
+        self._token = dict(token or {})
+        self._saved: list[dict[str, str | None]] = []
+
+    def write_token(self, **token: Any) -> str:
+        """Put a fresh token of the provider in the file (as the kubelet or the CI runner does before the old one
+        expires): the arguments of :meth:`~mockfed.idp.oidc.OidcIdentityProvider.token`, by default those given at
+        the start. botocore reads the file again at each refresh. Returns the token."""
+        self._token.update(token)
+        self.provider.write_token_file(self.token_file, **self._token)
+        return self.token_file.read_text(encoding="ascii")
+
+    def start(self) -> Path:
+        """Write the token and set the environment; returns the token file's path."""
+        self.write_token()
+        names = (*_WEB_IDENTITY_ENV, *_STATIC_KEYS_ENV)
+        self._saved.append({name: os.environ.get(name) for name in names})
+        for name in _STATIC_KEYS_ENV:
+            os.environ.pop(name, None)
+        os.environ.pop("AWS_ROLE_SESSION_NAME", None)
+        os.environ.update({"AWS_ROLE_ARN": self.role_arn, "AWS_WEB_IDENTITY_TOKEN_FILE": str(self.token_file)})
+        if self.session_name is not None:
+            os.environ["AWS_ROLE_SESSION_NAME"] = self.session_name
+        _forget_default_credentials()
+        return self.token_file
+
+    def stop(self) -> None:
+        """Restore the environment as :meth:`start` found it."""
+        for name, value in self._saved.pop().items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        _forget_default_credentials()
+
+    def __enter__(self) -> Self:
+        self.start()
+        return self
+
+    def __exit__(
+        self, exc_type: type[BaseException] | None, exc: BaseException | None, tb: TracebackType | None
+    ) -> None:
+        self.stop()
+
+
+def web_identity(
+    provider: OidcIdentityProvider,
+    role_arn: str,
+    token_file: str | os.PathLike[str],
+    *,
+    session_name: str | None = None,
+    **token: Any,
+) -> WebIdentityEnvironment:
+    """botocore's web-identity credentials for ``role_arn``, from a token of ``provider`` (``token`` are the
+    arguments of its :meth:`~mockfed.idp.oidc.OidcIdentityProvider.token`) written to ``token_file``; use it as
+    a context manager (or ``start()``/``stop()``) inside an active mock.
+
+    Example::
+
+        >>> import boto3, tempfile
+        >>> with mock_federation() as backend, tempfile.TemporaryDirectory() as folder:
+        ...     github = backend.create_oidc_provider("https://token.actions.githubusercontent.com",
+        ...                                           ["sts.amazonaws.com"])
+        ...     role = backend.create_role("Deploy", {"Version": "2012-10-17", "Statement": [{"Effect": "Allow",
+        ...         "Principal": {"Federated": github.arn}, "Action": "sts:AssumeRoleWithWebIdentity"}]})
+        ...     with web_identity(github, role.arn, Path(folder) / "token", session_name="GitHubActions",
+        ...                       sub="repo:acme/app:ref:refs/heads/main"):
+        ...         arn = boto3.client("sts", region_name="us-east-1").get_caller_identity()["Arn"]
+        >>> arn
+        'arn:aws:sts::123456789012:assumed-role/Deploy/GitHubActions'
+    """
+    return WebIdentityEnvironment(provider, role_arn, token_file, session_name=session_name, token=token)
+
+
+def _forget_default_credentials() -> None:
+    """Make boto3's default session resolve its credentials again, from the environment as it is now."""
+    session = _default_botocore_session()
+    if session is not None and hasattr(session, "_credentials"):
+        session._credentials = None

@@ -1,4 +1,5 @@
-"""The pytest plugin (entry point ``pytest11``): fixtures ``mockfed`` and ``mockfed_clock``, marker ``mockfed``.
+"""The pytest plugin (entry point ``pytest11``): fixtures ``mockfed``, ``mockfed_clock`` and
+``mockfed_web_identity``, marker ``mockfed``.
 
 Example::
 
@@ -12,11 +13,16 @@ Example::
 
     @pytest.mark.mockfed(scenario="broker.json")   # tests/scenarios/broker.json; --mockfed-record-mode=once
     def test_replayed(mockfed): ...
+
+    def test_in_ci(mockfed, mockfed_web_identity):  # botocore's web-identity credentials, as on EKS or GitHub
+        github = mockfed.create_oidc_provider("https://token.actions.githubusercontent.com", ["sts.amazonaws.com"])
+        mockfed_web_identity(github, role.arn, sub="repo:acme/app:ref:refs/heads/main")
+        boto3.client("sts", region_name="us-east-1").get_caller_identity()   # as the role
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -27,7 +33,8 @@ import pytest
 from mockfed.backend import FederationBackend
 from mockfed.clock import Clock
 from mockfed.errors import RECORD_MODES
-from mockfed.mock import MockOptions, mock_federation
+from mockfed.idp import OidcIdentityProvider
+from mockfed.mock import MockOptions, WebIdentityEnvironment, mock_federation, web_identity
 
 #: Every option of mock_federation but the backend object itself.
 _MARKER_OPTIONS = tuple(name for name in MockOptions.__annotations__ if name != "backend")
@@ -83,4 +90,41 @@ def mockfed_clock(mockfed: FederationBackend) -> Clock:
     return mockfed.clock
 
 
-__all__ = ["mockfed", "mockfed_clock"]
+#: What the ``mockfed_web_identity`` fixture gives: ``(provider, role_arn, *, session_name=None, **token)``.
+WebIdentitySetup = Callable[..., WebIdentityEnvironment]
+
+
+@pytest.fixture
+def mockfed_web_identity(mockfed: FederationBackend, tmp_path: Path) -> Iterator[WebIdentitySetup]:
+    """Set up botocore's web-identity credentials as EKS and GitHub Actions do: call it with an OIDC provider of
+    the backend, a role ARN, optionally ``session_name`` and the token's claims; it writes a token file in the
+    test's temporary folder and sets ``AWS_ROLE_ARN``, ``AWS_WEB_IDENTITY_TOKEN_FILE`` (and
+    ``AWS_ROLE_SESSION_NAME``), without static keys. Returns the :class:`~mockfed.mock.WebIdentityEnvironment`
+    (``write_token(...)`` rotates the token); everything is undone after the test.
+
+    Example (``docs/web-identity.md`` has the whole module)::
+
+        def test_job(mockfed, mockfed_web_identity):
+            github = mockfed.create_oidc_provider("https://token.actions.githubusercontent.com", ["sts.amazonaws.com"])
+            role = mockfed.create_role("Deploy", TRUST_POLICY)
+            job = mockfed_web_identity(github, role.arn, session_name="GitHubActions", sub="repo:acme/app:ref:main")
+            ...
+            job.write_token()   # a fresh token, as the runner fetches one
+    """
+    started: list[WebIdentityEnvironment] = []
+
+    def setup(
+        provider: OidcIdentityProvider, role_arn: str, *, session_name: str | None = None, **token: Any
+    ) -> WebIdentityEnvironment:
+        path = tmp_path / f"web-identity-token-{len(started)}"
+        environment = web_identity(provider, role_arn, path, session_name=session_name, **token)
+        environment.start()
+        started.append(environment)
+        return environment
+
+    yield setup
+    for environment in reversed(started):
+        environment.stop()
+
+
+__all__ = ["WebIdentitySetup", "mockfed", "mockfed_clock", "mockfed_web_identity"]

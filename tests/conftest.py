@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
+import botocore.exceptions
 import pytest
 
 SEEDS_POLICY = (Path(__file__).resolve().parents[1] / "mockfed" / "data" / "demo" / "myfile.json").read_text()
@@ -34,3 +36,19 @@ def raw_sts(mockfed):  # type: ignore[no-untyped-def]
     from botocore.config import Config
 
     return boto3.client("sts", region_name="us-east-1", config=Config(parameter_validation=False))
+
+
+@pytest.fixture
+def anonymous(mockfed):  # type: ignore[no-untyped-def]
+    """An STS client without credentials, as a CI job's or a sign-in tool's first call has none."""
+    import boto3
+    from botocore import UNSIGNED
+    from botocore.config import Config
+
+    return boto3.client("sts", region_name="us-east-1", config=Config(signature_version=UNSIGNED))
+
+
+def refusal(error: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> tuple[int, str, str]:
+    """What a refused call answered: HTTP status, error code, message."""
+    response: dict[str, Any] = dict(error.value.response)
+    return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]

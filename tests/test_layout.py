@@ -36,6 +36,7 @@ FLOORS: dict[str, int] = {
     "mockfed.iam": 1,
     "mockfed.state": 2,
     "mockfed.auth": 3,
+    "mockfed.idp": 3,
     "mockfed.protocol": 3,
     "mockfed.sts": 4,
     "mockfed.signin": 4,
@@ -52,7 +53,7 @@ FLOORS: dict[str, int] = {
     "mockfed": 11,
 }
 #: Layers that must not know HTTP transports, the wire or pytest (DESIGN.md).
-PURE = ("mockfed.state", "mockfed.iam", "mockfed.sts")
+PURE = ("mockfed.state", "mockfed.iam", "mockfed.idp", "mockfed.sts")
 WIRE_OR_ABOVE = ("mockfed.protocol", "mockfed.transports", "mockfed.server", "mockfed.dispatch", "mockfed.scenario")
 TRANSPORT_LIBRARIES = ("requests", "responses", "urllib3", "http.server", "socket", "pytest", "botocore.endpoint")
 

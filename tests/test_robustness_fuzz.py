@@ -11,11 +11,14 @@ through botocore, as a traceback with a frame inside the package): neither may e
 Every suite here is derandomized with an explicit ``max_examples`` so CI runs the same cases
 every time; each test counts the cases it really ran and asserts the count, so a strategy that
 silently stops generating is noticed. Per run: 1,500 raw requests, 900 correctly signed ones,
-2,000 botocore calls, 800 byte/text cases (1,600 requests) and 300 tamperings: 5,500 cases.
+2,000 botocore calls, 800 byte/text cases (1,600 requests), 300 tamperings, 600 web identity
+tokens and 400 SAML responses (garbage, truncated, oversized, wrong algorithm, ``alg: none``,
+odd claims, flipped bytes, entity bombs, another IdP's, unsigned): 6,500 cases.
 """
 
 from __future__ import annotations
 
+import base64
 import json
 import operator
 import traceback
@@ -29,11 +32,14 @@ from urllib.parse import quote, urlencode
 
 import boto3
 import botocore.exceptions
+import jwt
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.parsers import QueryParser
+from cryptography.hazmat.primitives import hashes
+from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
@@ -41,6 +47,8 @@ import mockfed
 from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend, mock_federation
 from mockfed.dispatch import handle
 from mockfed.http import HttpRequest, HttpResponse
+from mockfed.idp.oidc import OidcIdentityProvider
+from mockfed.idp.saml import SamlIdentityProvider
 from mockfed.model import XML_NAMESPACE, operation, service_model
 from mockfed.protocol import form_fields
 from mockfed.state.keys import TOKEN_TEXT_PREFIX
@@ -72,11 +80,13 @@ STS_ERROR_CODES = frozenset(
     for shape in service_model().operation_model(name).error_shapes
 }
 #: Actions whose every answer is simulated, and those that may answer 501 (scoping is not simulated yet).
-NOT_SIMULATED = frozenset({"AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"})
+NOT_SIMULATED: frozenset[str] = frozenset()
 IMPLEMENTED = frozenset(service_model().operation_names) - NOT_SIMULATED
 UNIMPLEMENTED_STS_ACTIONS = NOT_SIMULATED | {"GetScopedCredentials"}
 #: What a 200 answer of each issuing action must carry, besides what botocore's parser checks.
-CREDENTIAL_ANSWERS = frozenset({"GetFederationToken", "AssumeRole", "GetSessionToken"})
+CREDENTIAL_ANSWERS = frozenset(
+    {"GetFederationToken", "AssumeRole", "GetSessionToken", "AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"}
+)
 
 
 def robustness_settings(max_examples: int) -> Callable[[Any], Any]:
@@ -117,6 +127,10 @@ def assert_sts_answer(response: HttpResponse, action: str | None = None) -> tupl
             assert isinstance(parsed["PackedPolicySize"], int)
         elif action == "AssumeRole":
             assert ":assumed-role/" in parsed["AssumedRoleUser"]["Arn"]
+        elif action == "AssumeRoleWithWebIdentity":
+            assert all(parsed[field] for field in ("SubjectFromWebIdentityToken", "Provider", "Audience"))
+        elif action == "AssumeRoleWithSAML":
+            assert all(parsed[field] for field in ("Subject", "Issuer", "NameQualifier"))
         elif action in ("GetCallerIdentity", "GetAccessKeyInfo"):
             assert parsed["Account"]
         elif action == "DecodeAuthorizationMessage":
@@ -157,6 +171,8 @@ ACTIONS = st.sampled_from(
         "GetFederationToken",
         "GetCallerIdentity",
         "AssumeRole",
+        "AssumeRoleWithWebIdentity",
+        "AssumeRoleWithSAML",
         "GetSessionToken",
         "getfederationtoken",
         "GetFederationToken ",
@@ -857,6 +873,206 @@ def test_tampered_signed_requests_never_succeed() -> None:
     run()
     print(f"tampering: {sum(outcomes.values())} cases, {dict(outcomes)}")
     assert sum(outcomes.values()) >= 250, outcomes
+
+
+# ---- web identity tokens and SAML assertions ----------------------------------------------------------------------
+
+GITHUB = "https://token.actions.githubusercontent.com"
+
+
+def _b64url(data: bytes) -> str:
+    return base64.urlsafe_b64encode(data).decode("ascii").rstrip("=")
+
+
+def _jws(header: Any, claims: Any, key: rsa.RSAPrivateKey) -> str:
+    """A compact JWS of any header and claims (JSON, or raw bytes), RS256-signed by ``key`` whatever it claims."""
+    parts = [_b64url(part if isinstance(part, bytes) else json.dumps(part).encode()) for part in (header, claims)]
+    signing_input = ".".join(parts).encode()
+    return f"{parts[0]}.{parts[1]}.{_b64url(key.sign(signing_input, padding.PKCS1v15(), hashes.SHA256()))}"
+
+
+ODD_VALUES = st.one_of(
+    st.none(),
+    st.booleans(),
+    st.integers(),
+    st.integers(min_value=10**18, max_value=10**30),
+    st.floats(allow_nan=False),
+    st.text(max_size=30),
+    st.lists(st.text(max_size=10), max_size=3),
+    st.dictionaries(st.text(max_size=5), st.text(max_size=5), max_size=2),
+)
+
+
+@st.composite
+def web_identity_tokens(draw: st.DrawFn, issuer: OidcIdentityProvider, strangers: tuple[Any, Any]) -> str:
+    """Tokens of every kind: good ones, garbage, truncated, oversized, wrong algorithm, ``alg: none``, claims and
+    headers of the wrong types (correctly signed, so the claim checks see them), another key's signature."""
+    stranger_rsa, stranger_ec = strangers
+    sub = draw(st.sampled_from(["repo:acme/app:ref:refs/heads/main"] * 4 + ["repo:evil/x", ""])) if draw(
+        st.integers(0, 4)
+    ) else draw(NAMES)
+    aud = draw(st.sampled_from(["sts.amazonaws.com"] * 4 + ["https://github.com/acme", ["x", "sts.amazonaws.com"], []]))
+    good = issuer.token(sub=sub, aud=aud, expires_in=draw(st.integers(-2000, 4000)))
+    kind = draw(
+        st.sampled_from(
+            ["good", "good", "garbage", "segments", "truncated", "oversized", "none", "hmac", "ecdsa", "stranger",
+             "claims", "header", "tags"]
+        )
+    )
+    claims: dict[str, Any] = {"iss": GITHUB, "sub": sub, "aud": "sts.amazonaws.com", "exp": 2**31, "iat": 0}
+    if kind == "garbage":
+        return draw(st.one_of(st.text(max_size=200), st.binary(max_size=200).map(_b64url)))
+    if kind == "segments":
+        return ".".join(draw(st.lists(st.text(alphabet="AZaz09-_=+/.", max_size=40), min_size=1, max_size=5)))
+    if kind == "truncated":
+        return good[: draw(st.integers(0, len(good)))]
+    if kind == "oversized":
+        return _jws({"alg": "RS256", "kid": issuer.key_id}, {**claims, "pad": "x" * draw(st.integers(14_000, 16_000))},
+                    issuer.key)
+    if kind == "none":
+        return f"{_b64url(json.dumps({'alg': draw(st.sampled_from(['none', 'None', 'NONE']))}).encode())}." \
+               f"{_b64url(json.dumps(claims).encode())}."
+    if kind == "hmac":
+        return jwt.encode(claims, "a-shared-secret-" * 4, draw(st.sampled_from(["HS256", "HS512"])))
+    if kind == "ecdsa":
+        return jwt.encode(claims, stranger_ec, "ES256", headers={"kid": issuer.key_id})
+    if kind == "stranger":
+        return jwt.encode(claims, stranger_rsa, "RS256", headers=draw(st.sampled_from([{}, {"kid": issuer.key_id}])))
+    if kind == "claims":
+        for name in draw(st.lists(st.sampled_from(["iss", "sub", "aud", "exp", "iat", "nbf", "amr", "azp"]))):
+            claims[name] = draw(ODD_VALUES)
+        return _jws({"alg": "RS256", "kid": issuer.key_id}, draw(st.one_of(st.just(claims), ODD_VALUES)), issuer.key)
+    if kind == "header":
+        header = {"alg": draw(st.one_of(st.sampled_from(["RS256", "RS384", "ES256", "PS256"]), ODD_VALUES))}
+        header.update(draw(st.dictionaries(st.sampled_from(["kid", "typ", "crit", "jku", "x5u"]), ODD_VALUES)))
+        return _jws(draw(st.one_of(st.just(header), ODD_VALUES, st.binary(max_size=20))), claims, issuer.key)
+    if kind == "tags":
+        keys = st.lists(st.text(max_size=5))
+        tag_claims = st.fixed_dictionaries(
+            {
+                "principal_tags": st.dictionaries(st.text(max_size=5), st.one_of(ODD_VALUES, keys)),
+                "transitive_tag_keys": st.one_of(ODD_VALUES, keys),
+            }
+        )
+        tags = draw(st.one_of(ODD_VALUES, tag_claims))
+        source = draw(st.one_of(st.none(), NAMES, st.just("aws:x")))
+        extra = {"https://aws.amazon.com/tags": tags, "https://aws.amazon.com/source_identity": source}
+        return issuer.token(sub="repo:acme/app", **{k: v for k, v in extra.items() if v is not None})
+    return good
+
+
+def _unsigned_answer(backend: FederationBackend, action: str, fields: dict[str, str]) -> str:
+    """Send ``action`` unsigned under strict authentication; the outcome (an error code, or the status)."""
+    body = urlencode({"Action": action, "Version": "2011-06-15", **fields}).encode()
+    request = HttpRequest.build(
+        "POST", "https://sts.amazonaws.com/", {"Content-Type": "application/x-www-form-urlencoded"}, body
+    )
+    status, code = assert_sts_answer(handle(request, backend, strict_auth=True), action)
+    return code or str(status)
+
+
+def _assert_reached(what: str, outcomes: Counter[str], total: int, least: Mapping[str, int]) -> None:
+    """Every case ran, and each outcome that matters was reached often enough."""
+    print(f"{what}: {sum(outcomes.values())} cases, {dict(outcomes)}")
+    assert sum(outcomes.values()) >= total, outcomes
+    assert {code: outcomes[code] for code in least if outcomes[code] < least[code]} == {}, outcomes
+
+
+def test_arbitrary_web_identity_tokens_get_sts_answers() -> None:
+    """Unsigned, as botocore sends them, under strict authentication: only the token speaks for the caller."""
+    outcomes: Counter[str] = Counter()
+    backend = FederationBackend()
+    github = backend.create_oidc_provider(GITHUB, ["sts.amazonaws.com"])
+    role = backend.create_role("Deploy", {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": github.arn},
+        "Action": ["sts:AssumeRoleWithWebIdentity", "sts:TagSession", "sts:SetSourceIdentity"],
+        "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/*"}}}]})
+    stranger_rsa = rsa.generate_private_key(public_exponent=65537, key_size=2048)
+    strangers = (stranger_rsa, ec.generate_private_key(ec.SECP256R1()))
+
+    @robustness_settings(max_examples=600)
+    @given(
+        web_identity_tokens(github, strangers),
+        st.sampled_from([role.arn] * 8 + ["arn:aws:iam::123456789012:role/Nope", "not-an-arn"]),
+        st.sampled_from([None] * 12 + ["900", "3600", "7200", "x", "graph.facebook.com"]),
+    )
+    def run(token: str, role_arn: str, extra: str | None) -> None:
+        fields = {"RoleArn": role_arn, "RoleSessionName": "fuzz", "WebIdentityToken": token}
+        if extra is not None:
+            fields["ProviderId" if extra.startswith("graph") else "DurationSeconds"] = extra
+        outcomes[_unsigned_answer(backend, "AssumeRoleWithWebIdentity", fields)] += 1
+
+    run()
+    least = {"200": 20, "InvalidIdentityToken": 200, "ExpiredTokenException": 5, "AccessDenied": 20}
+    _assert_reached("web identity tokens", outcomes, 550, {**least, "ValidationError": 20, "IDPRejectedClaim": 5})
+
+
+@st.composite
+def saml_assertions(draw: st.DrawFn, okta: SamlIdentityProvider, stranger: SamlIdentityProvider, role: str) -> str:
+    """SAML responses of every kind: good ones with odd attributes, garbage, truncated, oversized, flipped bytes,
+    entity bombs, XML that is not SAML, unsigned, another IdP's, wrapped."""
+    attributes = draw(st.dictionaries(
+        st.sampled_from(["RoleSessionName", "SessionDuration", "SourceIdentity", "PrincipalTag:team",
+                         "TransitiveTagKeys", "Role"]),
+        st.one_of(st.none(), NAMES, NUMBERISH, st.lists(NAMES, max_size=3)), max_size=3))
+    good = okta.assertion(
+        draw(st.sampled_from([role, f"{okta.arn},{role}", "arn:aws:iam::123456789012:role/Other"])),
+        subject=draw(st.one_of(st.just("alice@example.com"), NAMES)),
+        subject_type=draw(st.sampled_from(["persistent", "transient", "emailAddress", "urn:x"])),
+        attributes=attributes,
+        issued_at=okta.clock.now() + timedelta(minutes=draw(st.integers(-10, 2))),
+        recipient=draw(st.sampled_from(["https://signin.aws.amazon.com/saml"] * 3 + ["https://evil.example/saml"])),
+        sign=draw(st.sampled_from(["assertion", "assertion", "response", "both", "none"])),
+    )
+    document = base64.b64decode(good)
+    kind = draw(st.sampled_from(["good", "good", "good", "garbage", "bytes", "truncated", "oversized", "flip",
+                                 "bomb", "not-saml", "stranger"]))
+    if kind == "garbage":
+        return draw(st.text(max_size=300))
+    if kind == "bytes":
+        return base64.b64encode(draw(st.binary(max_size=300))).decode()
+    if kind == "truncated":
+        return base64.b64encode(document[: draw(st.integers(0, len(document)))]).decode()
+    if kind == "oversized":
+        return good + "A" * draw(st.integers(100_000 - len(good) + 1, 110_000 - len(good)))
+    if kind == "flip":
+        index = draw(st.integers(0, len(document) - 1))
+        return base64.b64encode(document[:index] + bytes([document[index] ^ 0x20]) + document[index + 1 :]).decode()
+    if kind == "bomb":
+        return base64.b64encode(draw(st.sampled_from([
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY a "aaaaaaaa"><!ENTITY b "&a;&a;&a;&a;&a;&a;&a;&a;">'
+            b'<!ENTITY c "&b;&b;&b;&b;&b;&b;&b;&b;">]><samlp:Response xmlns:samlp="urn:oasis:names:tc:SAML:2.0:'
+            b'protocol">&c;</samlp:Response>',
+            b'<?xml version="1.0"?><!DOCTYPE r [<!ENTITY x SYSTEM "file:///etc/passwd">]><r>&x;</r>',
+            b"<a><b><c/></b></a>",
+            document.replace(b"<samlp:Status>", b"<!-- c --><samlp:Status>"),
+        ]))).decode()
+    if kind == "not-saml":
+        return base64.b64encode(draw(st.text(alphabet="<>/ab=\"' ", max_size=100)).encode()).decode()
+    if kind == "stranger":
+        return stranger.assertion(role, subject="mallory")
+    return good
+
+
+def test_arbitrary_saml_assertions_get_sts_answers() -> None:
+    outcomes: Counter[str] = Counter()
+    backend = FederationBackend()
+    okta = backend.create_saml_provider("Okta", issuer="http://www.okta.com/exk1")
+    stranger = FederationBackend().create_saml_provider("Okta", issuer="http://www.okta.com/exk1")  # another key
+    role = backend.create_role("Admin", {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"Federated": okta.arn},
+        "Action": ["sts:AssumeRoleWithSAML", "sts:TagSession", "sts:SetSourceIdentity"]}]}).arn
+
+    @robustness_settings(max_examples=400)
+    @given(saml_assertions(okta, stranger, role), st.sampled_from([okta.arn, okta.arn, role,
+                                                                 "arn:aws:iam::123456789012:saml-provider/Nope"]))
+    def run(assertion: str, principal: str) -> None:
+        fields = {"RoleArn": role, "PrincipalArn": principal, "SAMLAssertion": assertion}
+        outcomes[_unsigned_answer(backend, "AssumeRoleWithSAML", fields)] += 1
+
+    run()
+    least = {"200": 20, "InvalidIdentityToken": 100, "ExpiredTokenException": 5, "AccessDenied": 20}
+    _assert_reached("SAML assertions", outcomes, 380, {**least, "ValidationError": 20})
 
 
 # ---- crashes these suites found, pinned ---------------------------------------------------------------------------

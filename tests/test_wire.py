@@ -20,9 +20,13 @@ from mockfed.protocol import form_fields, parse_response, render_result
 NS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 
 
-def post(body: str, url: str = "https://sts.amazonaws.com/") -> tuple[int, dict[str, str], ET.Element]:
+def post(
+    body: str, url: str = "https://sts.amazonaws.com/", *, strict_auth: bool = False
+) -> tuple[int, dict[str, str], ET.Element]:
     response = handle(
-        HttpRequest.build("POST", url, {"Content-Type": "application/x-www-form-urlencoded"}, body), FederationBackend()
+        HttpRequest.build("POST", url, {"Content-Type": "application/x-www-form-urlencoded"}, body),
+        FederationBackend(),
+        strict_auth=strict_auth,
     )
     return response.status, response.headers, ET.fromstring(response.body)
 
@@ -77,13 +81,56 @@ def test_unknown_action() -> None:
     )
 
 
-@pytest.mark.parametrize("action", ["AssumeRoleWithWebIdentity", "AssumeRoleWithSAML"])
-def test_real_but_unimplemented_action_names_itself(action: str) -> None:
-    status, _, root = post(f"Action={action}&Version=2011-06-15")
-    assert status == 501
-    assert root.findtext("sts:Error/sts:Code", namespaces=NS) == "NotImplemented"
-    message = root.findtext("sts:Error/sts:Message", namespaces=NS) or ""
-    assert f"mockfed does not simulate the STS action {action}" in message
+ROLE = "arn%3Aaws%3Aiam%3A%3A123456789012%3Arole%2FDeploy"
+
+
+@pytest.mark.parametrize(
+    ("action", "fields", "message"),
+    [
+        (
+            "AssumeRoleWithWebIdentity",
+            f"RoleArn={ROLE}&RoleSessionName=ci&WebIdentityToken=not-a-jwt",
+            "The web identity token is not a JSON Web Token (Not enough segments)",
+        ),
+        (
+            "AssumeRoleWithSAML",
+            f"RoleArn={ROLE}&PrincipalArn=arn%3Aaws%3Aiam%3A%3A123456789012%3Asaml-provider%2FOkta&SAMLAssertion=eA%3D%3D",
+            "Specified provider doesn't exist.",
+        ),
+    ],
+)
+def test_federation_actions_need_no_signature_even_under_strict_auth(action: str, fields: str, message: str) -> None:
+    status, _, root = post(f"Action={action}&Version=2011-06-15&{fields}", strict_auth=True)
+    assert status == 400
+    assert root.findtext("sts:Error/sts:Code", namespaces=NS) == "InvalidIdentityToken"
+    assert root.findtext("sts:Error/sts:Message", namespaces=NS) == message
+
+
+def test_other_actions_still_need_a_signature_under_strict_auth() -> None:
+    status, _, root = post("Action=GetCallerIdentity&Version=2011-06-15", strict_auth=True)
+    assert status == 403
+    assert root.findtext("sts:Error/sts:Code", namespaces=NS) == "MissingAuthenticationToken"
+
+
+@pytest.mark.parametrize(
+    ("action", "order"),
+    [
+        (
+            "AssumeRoleWithWebIdentity",
+            ["Audience", "AssumedRoleUser", "Provider", "Credentials", "SubjectFromWebIdentityToken"],
+        ),
+        (
+            "AssumeRoleWithSAML",
+            ["Issuer", "AssumedRoleUser", "Credentials", "Audience", "SubjectType", "NameQualifier", "Subject"],
+        ),
+    ],
+)
+def test_federation_results_keep_the_services_element_order(action: str, order: list[str]) -> None:
+    result = {name: sample(operation(action).output_shape.members[name]) for name in order}  # type: ignore[union-attr]
+    root = ET.fromstring(render_result(action, result, "rid").body)
+    written = root.find(f"sts:{action}Result", NS)
+    assert written is not None
+    assert [child.tag.split("}")[1] for child in written] == order
 
 
 def test_message_with_markup_and_control_characters_stays_well_formed() -> None:

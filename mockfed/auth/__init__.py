@@ -4,6 +4,9 @@ Credentials mockfed issued or knows (the default user, created users, root,
 federated sessions) are always fully verified. Keys it never issued (a
 conftest's ``testing``/``testing``, a developer's own) act as the account's
 default IAM user, so existing suites keep working, unless ``strict`` is set.
+An action the model marks unsigned (AssumeRoleWithWebIdentity, AssumeRoleWithSAML)
+needs no credentials at all: unsigned, its caller is nobody (``None``), strict or not;
+signed, the signature is checked as any other.
 
 Example::
 
@@ -18,7 +21,7 @@ Example::
 
 from __future__ import annotations
 
-from mockfed import errors
+from mockfed import errors, model
 from mockfed.auth.endpoints import region_of_host
 from mockfed.auth.sigv4 import Credential, check_request_time, check_scope, check_signature, credential_of
 from mockfed.errors import StsError
@@ -30,10 +33,17 @@ from mockfed.state.records import Principal
 __all__ = ["Credential", "authenticate", "credential_of"]
 
 
-def authenticate(request: HttpRequest, state: State, *, strict: bool = False) -> tuple[Principal, str]:
-    """The calling principal and the region of ``request``, or the service's authentication error."""
+def authenticate(
+    request: HttpRequest, state: State, *, strict: bool = False, action: str | None = None
+) -> tuple[Principal | None, str]:
+    """The calling principal and the region of ``request`` (for ``action``), or the service's authentication error.
+
+    The principal is None for an unsigned request of an action that needs no signature.
+    """
     credential = credential_of(request)
     if credential is None:
+        if action is not None and not model.needs_signature(action):
+            return None, region_of_host(request.host)
         if strict:
             raise StsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
         return state.account.default_user, region_of_host(request.host)

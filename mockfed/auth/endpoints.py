@@ -20,6 +20,8 @@ __all__ = [
     "AWS_URL",
     "CONSOLE_URL",
     "FEDERATION_PATH",
+    "SAML_AUDIENCE",
+    "SAML_RECIPIENT",
     "SIGNIN_OR_CONSOLE_URL",
     "SIGNIN_URL",
     "STS_HOST_PATTERN",
@@ -168,3 +170,14 @@ def console_home(partition: str = "aws") -> str:
         'https://console.amazonaws-us-gov.com/'
     """
     return f"https://console.{_CONSOLE_DOMAINS.get(partition, _CONSOLE_DOMAINS['aws'])}/"
+
+
+#: Where AWS takes SAML responses, as an assertion's ``Recipient`` names it: the sign-in endpoint, global or
+#: regional, in every partition (IAM User Guide, "Configure SAML assertions for the authentication response").
+SAML_RECIPIENT = re.compile(
+    r"https://(?:[a-z]{2}(?:-[a-z]+)+-\d+\.)?signin\.(?:aws\.amazon\.com|amazonaws\.cn|amazonaws-us-gov\.com)"
+    r"/(?:static/)?saml"
+)
+#: What an assertion's ``Audience`` may name: the sign-in endpoint, or AWS's service-provider entity id
+#: (``urn:amazon:webservices``, regional ``urn:amazon:webservices:REGION``, ``urn:amazon:webservices:govcloud``).
+SAML_AUDIENCE = re.compile(rf"{SAML_RECIPIENT.pattern}|urn:amazon:webservices(?::[a-z0-9-]+)?")

@@ -13,7 +13,15 @@ from typing import Any
 from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel, Shape
 
-__all__ = ["API_VERSION", "XML_NAMESPACE", "input_shape", "operation", "output_shape", "service_model"]
+__all__ = [
+    "API_VERSION",
+    "XML_NAMESPACE",
+    "input_shape",
+    "needs_signature",
+    "operation",
+    "output_shape",
+    "service_model",
+]
 
 API_VERSION = "2011-06-15"
 XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
@@ -43,3 +51,19 @@ def input_shape(action: str) -> Shape | None:
 def output_shape(action: str) -> Shape | None:
     op = operation(action)
     return None if op is None else op.output_shape
+
+
+@functools.cache
+def needs_signature(action: str) -> bool:
+    """Whether the model has requests of ``action`` signed; an unsigned one (``smithy.api#noAuth``) needs no
+    credentials at all: the web identity token or SAML assertion it carries is the proof.
+
+    Example::
+
+        >>> needs_signature("AssumeRole"), needs_signature("AssumeRoleWithWebIdentity")
+        (True, False)
+    """
+    op = operation(action)
+    if op is None:
+        return True
+    return op.auth_type != "none" and "smithy.api#noAuth" not in (op.auth or ())

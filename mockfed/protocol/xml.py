@@ -26,6 +26,34 @@ _ELEMENT_ORDER: dict[str, tuple[str, ...]] = {
     "Credentials": ("SessionToken", "SecretAccessKey", "Expiration", "AccessKeyId"),
     "FederatedUser": ("Arn", "FederatedUserId"),
     "GetCallerIdentityResponse": ("Arn", "UserId", "Account"),
+    # A captured answer (apache/opendal's reqsign tests); where the members it lacks go is not public.
+    "AssumeRoleWithWebIdentityResponse": (
+        "Audience",
+        "AssumedRoleUser",
+        "Provider",
+        "Credentials",
+        "SubjectFromWebIdentityToken",
+        "PackedPolicySize",
+        "SourceIdentity",
+        "SessionTokenUtilization",
+        "SessionTokenSize",
+        "TrustedIdentityPropagationContext",
+    ),
+    # The API reference's example answer.
+    "AssumeRoleWithSAMLResponse": (
+        "Issuer",
+        "AssumedRoleUser",
+        "Credentials",
+        "Audience",
+        "SubjectType",
+        "PackedPolicySize",
+        "NameQualifier",
+        "SourceIdentity",
+        "Subject",
+        "SessionTokenUtilization",
+        "SessionTokenSize",
+        "TrustedIdentityPropagationContext",
+    ),
 }
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 

@@ -1,4 +1,5 @@
-"""The account's principals and settings: users, root, customer-managed policies, regions, faults, the call log.
+"""The account's principals and settings: users, root, roles, identity providers, customer-managed policies,
+regions, faults, the call log.
 
 :class:`Account` holds them, guarded by the state's one lock. Nothing here knows about
 HTTP or about any STS action.
@@ -12,18 +13,21 @@ import threading
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, TypeVar
 
 from mockfed.errors import StsError, validation_error
 from mockfed.iam import managed_policy_document, parse_policy
 from mockfed.iam.grammar import policy_text
 from mockfed.state.keys import KeyFactory
 from mockfed.state.moto_iam import MotoDirectory
-from mockfed.state.records import Call, MfaDevice, Principal, Role
+from mockfed.state.records import Call, MfaDevice, OidcProvider, Principal, Role, SamlProvider
 
 #: A policy as tests write it: JSON text, or the same as a dict.
 PolicyDocument = str | Mapping[str, Any]
 _NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
+_Provider = TypeVar("_Provider", OidcProvider, SamlProvider)
+_SAML_NAME = re.compile(r"[\w._-]+", re.ASCII)
+_THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}")
 
 
 def _checked(document: PolicyDocument) -> str:
@@ -40,6 +44,26 @@ def _check_name(name: str, field: str, maximum: int = 64) -> None:
             [f"Value '{name}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression "
              f"pattern: [\\w+=,.@-]+ and have length between 1 and {maximum}"]
         )
+
+def _check_oidc_provider(url: str, client_ids: Sequence[str], thumbprints: Sequence[str]) -> None:
+    """IAM's rules for CreateOpenIDConnectProvider: an https URL, at most 100 client ids, at most 5 thumbprints."""
+    problems = []
+    if not isinstance(url, str) or not url.startswith("https://") or not 9 <= len(url) <= 255:
+        problems.append(f"Value '{url}' at 'url' failed to satisfy constraint: Member must be an https URL of 9 to "
+                        "255 characters")
+    if isinstance(client_ids, str) or len(client_ids) > 100 or not all(
+        isinstance(client_id, str) and 1 <= len(client_id) <= 255 for client_id in client_ids
+    ):
+        problems.append(f"Value '{client_ids}' at 'clientIDList' failed to satisfy constraint: Member must be a list "
+                        "of at most 100 strings of 1 to 255 characters")
+    if isinstance(thumbprints, str) or len(thumbprints) > 5 or not all(
+        isinstance(thumbprint, str) and _THUMBPRINT.fullmatch(thumbprint) for thumbprint in thumbprints
+    ):
+        problems.append(f"Value '{thumbprints}' at 'thumbprintList' failed to satisfy constraint: Member must be a "
+                        "list of at most 5 SHA-1 fingerprints (40 hexadecimal characters)")
+    if problems:
+        raise validation_error(problems)
+
 
 __all__ = [
     "ALLOW_ALL_POLICY",
@@ -91,6 +115,9 @@ class Account:
         self._principals: dict[str, Principal] = {}
         self._roles: dict[str, Role] = {}
         self._mfa: dict[str, MfaDevice] = {}
+        self._oidc: dict[str, OidcProvider] = {}
+        self._saml: dict[str, SamlProvider] = {}
+        self._published_keys: dict[str, Mapping[str, Any]] = {}
         self._customer_policies: dict[str, str] = {}
         self._disabled_regions: set[str] = set()
         self._faults: list[_Fault] = []
@@ -235,6 +262,88 @@ class Account:
 
     def mfa_device(self, serial_number: str) -> MfaDevice | None:
         return self._mfa.get(serial_number)
+
+    # ---- identity providers ------------------------------------------------------------------------------
+
+    def create_oidc_provider(
+        self, url: str, client_ids: Sequence[str] = (), thumbprints: Sequence[str] = ()
+    ) -> OidcProvider:
+        """Add an IAM OpenID Connect provider for the issuer ``url`` (``https://HOST/PATH``), accepting the
+        audiences ``client_ids``; its ARN is ``arn:aws:iam::ACCOUNT:oidc-provider/HOST/PATH``.
+
+        Example::
+
+            >>> import threading
+            >>> from mockfed.state.keys import KeyFactory
+            >>> account = Account("123456789012", KeyFactory(seed=1), threading.RLock())
+            >>> account.create_oidc_provider("https://token.actions.githubusercontent.com", ["sts.amazonaws.com"]).arn
+            'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'
+        """
+        _check_oidc_provider(url, client_ids, thumbprints)
+        host_path = url.removeprefix("https://").rstrip("/")
+        provider = OidcProvider(
+            arn=f"arn:aws:iam::{self.account_id}:oidc-provider/{host_path}",
+            url=f"https://{host_path}",
+            client_ids=tuple(client_ids),
+            thumbprints=tuple(thumbprint.lower() for thumbprint in thumbprints),
+        )
+        return self._register(self._oidc, provider, f"Provider with url {provider.url} already exists.")
+
+    def oidc_provider(self, arn: str) -> OidcProvider | None:
+        """The OpenID Connect provider with this ARN: the account's own, else moto's IAM one while a moto mock
+        is active."""
+        return self._oidc.get(arn) or self.directory.oidc_provider(arn)
+
+    def create_saml_provider(self, name: str, metadata: str) -> SamlProvider:
+        """Add an IAM SAML provider named ``name`` with the IdP's ``metadata`` document (its entity id and signing
+        certificate); its ARN is ``arn:aws:iam::ACCOUNT:saml-provider/NAME``.
+
+        Example::
+
+            >>> import threading
+            >>> from mockfed.state.keys import KeyFactory
+            >>> account = Account("123456789012", KeyFactory(seed=1), threading.RLock())
+            >>> account.create_saml_provider("Okta", "<md:EntityDescriptor .../>").arn
+            'arn:aws:iam::123456789012:saml-provider/Okta'
+        """
+        if not isinstance(name, str) or not 1 <= len(name) <= 128 or not _SAML_NAME.fullmatch(name):
+            raise validation_error([f"Value '{name}' at 'name' failed to satisfy constraint: Member must satisfy "
+                                    "regular expression pattern: [\\w._-]+ and have length between 1 and 128"])
+        arn = f"arn:aws:iam::{self.account_id}:saml-provider/{name}"
+        provider = SamlProvider(arn=arn, name=name, metadata=metadata)
+        return self._register(self._saml, provider, f"SAMLProvider {name} already exists.")
+
+    def saml_provider(self, arn: str) -> SamlProvider | None:
+        """The SAML provider with this ARN: the account's own, else moto's IAM one while a moto mock is active."""
+        return self._saml.get(arn) or self.directory.saml_provider(arn)
+
+    def _register(self, providers: dict[str, _Provider], provider: _Provider, taken: str) -> _Provider:
+        """Add ``provider`` under its ARN, unless one is there already (IAM's ``EntityAlreadyExists``, ``taken``)."""
+        with self._lock:
+            if provider.arn in providers:
+                raise StsError("EntityAlreadyExists", taken, 409)
+            providers[provider.arn] = provider
+        return provider
+
+    def publish_signing_keys(self, issuer: str, jwks: Mapping[str, Any]) -> None:
+        """What the issuer ``https://HOST/PATH`` publishes at its ``jwks_uri``: the keys STS fetches to check
+        its tokens (in AWS, from the internet; here, from the identity provider objects tests hold).
+
+        Example::
+
+            >>> import threading
+            >>> from mockfed.state.keys import KeyFactory
+            >>> account = Account("123456789012", KeyFactory(seed=1), threading.RLock())
+            >>> account.publish_signing_keys("https://issuer.example.com/", {"keys": []})
+            >>> account.signing_keys("https://issuer.example.com"), account.signing_keys("https://other.example.com")
+            ({'keys': []}, None)
+        """
+        with self._lock:
+            self._published_keys[issuer.rstrip("/")] = jwks
+
+    def signing_keys(self, issuer: str) -> Mapping[str, Any] | None:
+        """The JSON Web Key Set the issuer publishes, or None when STS could not retrieve one."""
+        return self._published_keys.get(issuer.rstrip("/"))
 
     # ---- policies ----------------------------------------------------------------------------------------
 

@@ -107,17 +107,39 @@ class MfaDevice:
 
 @dataclass(frozen=True)
 class OidcProvider:
-    """An IAM OpenID Connect identity provider: its issuer ``url``, the audiences it accepts, its thumbprints."""
+    """An IAM OpenID Connect identity provider: its issuer ``url``, the audiences it accepts, its thumbprints.
+
+    Its ARN names the issuer without ``https://``: the name a trust policy's ``Federated`` principal
+    gives it, and (as ``host_path``) the prefix of its condition keys (``HOST/PATH:sub``).
+
+    Example::
+
+        >>> provider = OidcProvider("arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com",
+        ...                         "https://token.actions.githubusercontent.com", ("sts.amazonaws.com",))
+        >>> provider.host_path
+        'token.actions.githubusercontent.com'
+    """
 
     arn: str
     url: str
     client_ids: tuple[str, ...] = ()
     thumbprints: tuple[str, ...] = ()
 
+    @property
+    def host_path(self) -> str:
+        """The issuer without its scheme, e.g. ``oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE``."""
+        return self.arn.partition(":oidc-provider/")[2]
+
 
 @dataclass(frozen=True)
 class SamlProvider:
-    """An IAM SAML identity provider: its name and metadata document."""
+    """An IAM SAML identity provider: its name and metadata document (the IdP's entity id and signing certificates).
+
+    Example::
+
+        >>> SamlProvider("arn:aws:iam::123456789012:saml-provider/Okta", "Okta").name
+        'Okta'
+    """
 
     arn: str
     name: str
@@ -190,6 +212,16 @@ class RoleSession(Session):
     packed_policy_size: int = 0
     chained: bool = False
     """Taken with another role session's credentials (role chaining: at most an hour)."""
+    provider: str | None = None
+    """The identity provider vouching for the session (AssumeRoleWithWebIdentity, AssumeRoleWithSAML): its ARN."""
+    issuer: str | None = None
+    """The token's ``iss`` claim, or the SAML assertion's ``Issuer``."""
+    subject: str | None = None
+    """The token's ``sub`` claim, or the SAML assertion's ``NameID``."""
+    subject_type: str | None = None
+    """The SAML ``NameID`` format, as the service answers it (``persistent``, ``transient``, or the format URI)."""
+    audience: str | None = None
+    """The token's audience (``aud``) the provider accepted, or the SAML ``Recipient``."""
 
 
 @dataclass(frozen=True, kw_only=True)

@@ -35,7 +35,9 @@ from mockfed.sts.not_enabled import (
     get_web_identity_token,
 )
 from mockfed.sts.roles import assume_role
+from mockfed.sts.saml import assume_role_with_saml
 from mockfed.sts.session_token import get_session_token
+from mockfed.sts.web_identity import assume_role_with_web_identity
 
 __all__ = ["ACTIONS", "REPLAYS", "Action", "Replay", "invoke", "log_call", "replay"]
 
@@ -46,6 +48,8 @@ Replay = Callable[[State, Principal, Mapping[str, Any], str, Mapping[str, Any]],
 #: Every action mockfed simulates, by its AWS name.
 ACTIONS: dict[str, Action] = {
     "AssumeRole": assume_role,
+    "AssumeRoleWithSAML": assume_role_with_saml,
+    "AssumeRoleWithWebIdentity": assume_role_with_web_identity,
     "AssumeRoot": assume_root,
     "DecodeAuthorizationMessage": decode_authorization_message,
     "GetAccessKeyInfo": get_access_key_info,

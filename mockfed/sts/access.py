@@ -134,6 +134,8 @@ def principal_context(state: State, principal: Principal, now: float) -> dict[st
         values["aws:PrincipalType"] = "AssumedRole"
         if session.source_identity:
             values["aws:SourceIdentity"] = session.source_identity
+        if session.provider:
+            values["aws:FederatedProvider"] = session.provider
     elif principal.kind == "federated":
         values["aws:PrincipalType"] = "FederatedUser"
     elif principal.kind == "root":

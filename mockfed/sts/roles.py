@@ -27,9 +27,25 @@ from mockfed.state import State
 from mockfed.state.records import Principal, Role, RoleSession
 from mockfed.sts.access import decide, principal_context, refuse_session_credentials
 from mockfed.sts.mfa import multi_factor
-from mockfed.sts.session_policy import LIST_MAX, Requested, access_denied, answer_credentials, issue, requested_session
+from mockfed.sts.session_policy import (
+    LIST_MAX,
+    Requested,
+    access_denied,
+    answer_credentials,
+    issue,
+    requested_session,
+    tag_context,
+)
 
-__all__ = ["assume_role", "issue_role_session", "role_arn_checked"]
+__all__ = [
+    "answer_role_session",
+    "assume_role",
+    "authorize",
+    "issue_role_session",
+    "requester_of",
+    "role_arn_checked",
+    "role_duration",
+]
 
 ACTION = "AssumeRole"
 DEFAULT_DURATION_SECONDS = 3600
@@ -77,7 +93,7 @@ def assume_role(state: State, caller: Principal, params: Mapping[str, Any], regi
         if params["SourceIdentity"] != source_identity:  # the chain carries another: it cannot be changed
             raise access_denied(caller.arn, "sts:SetSourceIdentity", role.arn)
         authorize(state, caller, role, "sts:SetSourceIdentity", context)
-    duration = _duration(params, role, chained=calling is not None)
+    duration = role_duration(params, role, chained=calling is not None)
     session = issue_role_session(
         state,
         caller,
@@ -254,17 +270,23 @@ def _request_context(
         context["sts:SourceIdentity"] = source_identity
     if params.get("TransitiveTagKeys"):
         context["sts:TransitiveTagKeys"] = list(params["TransitiveTagKeys"])
-    if requested.tags:
-        context["aws:TagKeys"] = [key for key, _ in requested.tags]
-        for key, value in requested.tags:
-            context[f"aws:RequestTag/{key}"] = value
+    context.update(tag_context(requested.tags))
     if mfa_at is not None:
         context["aws:MultiFactorAuthPresent"] = "true"
         context["aws:MultiFactorAuthAge"] = str(max(0, int(now - mfa_at)))
     return context
 
 
-def _duration(params: Mapping[str, Any], role: Role, *, chained: bool) -> int:
+def role_duration(params: Mapping[str, Any], role: Role, *, chained: bool = False) -> int:
+    """The session's ``DurationSeconds`` (default an hour), within the role's ``MaxSessionDuration`` and, for role
+    chaining, an hour: the service's ``ValidationError`` otherwise.
+
+    Example::
+
+        >>> role = Role("R", "arn:aws:iam::123456789012:role/R", "AROAEXAMPLE", "123456789012", "{}")
+        >>> role_duration({}, role), role_duration({"DurationSeconds": 900}, role)
+        (3600, 900)
+    """
     duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
     if chained and duration > CHAINED_MAX_DURATION_SECONDS:
         raise StsError(

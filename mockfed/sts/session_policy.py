@@ -26,6 +26,7 @@ __all__ = [
     "answer_credentials",
     "issue",
     "requested_session",
+    "tag_context",
 ]
 
 #: Limits the documentation states but the service model does not carry.
@@ -68,6 +69,22 @@ def requested_session(
     if packed.too_large:
         raise errors.packed_policy_too_large(packed.percent, tags=packed.exceeded_by_tags)
     return Requested(policy, arns, tags, packed)
+
+
+def tag_context(tags: Sequence[tuple[str, str]]) -> dict[str, str | list[str]]:
+    """The condition keys a trust policy sees for a session's tags: ``aws:TagKeys`` and ``aws:RequestTag/KEY``.
+
+    Example::
+
+        >>> tag_context([("team", "blue")])
+        {'aws:TagKeys': ['team'], 'aws:RequestTag/team': 'blue'}
+    """
+    if not tags:
+        return {}
+    context: dict[str, str | list[str]] = {"aws:TagKeys": [key for key, _ in tags]}
+    for key, value in tags:
+        context[f"aws:RequestTag/{key}"] = value
+    return context
 
 
 def issue(
