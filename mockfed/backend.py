@@ -16,7 +16,7 @@ from mockfed import signin, sts
 from mockfed.clock import Clock
 from mockfed.idp import OidcIdentityProvider, SamlIdentityProvider, create_oidc_provider, create_saml_provider
 from mockfed.state import State
-from mockfed.state.account import DEFAULT_ACCOUNT_ID, PolicyDocument
+from mockfed.state.account import DEFAULT_ACCOUNT_ID, Account, PolicyDocument
 from mockfed.state.keys import TokenClaims
 from mockfed.state.records import (
     Call,
@@ -54,6 +54,26 @@ class _OnState(Generic[P, R]):
         if backend is None:
             return self
         return functools.partial(self._function, backend.state)
+
+
+class _OnAccount(Generic[P, R]):
+    """A method of the account, read as a method of the backend with the backend's own docstring:
+    ``backend.f(...)`` is ``backend.state.account.f(...)``, its signature declared once (on the account)."""
+
+    def __init__(self, method: Callable[Concatenate[Account, P], R], doc: str) -> None:
+        self._method = method
+        self.__doc__ = doc
+
+    @overload
+    def __get__(self, backend: None, owner: type) -> Self: ...
+
+    @overload
+    def __get__(self, backend: FederationBackend, owner: type) -> Callable[P, R]: ...
+
+    def __get__(self, backend: FederationBackend | None, owner: type) -> Self | Callable[P, R]:
+        if backend is None:
+            return self
+        return functools.partial(self._method, backend.state.account)
 
 
 class FederationBackend:
@@ -142,16 +162,11 @@ class FederationBackend:
         """Forget every session, call, user, policy, disabled region and injected error."""
         self.state.reset()
 
-    def create_user(
-        self,
-        name: str,
-        policy: PolicyDocument | None = None,
-        *,
-        tags: Mapping[str, str] | None = None,
-        managed: Sequence[str] = (),
-    ) -> Principal:
-        """Add an IAM user with its own keys; ``policy`` (JSON or a dict) and the ``managed`` policy ARNs are
-        its identity policies (none: it may do nothing).
+    create_user = _OnAccount(
+        Account.create_user,
+        """Add an IAM user with its own keys: ``create_user(name, policy=None, *, tags=None, managed=())``;
+        ``policy`` (JSON or a dict) and the ``managed`` policy ARNs are its identity policies (none: it may
+        do nothing). Returns the user's :class:`~mockfed.state.records.Principal`.
 
         Example::
 
@@ -160,23 +175,16 @@ class FederationBackend:
             ...     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}, tags={"team": "blue"})
             >>> alice.arn, alice.access_key_id[:4]
             ('arn:aws:iam::123456789012:user/alice', 'AKIA')
-        """
-        return self.state.account.create_user(name, policy, tags=tags, managed=managed)
+        """,
+    )
 
-    def create_role(
-        self,
-        name: str,
-        trust_policy: PolicyDocument,
-        *,
-        policy: PolicyDocument | None = None,
-        managed: Sequence[str] = (),
-        max_session_duration: int = 3600,
-        path: str = "/",
-        tags: Mapping[str, str] | None = None,
-        permissions_boundary: str | None = None,
-    ) -> Role:
-        """Add an IAM role: who may take it (``trust_policy``), what it may do (``policy``, ``managed`` ARNs,
-        limited by a ``permissions_boundary`` ARN), for how long (3,600 to 43,200 seconds).
+    create_role = _OnAccount(
+        Account.create_role,
+        """Add an IAM role: ``create_role(name, trust_policy, *, policy=None, managed=(),
+        max_session_duration=3600, path="/", tags=None, permissions_boundary=None)``: who may take it
+        (``trust_policy``), what it may do (``policy``, ``managed`` ARNs, limited by a
+        ``permissions_boundary`` ARN), for how long (3,600 to 43,200 seconds). Returns the
+        :class:`~mockfed.state.records.Role`.
 
         Policies are JSON or dicts. A trust policy names principals (``AWS``: an account, a user or
         role ARN, ``"*"``; ``Federated``; ``Service``) and may use the conditions of STS
@@ -192,17 +200,8 @@ class FederationBackend:
             ...     managed=["arn:aws:iam::aws:policy/ReadOnlyAccess"], max_session_duration=7200)
             >>> role.arn, role.role_id[:4]
             ('arn:aws:iam::123456789012:role/Deployer', 'AROA')
-        """
-        return self.state.account.create_role(
-            name,
-            trust_policy,
-            policy=policy,
-            managed=managed,
-            max_session_duration=max_session_duration,
-            path=path,
-            tags=tags,
-            permissions_boundary=permissions_boundary,
-        )
+        """,
+    )
 
     @property
     def roles(self) -> list[Role]:

@@ -6,9 +6,8 @@ Also how a recorded GetFederationToken answer becomes a live session again on re
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
-from datetime import UTC, datetime
+from collections.abc import Iterable, Mapping, Sequence
+from datetime import datetime
 from typing import Any
 
 from mockfed import errors
@@ -53,14 +52,8 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
     duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
     if caller.kind == "root":
         duration = min(duration, ROOT_MAX_DURATION_SECONDS)
-    issued = state.clock.timestamp()
-    expires = float(int(issued) + duration)  # the service answers whole seconds
-    session = issue(
-        state,
-        _builder(state, caller, params, region, requested, requested.packed.percent, issued, expires, duration),
-        expires=expires,
-        packed=requested.packed.data,
-        params=params,
+    session = _issue(
+        state, caller, params, region, requested, requested.packed.percent, state.clock.timestamp(), duration
     )
     return _answer(session)
 
@@ -97,19 +90,19 @@ def replay_federation_token(
         expires = float(int(issued) + duration)
     user = recorded.get("FederatedUser") or {}
     percent = int(recorded.get("PackedPolicySize", packed.percent))
-    build = _builder(state, caller, params, region, requested, percent, issued, expires, duration)
-
-    def recorded_identity(credentials: tuple[str, str, str]) -> FederatedSession:
-        session = build(credentials)
-        return dataclasses.replace(
-            session,
-            arn=user.get("Arn") or session.arn,
-            federated_user_id=user.get("FederatedUserId") or session.federated_user_id,
-        )
-
-    minimum = int(recorded.get("SessionTokenSize") or 0)
-    session = issue(
-        state, recorded_identity, expires=expires, packed=packed.data, params=params, minimum_token_size=minimum
+    session = _issue(
+        state,
+        caller,
+        params,
+        region,
+        requested,
+        percent,
+        issued,
+        duration,
+        expires=expires,
+        minimum_token_size=int(recorded.get("SessionTokenSize") or 0),
+        arn=user.get("Arn"),
+        federated_user_id=user.get("FederatedUserId"),
     )
     answer = _answer(session)
     if "SessionTokenUtilization" in recorded:
@@ -117,7 +110,7 @@ def replay_federation_token(
     return answer
 
 
-def _builder(
+def _issue(
     state: State,
     caller: Principal,
     params: Mapping[str, Any],
@@ -125,35 +118,34 @@ def _builder(
     requested: Requested,
     packed_policy_size: int,
     issued: float,
-    expires: float,
     duration: int,
-) -> Callable[[tuple[str, str, str]], FederatedSession]:
-    """The function that makes the federated session the request asked for, given its credentials."""
+    *,
+    expires: float | None = None,
+    minimum_token_size: int = 0,
+    arn: str | None = None,
+    federated_user_id: str | None = None,
+) -> FederatedSession:
+    """The federated session the request asked for (a replay passes the recorded identity and expiry)."""
     name = str(params.get("Name", ""))
-
-    def build(credentials: tuple[str, str, str]) -> FederatedSession:
-        access_key_id, secret_access_key, session_token = credentials
-        return FederatedSession(
-            name=name,
-            policy=requested.policy,
-            policy_arns=requested.policy_arns,
-            tags=_merge_tags(caller.tags, requested.tags),
-            duration_seconds=duration,
-            issued_at=datetime.fromtimestamp(issued, UTC),
-            expiration=datetime.fromtimestamp(expires, UTC),
-            packed_policy_size=packed_policy_size,
-            session_token_size=len(session_token),
-            access_key_id=access_key_id,
-            secret_access_key=secret_access_key,
-            session_token=session_token,
-            caller_arn=caller.arn,
-            region=region,
-            federated_user_id=f"{state.account_id}:{name}",
-            arn=f"arn:{partition_of(region)}:sts::{state.account_id}:federated-user/{name}",
-            caller=caller,
-        )
-
-    return build
+    return issue(
+        state,
+        FederatedSession,
+        caller=caller,
+        region=region,
+        issued=issued,
+        duration=duration,
+        packed=requested.packed.data,
+        params=params,
+        expires=expires,
+        minimum_token_size=minimum_token_size,
+        name=name,
+        policy=requested.policy,
+        policy_arns=requested.policy_arns,
+        tags=_merge_tags(caller.tags, requested.tags),
+        packed_policy_size=packed_policy_size,
+        federated_user_id=federated_user_id or f"{state.account_id}:{name}",
+        arn=arn or f"arn:{partition_of(region)}:sts::{state.account_id}:federated-user/{name}",
+    )
 
 
 def _answer(session: FederatedSession) -> dict[str, Any]:

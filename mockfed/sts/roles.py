@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from datetime import UTC, datetime
 from typing import Any
 
 from mockfed import errors
@@ -157,43 +156,32 @@ def issue_role_session(
     extra: Mapping[str, Any] | None = None,
 ) -> RoleSession:
     """A new session of ``role`` named by the request's ``RoleSessionName``, lasting ``duration`` seconds."""
-    issued = state.clock.timestamp()
-    expires = float(int(issued) + duration)
     name = str(params.get("RoleSessionName", ""))
     role_name = role.arn.rpartition("/")[2]
-    partition = partition_of(region)
-
-    def build(credentials: tuple[str, str, str]) -> RoleSession:
-        access_key_id, secret_access_key, session_token = credentials
-        return RoleSession(
-            role_arn=role.arn,
-            session_name=name,
-            arn=f"arn:{partition}:sts::{role.account_id}:assumed-role/{role_name}/{name}",
-            assumed_role_id=f"{role.role_id}:{name}",
-            policy=requested.policy,
-            policy_arns=requested.policy_arns,
-            tags=requested.tags,
-            transitive_tag_keys=transitive_tag_keys,
-            source_identity=source_identity,
-            packed_policy_size=requested.packed.percent,
-            chained=chained,
-            duration_seconds=duration,
-            issued_at=datetime.fromtimestamp(issued, UTC),
-            expiration=datetime.fromtimestamp(expires, UTC),
-            session_token_size=len(session_token),
-            access_key_id=access_key_id,
-            secret_access_key=secret_access_key,
-            session_token=session_token,
-            caller_arn=caller.arn if caller is not None else caller_arn,
-            region=region,
-            caller=caller,
-            mfa_authenticated_at=(
-                datetime.fromtimestamp(mfa_authenticated_at, UTC) if mfa_authenticated_at is not None else None
-            ),
-            **(extra or {}),
-        )
-
-    return issue(state, build, expires=expires, packed=requested.packed.data, params=params)
+    return issue(
+        state,
+        RoleSession,
+        caller=caller,
+        caller_arn=caller_arn,
+        region=region,
+        issued=state.clock.timestamp(),
+        duration=duration,
+        packed=requested.packed.data,
+        params=params,
+        mfa_authenticated_at=mfa_authenticated_at,
+        role_arn=role.arn,
+        session_name=name,
+        arn=f"arn:{partition_of(region)}:sts::{role.account_id}:assumed-role/{role_name}/{name}",
+        assumed_role_id=f"{role.role_id}:{name}",
+        policy=requested.policy,
+        policy_arns=requested.policy_arns,
+        tags=requested.tags,
+        transitive_tag_keys=transitive_tag_keys,
+        source_identity=source_identity,
+        packed_policy_size=requested.packed.percent,
+        chained=chained,
+        **(extra or {}),
+    )
 
 
 def answer_role_session(session: RoleSession, params: Mapping[str, Any]) -> dict[str, Any]:

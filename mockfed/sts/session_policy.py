@@ -7,7 +7,8 @@ AssumeRole family; :func:`issue` gives a session its credentials and registers i
 
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
+from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
 
 from mockfed import errors
@@ -15,7 +16,7 @@ from mockfed.errors import StsError, validation_error
 from mockfed.iam import packing
 from mockfed.iam.grammar import parse_policy
 from mockfed.state import State
-from mockfed.state.records import Session
+from mockfed.state.records import Principal, Session
 
 __all__ = [
     "LIST_MAX",
@@ -89,18 +90,46 @@ def tag_context(tags: Sequence[tuple[str, str]]) -> dict[str, str | list[str]]:
 
 def issue(
     state: State,
-    build: Callable[[tuple[str, str, str]], _S],
+    kind: type[_S],
     *,
-    expires: float,
+    caller: Principal | None,
+    region: str,
+    issued: float,
+    duration: int,
     packed: bytes,
     params: Mapping[str, Any],
+    caller_arn: str = "",
+    mfa_authenticated_at: float | None = None,
     minimum_token_size: int = 0,
+    expires: float | None = None,
+    **fields: Any,
 ) -> _S:
-    """A new session: fresh credentials for ``expires`` (the token sealing ``packed``), the record ``build``
-    makes with them, registered under its key id."""
+    """A new session of ``kind``, registered under its key id: fresh credentials (the token sealing ``packed``)
+    lasting ``duration`` whole seconds from ``issued`` (or until ``expires``: a recorded expiry), the fields
+    every session has, and the ``fields`` of its kind."""
+    if expires is None:
+        expires = float(int(issued) + duration)  # the service answers whole seconds
     minimum = max(minimum_token_size, int(params.get("MinimumSessionTokenSize") or 0))
-    credentials = state.sessions.credentials(expires, packed=packed, minimum_token_size=minimum)
-    return state.sessions.add(build(credentials))
+    access_key_id, secret_access_key, session_token = state.sessions.credentials(
+        expires, packed=packed, minimum_token_size=minimum
+    )
+    session = kind(
+        duration_seconds=duration,
+        issued_at=datetime.fromtimestamp(issued, UTC),
+        expiration=datetime.fromtimestamp(expires, UTC),
+        session_token_size=len(session_token),
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        caller_arn=caller.arn if caller is not None else caller_arn,
+        region=region,
+        caller=caller,
+        mfa_authenticated_at=(
+            datetime.fromtimestamp(mfa_authenticated_at, UTC) if mfa_authenticated_at is not None else None
+        ),
+        **fields,
+    )
+    return state.sessions.add(session)
 
 
 def answer_credentials(session: Session) -> dict[str, Any]:

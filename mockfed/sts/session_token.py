@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 from collections.abc import Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from mockfed import errors
@@ -42,22 +41,15 @@ def get_session_token(state: State, caller: Principal, params: Mapping[str, Any]
     duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
     if caller.kind == "root":
         duration = min(duration, ROOT_MAX_DURATION_SECONDS)
-    expires = float(int(now) + duration)
-
-    def build(credentials: tuple[str, str, str]) -> SessionTokenSession:
-        access_key_id, secret_access_key, session_token = credentials
-        return SessionTokenSession(
-            duration_seconds=duration,
-            issued_at=datetime.fromtimestamp(now, UTC),
-            expiration=datetime.fromtimestamp(expires, UTC),
-            session_token_size=len(session_token),
-            access_key_id=access_key_id,
-            secret_access_key=secret_access_key,
-            session_token=session_token,
-            caller_arn=caller.arn,
-            region=region,
-            caller=caller,
-            mfa_authenticated_at=datetime.fromtimestamp(mfa_at, UTC) if mfa_at is not None else None,
-        )
-
-    return answer_credentials(issue(state, build, expires=expires, packed=b"", params=params))
+    session = issue(
+        state,
+        SessionTokenSession,
+        caller=caller,
+        region=region,
+        issued=now,
+        duration=duration,
+        packed=b"",
+        params=params,
+        mfa_authenticated_at=mfa_at,
+    )
+    return answer_credentials(session)
