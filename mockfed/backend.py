@@ -35,14 +35,20 @@ __all__ = ["FederationBackend"]
 
 P = ParamSpec("P")
 R = TypeVar("R")
+T = TypeVar("T")
 
 
-class _OnState(Generic[P, R]):
-    """A function of the state, read as a method of the backend: ``backend.f(...)`` is ``f(backend.state, ...)``."""
+class _Delegated(Generic[T, P, R]):
+    """A function of one part of the backend, read as a method of the backend: ``backend.f(...)`` is
+    ``f(part(backend), ...)`` with ``part`` the state or its account, its signature declared once (on
+    the function) and its docstring the function's own unless the backend has one to give."""
 
-    def __init__(self, function: Callable[Concatenate[State, P], R]) -> None:
+    def __init__(
+        self, function: Callable[Concatenate[T, P], R], part: Callable[[FederationBackend], T], doc: str | None = None
+    ) -> None:
         self._function = function
-        self.__doc__ = function.__doc__
+        self._part = part
+        self.__doc__ = doc if doc is not None else function.__doc__
 
     @overload
     def __get__(self, backend: None, owner: type) -> Self: ...
@@ -53,27 +59,15 @@ class _OnState(Generic[P, R]):
     def __get__(self, backend: FederationBackend | None, owner: type) -> Self | Callable[P, R]:
         if backend is None:
             return self
-        return functools.partial(self._function, backend.state)
+        return functools.partial(self._function, self._part(backend))
 
 
-class _OnAccount(Generic[P, R]):
-    """A method of the account, read as a method of the backend with the backend's own docstring:
-    ``backend.f(...)`` is ``backend.state.account.f(...)``, its signature declared once (on the account)."""
+def _state(backend: FederationBackend) -> State:
+    return backend.state
 
-    def __init__(self, method: Callable[Concatenate[Account, P], R], doc: str) -> None:
-        self._method = method
-        self.__doc__ = doc
 
-    @overload
-    def __get__(self, backend: None, owner: type) -> Self: ...
-
-    @overload
-    def __get__(self, backend: FederationBackend, owner: type) -> Callable[P, R]: ...
-
-    def __get__(self, backend: FederationBackend | None, owner: type) -> Self | Callable[P, R]:
-        if backend is None:
-            return self
-        return functools.partial(self._method, backend.state.account)
+def _account(backend: FederationBackend) -> Account:
+    return backend.state.account
 
 
 class FederationBackend:
@@ -162,8 +156,9 @@ class FederationBackend:
         """Forget every session, call, user, policy, disabled region and injected error."""
         self.state.reset()
 
-    create_user = _OnAccount(
+    create_user = _Delegated(
         Account.create_user,
+        _account,
         """Add an IAM user with its own keys: ``create_user(name, policy=None, *, tags=None, managed=())``;
         ``policy`` (JSON or a dict) and the ``managed`` policy ARNs are its identity policies (none: it may
         do nothing). Returns the user's :class:`~mockfed.state.records.Principal`.
@@ -178,8 +173,9 @@ class FederationBackend:
         """,
     )
 
-    create_role = _OnAccount(
+    create_role = _Delegated(
         Account.create_role,
+        _account,
         """Add an IAM role: ``create_role(name, trust_policy, *, policy=None, managed=(),
         max_session_duration=3600, path="/", tags=None, permissions_boundary=None)``: who may take it
         (``trust_policy``), what it may do (``policy``, ``managed`` ARNs, limited by a
@@ -324,11 +320,11 @@ class FederationBackend:
 
     # ---- the operations and permissions: the state's functions, bound to this backend's state -------------
 
-    invoke = _OnState(sts.invoke)
-    replay = _OnState(sts.replay)
-    log_call = _OnState(sts.log_call)
-    is_allowed = _OnState(is_allowed)
-    signin_url = _OnState(signin.signin_url)
+    invoke = _Delegated(sts.invoke, _state)
+    replay = _Delegated(sts.replay, _state)
+    log_call = _Delegated(sts.log_call, _state)
+    is_allowed = _Delegated(is_allowed, _state)
+    signin_url = _Delegated(signin.signin_url, _state)
 
     def get_caller_identity(self, caller: Principal) -> dict[str, Any]:
         """``GetCallerIdentity`` for any principal."""

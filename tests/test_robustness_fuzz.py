@@ -586,49 +586,67 @@ def _raised_inside_mockfed(error: BaseException) -> bool:
     return any(frame.filename.startswith(PACKAGE_DIR) for frame in traceback.extract_tb(error.__traceback__))
 
 
-def test_botocore_with_arbitrary_parameters_gets_sts_answers() -> None:
-    outcomes: Counter[str] = Counter()
-    answers: list[HttpResponse] = []
+class BotocoreProbe:
+    """A client skipping botocore's own validation, so anything reaches the server; every answer it received."""
 
-    def capture(response_dict: Mapping[str, Any] | None, **_: Any) -> None:
+    def __init__(self, backend: FederationBackend) -> None:
+        self.backend = backend
+        self.answers: list[HttpResponse] = []
+        config = Config(parameter_validation=False, retries={"total_max_attempts": 1})
+        self.client = boto3.client("sts", region_name="us-east-1", config=config)
+        self.client.meta.events.register("response-received.sts", self._capture)
+
+    def _capture(self, response_dict: Mapping[str, Any] | None, **_: Any) -> None:
         if response_dict is not None:
-            answers.append(
+            self.answers.append(
                 HttpResponse(response_dict["status_code"], dict(response_dict["headers"]), response_dict["body"])
             )
 
-    config = Config(parameter_validation=False, retries={"total_max_attempts": 1})
+    def call(self, operation: str, params: dict[str, Any], issued: Callable[[], int]) -> tuple[str, Any]:
+        """Call ``operation``; check the outcome is an STS answer (or botocore's own refusal before sending) and
+        that a refusal issued nothing (``issued`` counts what was issued); the outcome and the output."""
+        self.answers.clear()
+        before = issued()
+        action = self.client.meta.method_to_api_mapping[operation]
+        try:
+            out = getattr(self.client, operation)(**params)
+        except botocore.exceptions.ClientError as error:
+            status = error.response["ResponseMetadata"]["HTTPStatusCode"]
+            code = error.response["Error"]["Code"]
+            failure: tuple[str, Any] = (code, (operation, status, code, error.response["Error"]))
+            answer = assert_sts_answer(self.answers[-1], action)
+        except Exception as error:  # botocore's serializer refusing a wrong type before anything is sent
+            failure = (f"client-side {type(error).__name__}", error)
+        else:
+            assert assert_sts_answer(self.answers[-1], action) == (200, None)
+            assert self.backend.calls[-1].status == 200
+            return "200", out
+        outcome, detail = failure
+        if outcome.startswith("client-side"):
+            assert not _raised_inside_mockfed(detail), "".join(traceback.format_exception(detail))
+            assert not self.answers
+        else:
+            assert outcome in STS_ERROR_CODES, detail
+            assert 400 <= detail[1] < 500, detail
+            assert answer == (detail[1], outcome)
+            assert self.backend.calls[-1].error_code == outcome
+        assert issued() == before
+        return outcome, None
+
+
+def test_botocore_with_arbitrary_parameters_gets_sts_answers() -> None:
+    outcomes: Counter[str] = Counter()
     with mock_federation() as backend:
-        sts = boto3.client("sts", region_name="us-east-1", config=config)
-        sts.meta.events.register("response-received.sts.GetFederationToken", capture)
+        probe = BotocoreProbe(backend)
 
         @robustness_settings(max_examples=2000)
         @given(BOTOCORE_PARAMS)
         def run(params: dict[str, Any]) -> None:
-            answers.clear()
-            before = len(backend.sessions)
-            error: Exception | None = None
-            try:
-                out = sts.get_federation_token(**params)
-            except Exception as caught:
-                error = caught
-            if isinstance(error, botocore.exceptions.ClientError):
-                status = error.response["ResponseMetadata"]["HTTPStatusCode"]
-                code = error.response["Error"]["Code"]
-                assert code in STS_ERROR_CODES, (status, code, error.response["Error"])
-                assert 400 <= status < 500
-                assert (status, code) == assert_sts_answer(answers[-1], "GetFederationToken")
-                assert len(backend.sessions) == before
-                assert backend.calls[-1].error_code == code
-                outcomes[code] += 1
-            elif error is not None:  # botocore's serializer refusing a wrong type before anything is sent
-                assert not _raised_inside_mockfed(error), "".join(traceback.format_exception(error))
-                assert not answers
-                outcomes[f"client-side {type(error).__name__}"] += 1
-            else:
-                assert assert_sts_answer(answers[-1], "GetFederationToken") == (200, None)
+            outcome, out = probe.call("get_federation_token", params, lambda: len(backend.sessions))
+            if out is not None:
                 assert out["Credentials"]["AccessKeyId"] == backend.sessions[-1].access_key_id
-                assert len(backend.sessions) == before + 1
-                outcomes["200"] += 1
+                assert len(backend.sessions) == len({session.access_key_id for session in backend.sessions})
+            outcomes[outcome] += 1
 
         run()
     total = sum(outcomes.values())
@@ -720,46 +738,15 @@ SMALL_ACTIONS = st.one_of(
 
 def test_botocore_with_arbitrary_role_and_session_parameters_gets_sts_answers() -> None:
     outcomes: Counter[str] = Counter()
-    answers: list[HttpResponse] = []
-
-    def capture(response_dict: Mapping[str, Any] | None, **_: Any) -> None:
-        if response_dict is not None:
-            answers.append(
-                HttpResponse(response_dict["status_code"], dict(response_dict["headers"]), response_dict["body"])
-            )
-
-    config = Config(parameter_validation=False, retries={"total_max_attempts": 1})
     with mock_federation() as backend:
         backend.create_role("Fuzzed", ROLE_TRUST, max_session_duration=7200)
-        sts = boto3.client("sts", region_name="us-east-1", config=config)
-        sts.meta.events.register("response-received.sts", capture)
+        probe = BotocoreProbe(backend)
 
         def call(operation: str, params: dict[str, Any]) -> None:
-            answers.clear()
-            before = len(backend.role_sessions) + len(backend.session_tokens)
-            error: Exception | None = None
-            try:
-                getattr(sts, operation)(**params)
-            except Exception as caught:
-                error = caught
-            action = sts.meta.method_to_api_mapping[operation]
-            if isinstance(error, botocore.exceptions.ClientError):
-                status = error.response["ResponseMetadata"]["HTTPStatusCode"]
-                code = error.response["Error"]["Code"]
-                assert code in STS_ERROR_CODES, (operation, status, code, error.response["Error"])
-                assert 400 <= status < 500, (operation, status, error.response["Error"])
-                assert (status, code) == assert_sts_answer(answers[-1], action)
-                assert len(backend.role_sessions) + len(backend.session_tokens) == before
-                assert backend.calls[-1].error_code == code
-                outcomes[code] += 1
-            elif error is not None:  # botocore's serializer refusing a wrong type before anything is sent
-                assert not _raised_inside_mockfed(error), "".join(traceback.format_exception(error))
-                assert not answers
-                outcomes[f"client-side {type(error).__name__}"] += 1
-            else:
-                assert assert_sts_answer(answers[-1], action) == (200, None)
-                assert backend.calls[-1].status == 200
-                outcomes[f"200 {operation}"] += 1
+            outcome, _ = probe.call(
+                operation, params, lambda: len(backend.role_sessions) + len(backend.session_tokens)
+            )
+            outcomes[f"200 {operation}" if outcome == "200" else outcome] += 1
 
         @robustness_settings(max_examples=1200)
         @given(ASSUME_ROLE_PARAMS)
