@@ -124,7 +124,7 @@ def test_the_file_is_readable_and_shaped_as_documented(tmp_path: Path, server: F
 
 
 def test_mode_none_without_a_file(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioFormatError, match=r"no such scenario; record it with record_mode=\"once\""):
+    with pytest.raises(ScenarioFormatError, match=r"missing.json: no such scenario file.*record_mode=\"once\""):
         mock_federation(scenario=tmp_path / "missing.json", record_mode="none").start()
 
 
@@ -412,7 +412,7 @@ def test_marker_and_record_mode_option(pytester: pytest.Pytester) -> None:
     refused = pytester.runpytest_subprocess("--mockfed-record-mode=none", "-p", "no:cacheprovider")
     refused.assert_outcomes(errors=1)
     refused.stdout.fnmatch_lines(["*scenarios/recorded.json: no such scenario*"])
-    recorded = pytester.runpytest_subprocess("-p", "no:cacheprovider")  # missing file: "once" records
+    recorded = pytester.runpytest_subprocess("--mockfed-record-mode=once", "-p", "no:cacheprovider")
     recorded.assert_outcomes(passed=1)
     written = json.loads((pytester.path / "scenarios" / "recorded.json").read_text())
     assert [i["action"] for i in written["interactions"]] == ["GetFederationToken"]
