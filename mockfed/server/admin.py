@@ -100,8 +100,8 @@ def _json_object(body: bytes) -> dict[str, Any]:
         return {}
     try:
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise AdminError(400, f"the request body is not JSON: {err}") from None
+    except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError; nesting Python cannot follow
+        raise AdminError(400, f"the request body is not JSON mockfed can read: {type(err).__name__}: {err}") from None
     if not isinstance(value, dict):
         raise AdminError(400, f"the request body must be a JSON object, not {type(value).__name__}")
     return value
