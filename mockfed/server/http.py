@@ -85,6 +85,11 @@ class ServerLimits:
     connection_seconds: float = 300.0
     max_connections: int = 256
 
+    def __post_init__(self) -> None:
+        for name, value in vars(self).items():
+            if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+                raise ValueError(f"ServerLimits.{name} must be a positive number, not {value!r}")
+
 
 class FederationServer:
     """The simulated STS on a real socket: a threaded HTTP server answering through the shared pipeline.
