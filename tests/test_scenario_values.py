@@ -81,6 +81,7 @@ BAD_VALUES = [
     pytest.param("params.DurationSeconds", "900", r"params\.DurationSeconds: expected an integer, got \"900\"", id="p"),
     pytest.param("params.Tags", {"a": "b"}, r"params\.Tags: expected a list", id="tags"),
     pytest.param("offset", float("nan"), r"offset: expected seconds since recorded_at", id="nan"),
+    pytest.param("offset", 10**30, r"offset: recorded_at \+ 1e\+30 s is after 9999-12-30T11:59:59Z", id="offset"),
     pytest.param("caller", 7, r"caller: expected the caller's masked key id", id="caller"),
     pytest.param("action", "GetFederationTokn", r"'GetFederationTokn' is not an STS action", id="action"),
     pytest.param("status", 404, r"a \"response\" needs a 2xx status", id="status"),

@@ -224,7 +224,7 @@ def _interaction(data: Any, index: int, name: str, recorded_at: datetime) -> Int
         raise ScenarioFormatError(
             f"{where}.offset: expected seconds since recorded_at (a number >= 0), got {_shown(offset)}"
         )
-    if recorded_at + timedelta(seconds=offset) > LATEST:
+    if offset > (LATEST - recorded_at).total_seconds():
         raise ScenarioFormatError(
             f"{where}.offset: recorded_at + {offset:g} s is after {LATEST:%Y-%m-%dT%H:%M:%SZ}, the last time "
             "mockfed's clock can show"
