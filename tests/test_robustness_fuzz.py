@@ -31,6 +31,7 @@ import io
 import json
 import logging
 import operator
+import re
 import socket
 import traceback
 import xml.etree.ElementTree as ET
@@ -683,6 +684,9 @@ TAMPERINGS = st.one_of(
     st.tuples(st.just("drop-header"), st.sampled_from(["x-amz-date", "authorization"])),
     st.tuples(st.just("host"), st.sampled_from(["sts.us-west-2.amazonaws.com", "evil.example", "[::1"])),
     st.tuples(st.just("region"), st.sampled_from(["us-west-2", "aws-global", "US-EAST-1"])),
+    st.tuples(st.just("scheme"), st.sampled_from(["AWS4-HMAC-SHA512", "aws4-hmac-sha256", "AWS4", "Bearer", ""])),
+    st.tuples(st.just("drop-parameter"), st.sampled_from(["Credential", "SignedHeaders", "Signature"])),
+    st.tuples(st.just("respace"), st.sampled_from(["  ", "\t", " ,", ""])),
 )
 
 
@@ -723,6 +727,12 @@ def test_tampered_signed_requests_never_succeed() -> None:
             hdrs["host"] = arg
         elif kind == "region":
             hdrs["authorization"] = hdrs["authorization"].replace("/us-east-1/", f"/{arg}/")
+        elif kind == "scheme":
+            hdrs["authorization"] = arg + hdrs["authorization"][len("AWS4-HMAC-SHA256") :]
+        elif kind == "drop-parameter":
+            hdrs["authorization"] = re.sub(rf"(, )?\b{arg}=[^,]*", "", hdrs["authorization"])
+        elif kind == "respace":  # what separates the parameters is not signed: still the same signature
+            hdrs["authorization"] = hdrs["authorization"].replace(", ", f"{arg}," if arg else ",")
         sessions = len(backend.sessions)
         status, code = assert_sts_answer(
             handle(HttpRequest.build("POST", url, hdrs, data), backend), "GetFederationToken"
@@ -730,6 +740,8 @@ def test_tampered_signed_requests_never_succeed() -> None:
         outcomes[f"{kind}: {code or status}"] += 1
         if kind == "drop-header" and arg == "authorization":
             assert status == 200  # unsigned: the default user, as documented (strict_auth refuses it)
+        elif kind == "respace":
+            assert status == 200  # parsed as STS parses it, and verified
         else:
             assert status in (400, 403), (kind, arg, code)
             assert len(backend.sessions) == sessions
