@@ -64,6 +64,7 @@ from mockfed.scenario import ScenarioFormatError, ScenarioMismatchError, load_sc
 from mockfed.server import FederationServer, ServerLimits
 from mockfed.server.admin import ROUTES as admin_routes
 from mockfed.state.keys import TOKEN_TEXT_PREFIX
+from tests.conftest import GFT_BOB
 
 NS = {"sts": XML_NAMESPACE}
 PACKAGE_DIR = str(Path(mockfed.__file__).resolve().parent)
@@ -832,49 +833,49 @@ TRANSPORT_CODES = frozenset(
 )
 FUZZ_LIMITS = ServerLimits(max_body_bytes=16_384, request_seconds=2.0, idle_seconds=1.0, max_connections=64)
 LINE_ENDS = st.sampled_from([b"\r\n", b"\r\n", b"\n"])
-METHODS = st.one_of(
-    st.sampled_from([b"GET", b"POST", b"POST", b"PUT", b"HEAD", b"DELETE", b"OPTIONS", b"BREW", b"", b"G\x00T"]),
-    st.binary(max_size=8),
-)
-PATHS = st.one_of(
-    st.sampled_from(
-        [
-            b"/",
-            b"/?Action=GetCallerIdentity&Version=2011-06-15",
-            b"/?Action=GetFederationToken&Name=Bob",
-            b"/_mockfed/state",
-            b"/_mockfed/clock/advance",
-            b"/_mockfed/clock/set",
-            b"/_mockfed/users",
-            b"/_mockfed/reset",
-            b"/_mockfed/",
-            b"/_mockfed/../state",
-            b"*",
-            b"http://sts.amazonaws.com/",
-            b"//x",
-            b"/%zz%00",
-        ]
-    ),
-    st.binary(max_size=30),
+
+
+def samples_or_bytes(samples: list[bytes], max_size: int) -> st.SearchStrategy[bytes]:
+    """One of ``samples``, or any bytes at all."""
+    return st.one_of(st.sampled_from(samples), st.binary(max_size=max_size))
+
+
+METHODS = samples_or_bytes([b"GET", b"POST", b"POST", b"PUT", b"HEAD", b"DELETE", b"OPTIONS", b"BREW", b"G\x00T"], 8)
+PATHS = samples_or_bytes(
+    [
+        b"/",
+        b"/?Action=GetCallerIdentity&Version=2011-06-15",
+        b"/?Action=GetFederationToken&Name=Bob",
+        b"/_mockfed/state",
+        b"/_mockfed/clock/advance",
+        b"/_mockfed/clock/set",
+        b"/_mockfed/users",
+        b"/_mockfed/reset",
+        b"/_mockfed/",
+        b"/_mockfed/../state",
+        b"*",
+        b"http://sts.amazonaws.com/",
+        b"//x",
+        b"/%zz%00",
+    ],
+    30,
 )
 VERSIONS = st.sampled_from(
     [b" HTTP/1.1", b" HTTP/1.1", b" HTTP/1.0", b"", b" HTTP/2.0", b" HTTP/1.1x", b" HTTP/01.01", b" FTP/1"]
 )
-HEADER_NAMES = st.one_of(
-    st.sampled_from(
-        [
-            b"Host",
-            b"Content-Length",
-            b"Transfer-Encoding",
-            b"Expect",
-            b"Connection",
-            b"Authorization",
-            b"X-Amz-Date",
-            b"Content-Type",
-            b"content-length",
-        ]
-    ),
-    st.binary(max_size=12),
+HEADER_NAMES = samples_or_bytes(
+    [
+        b"Host",
+        b"Content-Length",
+        b"Transfer-Encoding",
+        b"Expect",
+        b"Connection",
+        b"Authorization",
+        b"X-Amz-Date",
+        b"Content-Type",
+        b"content-length",
+    ],
+    12,
 )
 HEADER_VALUES = st.one_of(
     st.sampled_from(
@@ -1118,23 +1119,9 @@ def test_random_admin_bodies_are_answered_in_json_and_leave_the_server_alive(cap
 # ---- random scenario values against the loader ------------------------------------------------------------------
 
 SCENARIO_INTERACTION: dict[str, Any] = {
-    "offset": 0.0,
-    "region": "us-east-1",
-    "action": "GetFederationToken",
-    "params": {"Name": "Bob", "DurationSeconds": 900, "Tags": [{"Key": "team", "Value": "blue"}]},
-    "status": 200,
-    "response": {
-        "Credentials": {
-            "AccessKeyId": "ASIA************MPLE",
-            "SecretAccessKey": "REDACTED",
-            "SessionToken": "REDACTED",
-            "Expiration": "2026-11-22T10:15:00Z",
-        },
-        "FederatedUser": {"FederatedUserId": "123456789012:Bob", "Arn": "arn:aws:sts::123456789012:federated-user/Bob"},
-        "PackedPolicySize": 6,
-        "SessionTokenUtilization": 10,
-        "SessionTokenSize": 400,
-    },
+    **GFT_BOB,
+    "params": {**GFT_BOB["params"], "Tags": [{"Key": "team", "Value": "blue"}]},
+    "response": {**GFT_BOB["response"], "SessionTokenUtilization": 10, "SessionTokenSize": 400},
 }
 SCENARIO_VALUES = st.one_of(
     JSONISH.map(json.loads),

@@ -23,7 +23,7 @@ from mockfed.scenario import (
     load_scenario_file,
 )
 from mockfed.server import FederationServer
-from tests.conftest import S3_READ_ONLY, SEEDS_POLICY
+from tests.conftest import GFT_BOB, S3_READ_ONLY, SEEDS_POLICY
 
 COMPACT_POLICY = json.dumps(json.loads(SEEDS_POLICY), separators=(",", ":"))
 
@@ -161,25 +161,6 @@ def test_mode_new_episodes_records_only_what_is_new(tmp_path: Path, server: Fede
 def scenario_file(path: Path, interactions: list[dict[str, Any]], recorded_at: str = "2026-11-22T10:00:00Z") -> Path:
     path.write_text(json.dumps({"mockfed_scenario": 1, "recorded_at": recorded_at, "interactions": interactions}))
     return path
-
-
-GFT_BOB = {
-    "offset": 0.0,
-    "region": "us-east-1",
-    "action": "GetFederationToken",
-    "params": {"Name": "Bob", "DurationSeconds": 900},
-    "status": 200,
-    "response": {
-        "Credentials": {
-            "AccessKeyId": "ASIA************MPLE",
-            "SecretAccessKey": "REDACTED",
-            "SessionToken": "REDACTED",
-            "Expiration": "2020-01-01T00:15:00Z",
-        },
-        "FederatedUser": {"FederatedUserId": "111122223333:Bob", "Arn": "arn:aws:sts::111122223333:federated-user/Bob"},
-        "PackedPolicySize": 6,
-    },
-}
 
 
 def test_an_old_recording_is_rebased_onto_today_and_warns_once(tmp_path: Path) -> None:

@@ -20,24 +20,7 @@ import pytest
 from mockfed import mock_federation
 from mockfed.cli import main
 from mockfed.scenario import ScenarioFormatError, load_scenario_file
-
-GFT_BOB: dict[str, Any] = {
-    "offset": 0.0,
-    "region": "us-east-1",
-    "action": "GetFederationToken",
-    "params": {"Name": "Bob", "DurationSeconds": 900},
-    "status": 200,
-    "response": {
-        "Credentials": {
-            "AccessKeyId": "ASIA************MPLE",
-            "SecretAccessKey": "REDACTED",
-            "SessionToken": "REDACTED",
-            "Expiration": "2026-11-22T10:15:00Z",
-        },
-        "FederatedUser": {"FederatedUserId": "111122223333:Bob", "Arn": "arn:aws:sts::111122223333:federated-user/Bob"},
-        "PackedPolicySize": 6,
-    },
-}
+from tests.conftest import GFT_BOB
 
 
 def write(path: Path, *interactions: dict[str, Any]) -> Path:
