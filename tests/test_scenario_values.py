@@ -11,15 +11,18 @@ from __future__ import annotations
 
 import copy
 import json
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 from mockfed import mock_federation
 from mockfed.cli import main
-from mockfed.scenario import ScenarioFormatError, load_scenario_file
+from mockfed.scenario import Replay, Scenario, ScenarioFormatError, load_scenario_file
+from mockfed.server import FederationServer
 from tests.conftest import GFT_BOB
 
 
@@ -134,6 +137,7 @@ def test_a_good_file_still_replays(tmp_path: Path) -> None:
 TYPO_TEST = """
 import boto3
 import pytest
+from botocore.exceptions import ClientError
 
 
 @pytest.mark.mockfed(scenario="brokr.json")   # a typo: the recorded file is broker.json
@@ -154,3 +158,28 @@ def test_a_missing_scenario_is_an_error_naming_the_file_and_the_option(pytester:
 def test_a_missing_scenario_without_pytest(tmp_path: Path) -> None:
     with pytest.raises(ScenarioFormatError, match=r"missing\.json: no such scenario file.*record_mode=\"once\""):
         mock_federation(scenario=tmp_path / "missing.json").start()
+
+
+@pytest.mark.filterwarnings("ignore::mockfed.errors.ScenarioAgeWarning")  # recorded in 1970, on purpose
+def test_a_time_that_cannot_be_moved_onto_today_is_named_at_replay(tmp_path: Path) -> None:
+    """Loadable, but 9999-12-30 recorded in 1970 lands past the year 9999 today: named, never a 500."""
+    interaction = bob_with("response.Credentials.Expiration", "9999-12-30T00:00:00Z")
+    path = tmp_path / "ancient.json"
+    path.write_text(
+        json.dumps({"mockfed_scenario": 1, "recorded_at": "1970-01-01T00:00:00Z", "interactions": [interaction]})
+    )
+    message = r"ancient\.json: interactions\[0\]\.response\.Credentials\.Expiration: 9999-12-30T00:00:00Z moved by"
+    with mock_federation(scenario=path, allow_unused=True), pytest.raises(ScenarioFormatError, match=message):
+        boto3.client("sts", region_name="us-east-1").get_federation_token(Name="Bob", DurationSeconds=900)
+    scenario = Scenario(path, allow_unused=True)
+    replay = Replay(scenario, scenario.begin(datetime.now(UTC)))
+    with FederationServer(replay=replay) as server:
+        sts = boto3.client(
+            "sts", region_name="us-east-1", endpoint_url=server.url, aws_access_key_id="testing",
+            aws_secret_access_key="testing",
+        )
+        with pytest.raises(ClientError) as info:
+            sts.get_federation_token(Name="Bob", DurationSeconds=900)
+    error = info.value.response
+    assert (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"]) == (400, "ScenarioFormat")
+    assert "interactions[0].response.Credentials.Expiration" in error["Error"]["Message"]

@@ -199,7 +199,19 @@ class Scenario:
         return ScenarioMismatchError("\n".join(lines))
 
     def where(self, interaction: Interaction) -> str:
-        """The place of ``interaction`` in the file, as format errors name it: ``broker.json: interactions[2]``."""
+        """The place of ``interaction`` in the file, as format errors name it: ``broker.json: interactions[2]``.
+
+        Example::
+
+            >>> import tempfile, os
+            >>> with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            ...     _ = handle.write('{"mockfed_scenario": 1, "recorded_at": "2026-11-22T10:00:00Z", "interactions": '
+            ...                      '[{"action": "GetCallerIdentity", "status": 400, "error": {"Code": "X"}}]}')
+            >>> scenario = Scenario(handle.name, allow_unused=True)
+            >>> scenario.where(scenario.interactions[0]) == f"{handle.name}: interactions[0]"
+            True
+            >>> os.unlink(handle.name)
+        """
         index = next((i for i, known in enumerate(self._file.interactions) if known is interaction), -1)
         return f"{self.path}: interactions[{index}]"
 
