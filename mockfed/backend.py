@@ -153,7 +153,8 @@ class FederationBackend:
     # ---- shaping -----------------------------------------------------------------------------------------
 
     def reset(self) -> None:
-        """Forget every session, call, user, policy, disabled region and injected error."""
+        """Forget every session, call, user, policy, disabled region and injected error, and move the clock back
+        to real (or frozen) time: what a new backend is."""
         self.state.reset()
 
     create_user = _Delegated(

@@ -1,26 +1,59 @@
-"""The ``mockfed`` command: ``demo``, ``pack`` and ``serve``."""
+"""The ``mockfed`` command: ``demo``, ``pack``, ``serve`` and ``scenario``.
+
+Every command-line error is one line on stderr and a non-zero exit, as the AWS CLI does it:
+2 for a command line mockfed cannot use (an unreadable file, a bad value), 1 for a request
+GetFederationToken would refuse (``pack``) or a server that cannot start; ``demo``, which
+imitates the AWS CLI, exits as it does (252 for a parameter error, 254 for the service's).
+"""
 
 from __future__ import annotations
 
 import argparse
 import json
+import re
 import sys
 from collections.abc import Sequence
 from datetime import datetime
 from importlib import resources
-from typing import Any
+from typing import Any, NoReturn
 
 import boto3
-from botocore.exceptions import ClientError
+from botocore.exceptions import BotoCoreError, ClientError
 
 from mockfed.backend import FederationBackend
+from mockfed.errors import StsError
 from mockfed.iam.packing import pack
 from mockfed.mock import mock_federation
 from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+from mockfed.version import __version__
 
-__all__ = ["main"]
+__all__ = ["CommandError", "main"]
 
 DEMO_POLICY_ARN = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+#: A customer-managed policy ARN without a path: ``pack`` takes the policy it names to exist in its account.
+_CUSTOMER_POLICY_ARN = re.compile(r"arn:aws:iam::(?P<account>\d{12}):policy/(?P<name>[\w+=,.@-]{1,128})")
+_PLACEHOLDER_POLICY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+
+
+class CommandError(Exception):
+    """A command line the command refuses: printed as one line on stderr, with ``status`` as the exit status.
+
+    Example::
+
+        >>> CommandError("cannot read --policy nope.json: No such file or directory").status
+        2
+    """
+
+    def __init__(self, message: str, status: int = 2) -> None:
+        super().__init__(message)
+        self.status = status
+
+
+class _Parser(argparse.ArgumentParser):
+    """argparse, with its errors on one line (``usage:`` stays in ``--help``)."""
+
+    def error(self, message: str) -> NoReturn:
+        self.exit(2, f"{self.prog}: error: {message} (see {self.prog} --help)\n")
 
 
 def _demo_policy() -> str:
@@ -40,7 +73,7 @@ def _cli_json(value: Any) -> str:
 
 def run_demo(args: argparse.Namespace) -> int:
     """The AWS CLI docs example, answered by the simulator and printed as the CLI prints it."""
-    policy = _read_text(args.policy) if args.policy else _demo_policy()
+    policy = _read_text(args.policy, "--policy", status=252) if args.policy else _demo_policy()
     policy_arns = args.policy_arns if args.policy_arns is not None else [DEMO_POLICY_ARN]
     shown_policy = f"file://{args.policy}" if args.policy else "file://myfile.json"
     print("$ aws sts get-federation-token \\")
@@ -50,13 +83,12 @@ def run_demo(args: argparse.Namespace) -> int:
         print(f"    --policy-arns arn={arn} \\")
     print(f"    --duration-seconds {args.duration_seconds}")
     print()
+    request: dict[str, Any] = {"Name": args.name, "Policy": policy, "DurationSeconds": args.duration_seconds}
+    if policy_arns:
+        request["PolicyArns"] = [{"arn": arn} for arn in policy_arns]
     with mock_federation(account_id=args.account_id):
-        sts = boto3.client("sts", region_name=args.region)
-        request: dict[str, Any] = {"Name": args.name, "Policy": policy, "DurationSeconds": args.duration_seconds}
-        if policy_arns:
-            request["PolicyArns"] = [{"arn": arn} for arn in policy_arns]
         try:
-            response = sts.get_federation_token(**request)
+            response = boto3.client("sts", region_name=args.region).get_federation_token(**request)
         except ClientError as err:
             error = err.response["Error"]
             print(
@@ -65,31 +97,57 @@ def run_demo(args: argparse.Namespace) -> int:
                 file=sys.stderr,
             )
             return 254
+        except BotoCoreError as err:  # botocore's own checks (a region, ParamValidationError): the CLI's status 252
+            raise CommandError(" ".join(str(err).split()), 252) from None
     response.pop("ResponseMetadata", None)
     print(_cli_json(response))
     return 0
 
 
 def run_pack(args: argparse.Namespace) -> int:
-    """Print the PackedPolicySize a GetFederationToken request would answer."""
-    policy = _read_text(args.policy) if args.policy else None
+    """Print the PackedPolicySize a GetFederationToken request would answer, or why the service would refuse it.
+
+    The request goes through GetFederationToken's own checks (the model's limits, the policy's
+    grammar, managed policy ARNs, tags, the packed size). A customer-managed ARN without a path
+    is taken to name a policy of its account: ``pack`` cannot see your account.
+    """
+    policy = _read_text(args.policy, "--policy") if args.policy else None
     tags: list[tuple[str, str]] = []
     for item in args.tag or ():
         key, sep, value = item.partition("=")
         if not sep:
-            print(f"mockfed pack: --tag {item!r} is not KEY=VALUE", file=sys.stderr)
-            return 2
+            raise CommandError(f"--tag {item!r} is not KEY=VALUE")
         tags.append((key, value))
+    arns: list[str] = args.policy_arn or []
+    if policy is None and not arns and not tags:
+        raise CommandError("nothing to pack: give --policy FILE, --policy-arn ARN or --tag KEY=VALUE")
+    params: dict[str, Any] = {"Name": "mockfed-pack"}
+    if policy is not None:
+        params["Policy"] = policy
+    if arns:
+        params["PolicyArns"] = [{"arn": arn} for arn in arns]
+    if tags:
+        params["Tags"] = [{"Key": key, "Value": value} for key, value in tags]
+    backend = _pack_backend(arns)
     try:
-        packed = pack(policy, tuple(args.policy_arn or ()), tuple(tags))
-    except ValueError as err:
-        print(f"mockfed pack: {err}", file=sys.stderr)
-        return 2
-    print(f"PackedPolicySize: {packed.percent}%")
-    if packed.too_large:
-        print("GetFederationToken would fail with PackedPolicyTooLarge", file=sys.stderr)
-        return 1
+        answer = backend.get_federation_token(backend.default_user, params)
+    except StsError as err:
+        if err.code == "PackedPolicyTooLarge":
+            print(f"PackedPolicySize: {pack(policy, tuple(arns), tuple(tags)).percent}%")
+        raise CommandError(f"GetFederationToken would refuse this: {err.code}: {err.message}", 1) from None
+    print(f"PackedPolicySize: {answer['PackedPolicySize']}%")
     return 0
+
+
+def _pack_backend(arns: Sequence[str]) -> FederationBackend:
+    """A backend of the account the customer-managed ARNs name, holding the policies they name."""
+    named = [match for match in map(_CUSTOMER_POLICY_ARN.fullmatch, arns) if match]
+    accounts = {match["account"] for match in named}
+    backend = FederationBackend(accounts.pop()) if len(accounts) == 1 else FederationBackend()
+    for match in named:
+        if match["account"] == backend.account_id:
+            backend.create_policy(match["name"], _PLACEHOLDER_POLICY)  # what it allows does not change the size
+    return backend
 
 
 def run_serve(args: argparse.Namespace) -> int:
@@ -107,14 +165,13 @@ def run_serve(args: argparse.Namespace) -> int:
         try:
             replay = open_scenario(args.scenario, backend, record_mode="none", allow_unused=True)
         except ScenarioFormatError as err:
-            print(f"mockfed serve: {err}", file=sys.stderr)
-            return 2
+            raise CommandError(str(err)) from None
     server = FederationServer(backend, host=args.host, port=args.port, strict_auth=args.strict_auth, replay=replay)
     try:
         server.start()
-    except OSError as err:
-        print(f"mockfed serve: cannot listen on {args.host}:{args.port}: {err.strerror or err}", file=sys.stderr)
-        return 1
+    except (OSError, OverflowError) as err:
+        reason = getattr(err, "strerror", None) or err
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {reason}", 1) from None
     strict = ", strict auth" if args.strict_auth else ""
     strict += f", replaying {args.scenario}" if args.scenario else ""
     print(f"mockfed serve: STS for account {backend.account_id} at {server.url}{strict} (Ctrl-C to stop)")
@@ -146,20 +203,46 @@ def run_scenario(args: argparse.Namespace) -> int:
             loaded = load_scenario_file(args.file)
             print(f"{args.file}: OK, {len(loaded.interactions)} interaction(s)")
     except ScenarioFormatError as err:
-        print(f"mockfed scenario {args.scenario_command}: {err}", file=sys.stderr)
-        return 1
+        raise CommandError(" ".join(str(err).split()), 1) from None
     return 0
 
 
-def _read_text(path: str) -> str:
+def _read_text(path: str, option: str, *, status: int = 2) -> str:
+    """The text of the file an option names (``file://`` as the AWS CLI writes it), or a :class:`CommandError`."""
     if path.startswith("file://"):
         path = path[len("file://") :]
-    with open(path, encoding="utf-8") as handle:
-        return handle.read()
+    try:
+        with open(path, encoding="utf-8") as handle:
+            return handle.read()
+    except OSError as err:
+        raise CommandError(f"cannot read {option} {path}: {err.strerror or err}", status) from None
+    except UnicodeDecodeError as err:
+        reason = f"not UTF-8 text (byte at offset {err.start})"
+        raise CommandError(f"cannot read {option} {path}: {reason}", status) from None
+
+
+def _account_id(text: str) -> str:
+    if not re.fullmatch(r"\d{12}", text):
+        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS account id (12 digits)")
+    return text
+
+
+def _port(text: str) -> int:
+    if not text.isascii() or not text.isdigit() or not 0 <= int(text) <= 65535:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a port (0 to 65535)")
+    return int(text)
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="mockfed", description="A faithful offline AWS STS GetFederationToken.")
+    """The ``mockfed`` command line: its subcommands and options.
+
+    Example::
+
+        >>> build_parser().parse_args(["pack", "--tag", "Project=Pegasus"]).tag
+        ['Project=Pegasus']
+    """
+    parser = _Parser(prog="mockfed", description="A faithful offline AWS STS GetFederationToken.")
+    parser.add_argument("--version", action="version", version=f"mockfed {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 
     demo = commands.add_parser("demo", help="run the AWS CLI docs example against the simulator")
@@ -168,7 +251,7 @@ def build_parser() -> argparse.ArgumentParser:
     demo.add_argument("--policy-arns", nargs="*", metavar="ARN", help="managed policy ARNs")
     demo.add_argument("--duration-seconds", type=int, default=900)
     demo.add_argument("--region", default="us-east-1")
-    demo.add_argument("--account-id", default="111122223333")
+    demo.add_argument("--account-id", type=_account_id, default="111122223333")
     demo.set_defaults(func=run_demo)
 
     pack = commands.add_parser("pack", help="print the PackedPolicySize of a policy, ARNs and tags")
@@ -179,8 +262,8 @@ def build_parser() -> argparse.ArgumentParser:
 
     serve = commands.add_parser("serve", help="serve the simulator over HTTP for the AWS CLI and other SDKs")
     serve.add_argument("--host", default="127.0.0.1", help="address to listen on (default: 127.0.0.1, loopback only)")
-    serve.add_argument("--port", type=int, default=5566, help="port to listen on (default: 5566; 0: any free port)")
-    serve.add_argument("--account-id", help="the simulated AWS account (default: 123456789012)")
+    serve.add_argument("--port", type=_port, default=5566, help="port to listen on (default: 5566; 0: any free port)")
+    serve.add_argument("--account-id", type=_account_id, help="the simulated AWS account (default: 123456789012)")
     serve.add_argument("--strict-auth", action="store_true", help="refuse keys mockfed never issued")
     serve.add_argument(
         "--scenario",
@@ -206,5 +289,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         $ mockfed pack --policy policy.json --tag Project=Pegasus
     """
     args = build_parser().parse_args(argv)
-    result: int = args.func(args)
+    try:
+        result: int = args.func(args)
+    except CommandError as err:
+        command = " ".join(filter(None, (args.command, getattr(args, "scenario_command", None))))
+        print(f"mockfed {command}: {err}", file=sys.stderr)
+        return err.status
     return result

@@ -12,13 +12,52 @@ see the same instant.
 
 from __future__ import annotations
 
+import math
 import sys
 import threading
 import time
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-__all__ = ["Clock", "ClockControls", "span_seconds"]
+__all__ = ["EARLIEST", "LATEST", "LONGEST_CREDENTIALS", "Clock", "ClockControls", "check_reachable", "span_seconds"]
+
+#: The longest credentials STS issues (GetFederationToken and GetSessionToken: 129,600 seconds).
+LONGEST_CREDENTIALS = timedelta(seconds=129_600)
+#: The earliest time the clock may show: credentials and session tokens are stamped in POSIX time.
+EARLIEST = datetime(1970, 1, 1, tzinfo=UTC)
+#: The latest time the clock may show: the longest credentials issued then still expire at a time
+#: ``datetime`` (and every SDK) can hold, 9999-12-31T23:59:59Z.
+LATEST = datetime(9999, 12, 31, 23, 59, 59, tzinfo=UTC) - LONGEST_CREDENTIALS
+_EPOCH = datetime(1970, 1, 1, tzinfo=UTC)
+
+
+def check_reachable(seconds: float, move: str) -> None:
+    """Refuse (``ValueError``) a clock move to ``seconds`` (POSIX) outside :data:`EARLIEST`..:data:`LATEST`,
+    naming the limit; ``move`` says what was asked.
+
+    Example::
+
+        >>> check_reachable(0.0, "set to 1970")
+        >>> check_reachable(-1.0, "set to 1969-12-31T23:59:59Z")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        ValueError: the clock cannot be set to 1969-12-31T23:59:59Z: it stays between 1970-01-01T00:00:00Z and ...
+    """
+    if math.isfinite(seconds) and _seconds(EARLIEST) <= seconds <= _seconds(LATEST):
+        return
+    raise ValueError(
+        f"the clock cannot be {move}: it stays between {_iso(EARLIEST)} and {_iso(LATEST)}, where the credentials "
+        f"it issues (up to {LONGEST_CREDENTIALS.total_seconds() / 3600:g} hours) expire at a time that can be written"
+    )
+
+
+def _seconds(moment: datetime) -> float:
+    """POSIX seconds of an aware datetime, without the overflow ``timestamp()`` meets near year 1 or 9999."""
+    return (moment - _EPOCH).total_seconds()
+
+
+def _iso(moment: datetime) -> str:
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _active_freezer() -> Any | None:
@@ -63,6 +102,9 @@ class ClockControls:
         days: float = 0,
     ) -> None:
         """Move the clock forward (a negative amount moves it back).
+
+        A move that would leave the clock outside :data:`EARLIEST`..:data:`LATEST` raises ``ValueError``
+        and leaves it where it was (so does :meth:`set`).
 
         Example::
 
@@ -134,22 +176,34 @@ class Clock(ClockControls):
 
     def _shift(self, seconds: float) -> None:
         freezer = _active_freezer()
-        if freezer is not None:
-            freezer.tick(timedelta(seconds=seconds))
-            return
         with self._lock:
-            self._offset += seconds
+            check_reachable(self.timestamp() + seconds, f"advanced by {seconds:g} seconds")
+            if freezer is None:
+                self._offset += seconds
+                return
+        freezer.tick(timedelta(seconds=seconds))
 
     def _move_to(self, when: datetime) -> None:
+        target = _seconds(when)
+        check_reachable(target, f"set to {when.isoformat()}")
         freezer = _active_freezer()
         if freezer is not None:
             freezer.move_to(when)
             return
         with self._lock:
-            self._offset = when.timestamp() - time.time()
+            self._offset = target - time.time()
 
     def reset(self) -> None:
-        """Back to real (or frozen) time."""
+        """Back to real (or frozen) time: the offset :meth:`advance` and :meth:`set` made is dropped.
+
+        Example::
+
+            >>> clock = Clock()
+            >>> clock.advance(days=3)
+            >>> clock.reset()
+            >>> clock.offset
+            0.0
+        """
         with self._lock:
             self._offset = 0.0
 

@@ -114,12 +114,7 @@ def internal_failure(
 ) -> Exchange:
     """A failure inside mockfed, logged with its traceback and answered as STS's 500 ``InternalFailure``."""
     logger.exception("mockfed failed to answer an STS request")
-    failure = StsError(
-        "InternalFailure",
-        f"mockfed internal error ({type(exc).__name__}: {exc}); please report it with this request",
-        500,
-        sender_fault=False,
-    )
+    failure = errors.internal_failure(exc)
     return Exchange(protocol.render_error(failure, request_id or new_request_id()), action, caller_arn, failure.code)
 
 

@@ -24,6 +24,7 @@ __all__ = [
     "UnusedInteractionsError",
     "access_denied",
     "expired_token",
+    "internal_failure",
     "invalid_action",
     "invalid_client_token_id",
     "malformed_policy",
@@ -103,6 +104,23 @@ def invalid_client_token_id() -> StsError:
 
 def invalid_action(action: str, version: str) -> StsError:
     return StsError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
+
+
+def internal_failure(exc: BaseException) -> StsError:
+    """A failure inside mockfed (a bug), as STS's 500 ``InternalFailure`` naming it: what the client is answered
+    and the call log keeps.
+
+    Example::
+
+        >>> internal_failure(KeyError("arn")).message
+        "mockfed internal error (KeyError: 'arn'); please report it with this request"
+    """
+    return StsError(
+        "InternalFailure",
+        f"mockfed internal error ({type(exc).__name__}: {exc}); please report it with this request",
+        500,
+        sender_fault=False,
+    )
 
 
 def not_implemented(action: str) -> StsError:

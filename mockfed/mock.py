@@ -94,7 +94,7 @@ class MockOptions(TypedDict, total=False):
     scenario: str | os.PathLike[str] | None
     """A scenario file to replay (and record into, per ``record_mode``)."""
     record_mode: str | None
-    """VCR's ``none``, ``once``, ``new_episodes`` or ``all``."""
+    """VCR's ``none`` (the default: replay only, a missing file is an error), ``once``, ``new_episodes`` or ``all``."""
     replay_clock: str
     """``now`` (default) or ``recorded``: start the clock at the recording's time."""
     allow_unused: bool
@@ -269,8 +269,8 @@ def mock_federation(target: Any = None, /, **options: Unpack[MockOptions]) -> An
     ``allow_passthrough=True``.
 
     With ``scenario="file.json"`` STS answers come from a recorded scenario, and
-    ``record_mode`` (``"none"``, ``"once"``, ``"new_episodes"``, ``"all"``, as in VCR) says
-    when requests are sent on to wherever the client points and recorded instead; see
+    ``record_mode`` (``"none"``, the default, ``"once"``, ``"new_episodes"``, ``"all"``, as in VCR)
+    says when requests are sent on to wherever the client points and recorded instead; see
     ``docs/scenarios.md``. ``replay_clock="recorded"`` starts the clock at the recording's time;
     ``allow_unused=True`` accepts interactions the test never requests.
 

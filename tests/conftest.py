@@ -19,6 +19,24 @@ FEDERATING_POLICY = (
     '{"Version":"2012-10-17","Statement":[{"Sid":"Stmt1","Effect":"Allow","Action":["s3:ListAllMyBuckets",'
     '"sts:GetFederationToken"],"Resource":"*"}]}'
 )
+#: A recorded GetFederationToken interaction of a scenario file, as mockfed writes one (redacted).
+GFT_BOB: dict[str, Any] = {
+    "offset": 0.0,
+    "region": "us-east-1",
+    "action": "GetFederationToken",
+    "params": {"Name": "Bob", "DurationSeconds": 900},
+    "status": 200,
+    "response": {
+        "Credentials": {
+            "AccessKeyId": "ASIA************MPLE",
+            "SecretAccessKey": "REDACTED",
+            "SessionToken": "REDACTED",
+            "Expiration": "2020-01-01T00:15:00Z",
+        },
+        "FederatedUser": {"FederatedUserId": "111122223333:Bob", "Arn": "arn:aws:sts::111122223333:federated-user/Bob"},
+        "PackedPolicySize": 6,
+    },
+}
 
 
 @pytest.fixture

@@ -8,19 +8,35 @@ service really uses (or the 501 ``NotImplemented`` that names a real but unsimul
 or a 200 that parses. A crash inside mockfed shows as the pipeline's 500 ``InternalFailure`` (or,
 through botocore, as a traceback with a frame inside the package): neither may ever appear.
 
+Beyond the pipeline, raw bytes go over real sockets to a running ``mockfed serve`` (request
+lines, framing, sizes, header values, chunk sizes right and wrong, cut short) and random JSON to
+its admin API: every answer is in the protocol of its path (STS XML, or admin JSON), never a
+500, no handler fails inside the server, and afterwards it still answers its state and a valid
+GetFederationToken. Scenario files with random values in any field (or random bytes) either
+load and replay without a 500, or are refused with a ``ScenarioFormatError`` naming the file.
+
 Every suite here is derandomized with an explicit ``max_examples`` so CI runs the same cases
 every time; each test counts the cases it really ran and asserts the count, so a strategy that
 silently stops generating is noticed. Per run: 1,500 raw requests, 900 correctly signed ones,
-2,000 botocore calls, 800 byte/text cases (1,600 requests), 300 tamperings, 600 web identity
-tokens and 400 SAML responses (garbage, truncated, oversized, wrong algorithm, ``alg: none``,
-odd claims, flipped bytes, entity bombs, another IdP's, unsigned): 6,500 cases.
+2,000 botocore calls of GetFederationToken and 1,800 of AssumeRole and the smaller actions, 800
+byte/text cases (1,600 requests), 300 tamperings, 600 web identity tokens and 400 SAML responses
+(garbage, truncated, oversized, wrong algorithm, ``alg: none``, odd claims, flipped bytes, entity
+bombs, another IdP's, unsigned), 600 raw connections to the server, 400 admin bodies and 700
+scenario files: 10,500 cases.
 """
 
 from __future__ import annotations
 
 import base64
+import contextlib
+import copy
+import http.client
+import io
 import json
+import logging
 import operator
+import re
+import socket
 import traceback
 import xml.etree.ElementTree as ET
 from collections import Counter
@@ -33,11 +49,13 @@ from urllib.parse import quote, urlencode
 import boto3
 import botocore.exceptions
 import jwt
+import pytest
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials
 from botocore.parsers import QueryParser
+from botocore.serialize import create_serializer
 from cryptography.hazmat.primitives import hashes
 from cryptography.hazmat.primitives.asymmetric import ec, padding, rsa
 from hypothesis import HealthCheck, given, settings
@@ -45,13 +63,17 @@ from hypothesis import strategies as st
 
 import mockfed
 from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend, mock_federation
-from mockfed.dispatch import handle
+from mockfed.dispatch import Dispatcher, handle
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.idp.oidc import OidcIdentityProvider
 from mockfed.idp.saml import SamlIdentityProvider
 from mockfed.model import XML_NAMESPACE, operation, service_model
 from mockfed.protocol import form_fields
+from mockfed.scenario import ScenarioFormatError, ScenarioMismatchError, load_scenario_file, open_scenario
+from mockfed.server import FederationServer, ServerLimits
+from mockfed.server.admin import ROUTES as admin_routes
 from mockfed.state.keys import TOKEN_TEXT_PREFIX
+from tests.conftest import GFT_BOB
 
 NS = {"sts": XML_NAMESPACE}
 PACKAGE_DIR = str(Path(mockfed.__file__).resolve().parent)
@@ -806,6 +828,9 @@ TAMPERINGS = st.one_of(
     st.tuples(st.just("drop-header"), st.sampled_from(["x-amz-date", "authorization"])),
     st.tuples(st.just("host"), st.sampled_from(["sts.us-west-2.amazonaws.com", "evil.example", "[::1"])),
     st.tuples(st.just("region"), st.sampled_from(["us-west-2", "aws-global", "US-EAST-1"])),
+    st.tuples(st.just("scheme"), st.sampled_from(["AWS4-HMAC-SHA512", "aws4-hmac-sha256", "AWS4", "Bearer", ""])),
+    st.tuples(st.just("drop-parameter"), st.sampled_from(["Credential", "SignedHeaders", "Signature"])),
+    st.tuples(st.just("respace"), st.sampled_from(["  ", "\t", " ,", ""])),
 )
 
 
@@ -846,6 +871,12 @@ def test_tampered_signed_requests_never_succeed() -> None:
             hdrs["host"] = arg
         elif kind == "region":
             hdrs["authorization"] = hdrs["authorization"].replace("/us-east-1/", f"/{arg}/")
+        elif kind == "scheme":
+            hdrs["authorization"] = arg + hdrs["authorization"][len("AWS4-HMAC-SHA256") :]
+        elif kind == "drop-parameter":
+            hdrs["authorization"] = re.sub(rf"(, )?\b{arg}=[^,]*", "", hdrs["authorization"])
+        elif kind == "respace":  # what separates the parameters is not signed: still the same signature
+            hdrs["authorization"] = hdrs["authorization"].replace(", ", f"{arg}," if arg else ",")
         sessions = len(backend.sessions)
         status, code = assert_sts_answer(
             handle(HttpRequest.build("POST", url, hdrs, data), backend), "GetFederationToken"
@@ -853,6 +884,8 @@ def test_tampered_signed_requests_never_succeed() -> None:
         outcomes[f"{kind}: {code or status}"] += 1
         if kind == "drop-header" and arg == "authorization":
             assert status == 200  # unsigned: the default user, as documented (strict_auth refuses it)
+        elif kind == "respace":
+            assert status == 200  # parsed as STS parses it, and verified
         else:
             assert status in (400, 403), (kind, arg, code)
             assert len(backend.sessions) == sessions
@@ -1124,3 +1157,434 @@ def test_huge_lists_are_parsed_in_linear_time() -> None:
     assert time.perf_counter() - started < 5
     assert (status, code) == (400, "ValidationError")
     assert "Member must have length less than or equal to 50" in message
+
+
+# ---- hostile transport input against a running server ----------------------------------------------------------
+
+#: What ``mockfed serve`` itself answers for a request it will not pass to the pipeline (see ServerLimits).
+TRANSPORT_CODES = frozenset(
+    {
+        "BadRequest",
+        "RequestTimeout",
+        "RequestEntityTooLarge",
+        "RequestURITooLong",
+        "RequestHeaderFieldsTooLarge",
+        "NotImplemented",
+        "ServiceUnavailable",
+        "HTTPVersionNotSupported",
+    }
+)
+FUZZ_LIMITS = ServerLimits(max_body_bytes=16_384, request_seconds=2.0, idle_seconds=1.0, max_connections=64)
+LINE_ENDS = st.sampled_from([b"\r\n", b"\r\n", b"\n"])
+
+
+def samples_or_bytes(samples: list[bytes], max_size: int) -> st.SearchStrategy[bytes]:
+    """One of ``samples``, or any bytes at all."""
+    return st.one_of(st.sampled_from(samples), st.binary(max_size=max_size))
+
+
+METHODS = samples_or_bytes([b"GET", b"POST", b"POST", b"PUT", b"HEAD", b"DELETE", b"OPTIONS", b"BREW", b"G\x00T"], 8)
+PATHS = samples_or_bytes(
+    [
+        b"/",
+        b"/?Action=GetCallerIdentity&Version=2011-06-15",
+        b"/?Action=GetFederationToken&Name=Bob",
+        b"/_mockfed/state",
+        b"/_mockfed/clock/advance",
+        b"/_mockfed/clock/set",
+        b"/_mockfed/users",
+        b"/_mockfed/reset",
+        b"/_mockfed/",
+        b"/_mockfed/../state",
+        b"*",
+        b"http://sts.amazonaws.com/",
+        b"//x",
+        b"/%zz%00",
+    ],
+    30,
+)
+VERSIONS = st.sampled_from(
+    [b" HTTP/1.1", b" HTTP/1.1", b" HTTP/1.0", b"", b" HTTP/2.0", b" HTTP/1.1x", b" HTTP/01.01", b" FTP/1"]
+)
+HEADER_NAMES = samples_or_bytes(
+    [
+        b"Host",
+        b"Content-Length",
+        b"Transfer-Encoding",
+        b"Expect",
+        b"Connection",
+        b"Authorization",
+        b"X-Amz-Date",
+        b"Content-Type",
+        b"content-length",
+    ],
+    12,
+)
+HEADER_VALUES = st.one_of(
+    st.sampled_from(
+        [
+            b"0",
+            b"5",
+            b"-1",
+            b" 7",
+            b"99999999999999",
+            b"0x10",
+            b"5, 5",
+            b"chunked",
+            b"gzip, chunked",
+            b"chunked, chunked",
+            b"100-continue",
+            b"close",
+            b"keep-alive",
+            b"application/x-www-form-urlencoded",
+            b"AWS4-HMAC-SHA256 Credential=AKIAMOCKFEDEXAMPLE01/20260101/us-east-1/sts/aws4_request",
+        ]
+    ),
+    st.binary(max_size=40),
+    st.integers(min_value=0, max_value=40_000).map(lambda n: str(n).encode()),
+)
+
+
+@st.composite
+def chunked_bodies(draw: st.DrawFn, payload: bytes) -> bytes:
+    """``payload`` in chunks, with sizes and separators that are right or wrong."""
+    out = b""
+    rest = payload
+    while rest:
+        size = draw(st.integers(1, max(1, len(rest))))
+        piece, rest = rest[:size], rest[size:]
+        label = draw(st.sampled_from([b"%x" % size, b"%x" % size, b"%X;ext=1" % size, b"-1", b"zz", b"f" * 20, b""]))
+        out += label + draw(LINE_ENDS) + piece + draw(st.sampled_from([b"\r\n", b"\r\n", b"", b"xx"]))
+    return out + draw(st.sampled_from([b"0\r\n\r\n", b"0\r\nTrailer: x\r\n\r\n", b"", b"0\r\n"]))
+
+
+@st.composite
+def raw_http_requests(draw: st.DrawFn) -> bytes:
+    """Bytes on a connection: a request line, headers and a body framed right, wrongly, or not at all."""
+    end = draw(LINE_ENDS)
+    head = draw(METHODS) + b" " + draw(PATHS) + draw(VERSIONS) + end
+    headers = draw(st.lists(st.tuples(HEADER_NAMES, HEADER_VALUES), max_size=6))
+    payload = draw(
+        st.one_of(
+            st.binary(max_size=300),
+            JSONISH.map(lambda text: text.encode()),
+            st.just(b"Action=GetCallerIdentity&Version=2011-06-15"),
+            st.integers(1, 40_000).map(lambda n: b"a" * n),
+        )
+    )
+    framing = draw(st.sampled_from(["length", "length", "wrong-length", "chunked", "none", "both", "huge", "huge"]))
+    if framing in ("length", "both"):
+        headers.append((b"Content-Length", str(len(payload)).encode()))
+    elif framing == "huge":  # more than the server takes, announced or chunked
+        size = draw(st.sampled_from([FUZZ_LIMITS.max_body_bytes + 1, 10**6, 99_999_999_999_999]))
+        announced = (b"Content-Length", str(size).encode())
+        headers.append(announced if draw(st.booleans()) else (b"Transfer-Encoding", b"chunked"))
+        payload = b"%x\r\n" % size + payload
+    elif framing == "wrong-length":
+        headers.append((b"Content-Length", str(max(0, len(payload) + draw(st.integers(-50, 50)))).encode()))
+    if framing in ("chunked", "both"):
+        headers.append((b"Transfer-Encoding", b"chunked"))
+        payload = draw(chunked_bodies(payload))
+    data = head + b"".join(name + b": " + value + end for name, value in headers) + end + payload
+    if draw(st.integers(0, 5)) == 0:  # cut short in flight
+        data = data[: draw(st.integers(0, len(data)))]
+    return data
+
+
+def _exchange_raw(port: int, data: bytes) -> bytes:
+    """Send ``data``, half-close (the client says it has nothing more), and read everything the server answers."""
+    with socket.create_connection(("127.0.0.1", port), timeout=10) as sock:
+        with contextlib.suppress(OSError):  # the server may refuse and close before it has read it all
+            sock.sendall(data)
+            sock.shutdown(socket.SHUT_WR)
+        received = b""
+        with contextlib.suppress(OSError):
+            while chunk := sock.recv(65536):
+                received += chunk
+        return received
+
+
+def _first_response(received: bytes, head_only: bool) -> tuple[int, dict[str, str], bytes]:
+    response = http.client.HTTPResponse(_BytesSocket(received), method="HEAD" if head_only else "GET")
+    response.begin()
+    return response.status, dict(response.getheaders()), response.read()
+
+
+class _BytesSocket:
+    """What http.client.HTTPResponse reads a response from: received bytes."""
+
+    def __init__(self, data: bytes) -> None:
+        self._data = data
+
+    def makefile(self, mode: str) -> io.BytesIO:
+        return io.BytesIO(self._data)
+
+
+def assert_transport_answer(data: bytes, received: bytes) -> str:
+    """The server's answer to raw bytes is nothing (no request line), or an answer in the protocol of its path."""
+    request_line = data.split(b"\n", 1)[0].strip()
+    if not received:
+        assert not request_line or len(request_line.split()) < 2 or b"\n" not in data, (data[:200], received)
+        return "closed"
+    words = request_line.split()
+    if not received.startswith(b"HTTP/1."):  # an HTTP/0.9 answer (``GET /path``): the body alone
+        assert len(words) == 2, (data[:200], received[:200])
+        return "http/0.9"
+    head_only = words[:1] == [b"HEAD"]
+    status, headers, body = _first_response(received, head_only=head_only)
+    assert status != 500, body
+    assert headers["Content-Type"] in ("application/json", "text/xml"), headers
+    if head_only:
+        return f"head {status}"
+    assert headers["Content-Length"] == str(len(body))
+    if headers["Content-Type"] == "application/json":
+        answer = json.loads(body)
+        assert (status == 200) == ("error" not in answer), (status, answer)
+        return f"admin {status}"
+    root = ET.fromstring(body)
+    if status == 200:
+        assert root.tag.endswith("Response"), body
+        return "200"
+    assert root.tag == f"{{{XML_NAMESPACE}}}ErrorResponse", body
+    code = root.findtext("sts:Error/sts:Code", namespaces=NS)
+    assert code in STS_ERROR_CODES | TRANSPORT_CODES, (status, code, body)
+    assert root.findtext("sts:RequestId", namespaces=NS) == headers["x-amzn-RequestId"]
+    return code or "-"
+
+
+def _signed_federation_token(port: int) -> bytes:
+    url = f"http://127.0.0.1:{port}/"
+    body = b"Action=GetFederationToken&Version=2011-06-15&Name=Bob&DurationSeconds=900"
+    headers = _sign(body, url, "us-east-1", Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY), {})
+    head = "".join(f"{name}: {value}\r\n" for name, value in headers.items())
+    return f"POST / HTTP/1.1\r\nHost: 127.0.0.1:{port}\r\n{head}Content-Length: {len(body)}\r\n\r\n".encode() + body
+
+
+def assert_server_alive(server: FederationServer) -> None:
+    """After a run: the admin API and a valid GetFederationToken are answered."""
+    state = _exchange_raw(server.port, b"GET /_mockfed/state HTTP/1.1\r\nHost: x\r\n\r\n")
+    assert _first_response(state, head_only=False)[0] == 200
+    status, _, body = _first_response(_exchange_raw(server.port, _signed_federation_token(server.port)), False)
+    assert status == 200, body
+    assert b"<Arn>arn:aws:sts::123456789012:federated-user/Bob</Arn>" in body
+
+
+def test_hostile_bytes_on_the_wire_get_protocol_answers_and_leave_the_server_alive(
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    outcomes: Counter[str] = Counter()
+    caplog.set_level(logging.ERROR, logger="mockfed")
+    with FederationServer(port=0, limits=FUZZ_LIMITS) as server:
+
+        @robustness_settings(max_examples=600)
+        @given(raw_http_requests())
+        def run(data: bytes) -> None:
+            outcomes[assert_transport_answer(data, _exchange_raw(server.port, data))] += 1
+
+        run()
+        assert_server_alive(server)
+    failures = [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR]
+    assert failures == []  # no handler ever failed inside the server
+    print(f"wire: {sum(outcomes.values())} cases, {dict(outcomes)}")
+    assert sum(outcomes.values()) >= 550, outcomes
+    assert outcomes["BadRequest"] >= 30, outcomes
+    assert outcomes["RequestEntityTooLarge"] >= 5, outcomes
+    assert sum(n for key, n in outcomes.items() if key.startswith("admin")) >= 30, outcomes
+
+
+@st.composite
+def admin_routes_and_methods(draw: st.DrawFn) -> tuple[bytes, str]:
+    """A route of the admin API with its method; one time in five, a route or method it does not have."""
+    if draw(st.integers(0, 4)) == 0:
+        return draw(st.sampled_from([b"GET", b"POST", b"PUT"])), draw(st.sampled_from(["x", "clock", "users/alice"]))
+    route = draw(st.sampled_from(list(admin_routes)))
+    return route.method.encode(), route.path
+
+
+ADMIN_FIELDS = st.sampled_from(
+    ["seconds", "minutes", "hours", "days", "time", "name", "policy", "tags", "region", "action", "code", "count"]
+)
+ADMIN_VALUES = st.one_of(
+    JSONISH.map(json.loads),
+    st.sampled_from(
+        [36_600, -36_600, 1e308, "9999-12-31T00:00:00Z", "0001-01-01T00:00:00+14:00", "1970-01-01T00:00:00Z"]
+    ),
+    st.integers(),
+)
+
+
+ADMIN_BODIES = st.one_of(
+    st.sampled_from(
+        [
+            {},
+            {"seconds": 901},
+            {"days": 36_600},
+            {"days": -36_600},
+            {"time": "2030-01-01T00:00:00Z"},
+            {"time": "9999-12-31T00:00:00Z"},
+            {"name": "alice", "tags": {"team": "blue"}},
+            {"region": "ap-east-1"},
+            {"action": "GetCallerIdentity", "code": "Throttling", "count": 2},
+        ]
+    ),
+    st.dictionaries(ADMIN_FIELDS, ADMIN_VALUES, max_size=4),
+    JSONISH.map(json.loads),
+)
+
+
+def test_random_admin_bodies_are_answered_in_json_and_leave_the_server_alive(caplog: pytest.LogCaptureFixture) -> None:
+    outcomes: Counter[str] = Counter()
+    caplog.set_level(logging.ERROR, logger="mockfed")
+    with FederationServer(port=0, limits=FUZZ_LIMITS) as server:
+
+        @robustness_settings(max_examples=400)
+        @given(admin_routes_and_methods(), ADMIN_BODIES)
+        def run(route: tuple[bytes, str], body: Any) -> None:
+            data = json.dumps(body).encode()
+            head = b"%s /_mockfed/%s HTTP/1.1\r\nHost: x\r\n" % (route[0], route[1].encode())
+            request = head + b"Content-Length: %d\r\n\r\n" % len(data)
+            status, headers, answer = _first_response(_exchange_raw(server.port, request + data), head_only=False)
+            assert headers["Content-Type"] == "application/json"
+            assert status in (200, 400, 404), (route, body, answer)
+            outcomes[str(status)] += 1
+            state = _exchange_raw(server.port, b"GET /_mockfed/state HTTP/1.1\r\nHost: x\r\n\r\n")
+            assert _first_response(state, False)[0] == 200, state  # wherever the clock was moved, state is written
+
+        run()
+        _exchange_raw(server.port, b"POST /_mockfed/reset HTTP/1.1\r\nHost: x\r\nContent-Length: 0\r\n\r\n")  # faults
+        assert_server_alive(server)
+    assert [record.getMessage() for record in caplog.records if record.levelno >= logging.ERROR] == []
+    print(f"admin: {sum(outcomes.values())} cases, {dict(outcomes)}")
+    assert outcomes["200"] >= 15, outcomes
+    assert outcomes["400"] >= 150, outcomes
+
+
+# ---- random scenario values against the loader ------------------------------------------------------------------
+
+SCENARIO_INTERACTION: dict[str, Any] = {
+    **GFT_BOB,
+    "params": {**GFT_BOB["params"], "Tags": [{"Key": "team", "Value": "blue"}]},
+    "response": {**GFT_BOB["response"], "SessionTokenUtilization": 10, "SessionTokenSize": 400},
+}
+SCENARIO_VALUES = st.one_of(
+    JSONISH.map(json.loads),
+    st.sampled_from(
+        [
+            [1, 2],
+            "big",
+            -1,
+            101,
+            10**30,
+            4097,
+            1e400,
+            "soon",
+            "9999-12-31T23:59:59Z",
+            "1969-12-31T23:59:59Z",
+            "0001-01-01T00:00:00+14:00",
+            "2026-11-22T10:15:00",
+            {"Arn": 1},
+            None,
+            True,
+            "",
+            "\ud800",
+            "2026-11-22T10:30:00Z",
+            0,
+            100,
+            4096,
+            "Alice",
+            "arn:aws:sts::123456789012:federated-user/Alice",
+            [],
+        ]
+    ),
+)
+
+
+def _paths(value: Any, prefix: tuple[Any, ...] = ()) -> list[tuple[Any, ...]]:
+    """Every place in a JSON document, as a path of keys and indexes."""
+    found = [prefix]
+    if isinstance(value, dict):
+        for key, item in value.items():
+            found += _paths(item, (*prefix, key))
+    elif isinstance(value, list):
+        for index, item in enumerate(value):
+            found += _paths(item, (*prefix, index))
+    return found
+
+
+@st.composite
+def scenario_documents(draw: st.DrawFn) -> Any:
+    """A valid scenario with a few of its values (or keys) replaced by anything."""
+    document: Any = {
+        "mockfed_scenario": 1,
+        "recorded_at": "2026-11-22T10:00:00Z",
+        "interactions": [json.loads(json.dumps(SCENARIO_INTERACTION))],
+    }
+    for _ in range(draw(st.sampled_from([0, 1, 1, 1, 2, 3]))):  # a valid file one time in six
+        path = draw(st.sampled_from(_paths(document)))
+        if not path:
+            document = copy.deepcopy(draw(SCENARIO_VALUES))  # sampled values are shared objects
+            continue
+        parent = document
+        for step in path[:-1]:
+            parent = parent[step]
+        if isinstance(parent, dict) and draw(st.integers(0, 4)) == 0:
+            parent[draw(st.text(max_size=12))] = parent.pop(path[-1])  # a renamed field
+        else:
+            parent[path[-1]] = copy.deepcopy(draw(SCENARIO_VALUES))
+    return document
+
+
+def test_random_scenario_values_are_refused_at_load_or_replay_without_a_crash(tmp_path: Path) -> None:
+    """The loader raises ScenarioFormatError or returns a file whose every interaction replays without a 500."""
+    outcomes: Counter[str] = Counter()
+    path = tmp_path / "fuzzed.json"
+
+    places: Counter[str] = Counter()  # what the refusals named: a field of an interaction, recorded_at, the JSON, ...
+
+    @robustness_settings(max_examples=700)
+    @given(scenario_documents(), st.binary(max_size=200), st.integers(0, 7))
+    def run(document: Any, raw: bytes, pick: int) -> None:
+        if pick == 0:  # one time in eight, bytes that may not even be text
+            path.write_bytes(raw)
+        else:
+            path.write_text(json.dumps(document, ensure_ascii=False), encoding="utf-8", errors="surrogatepass")
+        try:
+            loaded = load_scenario_file(path)
+        except ScenarioFormatError as refused:
+            message = str(refused)
+            assert message.startswith(f"{path}: "), message  # it names the file, then the place
+            places[message[len(str(path)) + 2 :].split(":")[0].split(" ")[0]] += 1
+            outcomes["refused at load"] += 1
+            return
+        for interaction in loaded.interactions:
+            outcomes[_replay_outcome(path, interaction.action, interaction.params, interaction.region)] += 1
+
+    run()
+    print(f"scenario: {sum(outcomes.values())} cases, {dict(outcomes)}; refusals named {len(places)} places")
+    assert outcomes["refused at load"] >= 300, outcomes
+    assert outcomes["replayed 200"] >= 50, outcomes
+    assert len(places) >= 20, places
+
+
+def _replay_outcome(path: Path, action: str, params: Mapping[str, Any], region: str) -> str:
+    """Replay ``action`` with ``params`` from the scenario at ``path`` through the pipeline, as a door would."""
+    backend = FederationBackend()
+    replay = open_scenario(path, backend, allow_unused=True)
+    operation_model = operation(action)
+    if operation_model is None:
+        body = urlencode({"Action": action, "Version": "2011-06-15"}).encode()
+    else:
+        serializer = create_serializer("query", include_validation=False)
+        serialized = serializer.serialize_to_request(dict(params), operation_model)
+        body = serialized["body"] if isinstance(serialized["body"], bytes) else urlencode(serialized["body"]).encode()
+    host = "sts.amazonaws.com" if region == "us-east-1" else f"sts.{quote(region, safe='')}.amazonaws.com"
+    url = f"https://{host}/"
+    request = HttpRequest.build("POST", url, {"Content-Type": "application/x-www-form-urlencoded"}, body)
+    try:
+        response = replay.exchange(Dispatcher(backend), request).response
+    except ScenarioMismatchError:
+        return "no match"  # a region or parameters no request of this shape carries
+    except ScenarioFormatError:
+        return "refused at replay"  # a recorded time moved past the year 9999
+    assert response.status != 500, response.body
+    return f"replayed {response.status}"

@@ -305,7 +305,7 @@ def test_outside_any_mock_sts_requests_reach_the_network(monkeypatch: pytest.Mon
 
 # ---- nothing leaks from one test to the next --------------------------------------------------------------------
 
-_left_behind: list[tuple[int, str, str]] = []  # (backend id, user key, policy ARN) of each earlier turn
+_left_behind: list[tuple[FederationBackend, str, str]] = []  # (backend, user key, policy ARN) of each earlier turn
 
 
 @pytest.mark.parametrize("turn", [1, 2])
@@ -314,8 +314,8 @@ def test_each_test_gets_a_fresh_backend(mockfed: FederationBackend, turn: int) -
     assert mockfed.sessions == []
     assert mockfed.calls == []
     assert mockfed.clock.offset == 0
-    for backend_id, user_key, policy_arn in _left_behind:
-        assert id(mockfed) != backend_id
+    for earlier, user_key, policy_arn in _left_behind:  # kept alive, so an id cannot be reused
+        assert mockfed is not earlier
         assert mockfed.principal(user_key) is None
         assert mockfed.managed_policy(policy_arn) is None
     assert os.environ["AWS_ACCESS_KEY_ID"] == DEFAULT_ACCESS_KEY_ID
@@ -328,7 +328,7 @@ def test_each_test_gets_a_fresh_backend(mockfed: FederationBackend, turn: int) -
     mockfed.disable_region("ap-east-1")
     mockfed.inject_error("*", "Throttling", count=5)
     mockfed.clock.advance(days=2)
-    _left_behind.append((id(mockfed), user.access_key_id, arn))
+    _left_behind.append((mockfed, user.access_key_id, arn))
 
 
 @pytest.fixture

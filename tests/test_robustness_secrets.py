@@ -180,6 +180,7 @@ def test_the_parsed_request_credential_does_not_show_the_token() -> None:
             "Authorization": "AWS4-HMAC-SHA256 Credential=ASIAEXAMPLE/20260101/us-east-1/sts/aws4_request, "
             "SignedHeaders=host;x-amz-date, Signature=ab",
             "X-Amz-Security-Token": "IQoJb3JpZ2luX2VjTOKEN-SECRET",
+            "X-Amz-Date": "20260101T000000Z",
         },
         b"",
     )

@@ -23,7 +23,7 @@ from mockfed.scenario import (
     load_scenario_file,
 )
 from mockfed.server import FederationServer
-from tests.conftest import S3_READ_ONLY, SEEDS_POLICY
+from tests.conftest import GFT_BOB, S3_READ_ONLY, SEEDS_POLICY
 
 COMPACT_POLICY = json.dumps(json.loads(SEEDS_POLICY), separators=(",", ":"))
 
@@ -124,7 +124,7 @@ def test_the_file_is_readable_and_shaped_as_documented(tmp_path: Path, server: F
 
 
 def test_mode_none_without_a_file(tmp_path: Path) -> None:
-    with pytest.raises(ScenarioFormatError, match=r"no such scenario; record it with record_mode=\"once\""):
+    with pytest.raises(ScenarioFormatError, match=r"missing.json: no such scenario file.*record_mode=\"once\""):
         mock_federation(scenario=tmp_path / "missing.json", record_mode="none").start()
 
 
@@ -161,25 +161,6 @@ def test_mode_new_episodes_records_only_what_is_new(tmp_path: Path, server: Fede
 def scenario_file(path: Path, interactions: list[dict[str, Any]], recorded_at: str = "2026-11-22T10:00:00Z") -> Path:
     path.write_text(json.dumps({"mockfed_scenario": 1, "recorded_at": recorded_at, "interactions": interactions}))
     return path
-
-
-GFT_BOB = {
-    "offset": 0.0,
-    "region": "us-east-1",
-    "action": "GetFederationToken",
-    "params": {"Name": "Bob", "DurationSeconds": 900},
-    "status": 200,
-    "response": {
-        "Credentials": {
-            "AccessKeyId": "ASIA************MPLE",
-            "SecretAccessKey": "REDACTED",
-            "SessionToken": "REDACTED",
-            "Expiration": "2020-01-01T00:15:00Z",
-        },
-        "FederatedUser": {"FederatedUserId": "111122223333:Bob", "Arn": "arn:aws:sts::111122223333:federated-user/Bob"},
-        "PackedPolicySize": 6,
-    },
-}
 
 
 def test_an_old_recording_is_rebased_onto_today_and_warns_once(tmp_path: Path) -> None:
@@ -412,7 +393,7 @@ def test_marker_and_record_mode_option(pytester: pytest.Pytester) -> None:
     refused = pytester.runpytest_subprocess("--mockfed-record-mode=none", "-p", "no:cacheprovider")
     refused.assert_outcomes(errors=1)
     refused.stdout.fnmatch_lines(["*scenarios/recorded.json: no such scenario*"])
-    recorded = pytester.runpytest_subprocess("-p", "no:cacheprovider")  # missing file: "once" records
+    recorded = pytester.runpytest_subprocess("--mockfed-record-mode=once", "-p", "no:cacheprovider")
     recorded.assert_outcomes(passed=1)
     written = json.loads((pytester.path / "scenarios" / "recorded.json").read_text())
     assert [i["action"] for i in written["interactions"]] == ["GetFederationToken"]

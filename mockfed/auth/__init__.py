@@ -23,8 +23,14 @@ from __future__ import annotations
 
 from mockfed import errors, model
 from mockfed.auth.endpoints import region_of_host
-from mockfed.auth.sigv4 import Credential, check_request_time, check_scope, check_signature, credential_of
-from mockfed.errors import StsError
+from mockfed.auth.sigv4 import (
+    Credential,
+    check_request_time,
+    check_scope,
+    check_signature,
+    credential_of,
+    missing_authentication_token,
+)
 from mockfed.http import HttpRequest
 from mockfed.state import State
 from mockfed.state.keys import looks_like_mockfed_token
@@ -38,17 +44,19 @@ def authenticate(
 ) -> tuple[Principal | None, str]:
     """The calling principal and the region of ``request`` (for ``action``), or the service's authentication error.
 
-    The principal is None for an unsigned request of an action that needs no signature.
+    The principal is None for an unsigned request of an action that needs no signature. In the
+    service's order: the signature read (:func:`~mockfed.auth.sigv4.credential_of`), the time it
+    was signed, its scope, whose key it is, the signature itself, the session token.
     """
     credential = credential_of(request)
     if credential is None:
         if action is not None and not model.needs_signature(action):
             return None, region_of_host(request.host)
         if strict:
-            raise StsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
+            raise missing_authentication_token()
         return state.account.default_user, region_of_host(request.host)
-    check_scope(request, credential)
     check_request_time(credential)
+    check_scope(request, credential)
     principal = state.principal(credential.access_key_id)
     if principal is None:
         token = credential.session_token or ""

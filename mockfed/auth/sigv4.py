@@ -29,11 +29,14 @@ __all__ = [
     "check_signature",
     "credential_of",
     "expected_signature",
+    "missing_authentication_token",
 ]
 
-_AUTH_HEADER = re.compile(
-    r"AWS4-HMAC-SHA256\s+Credential=(?P<scope>[^,\s]+),\s*SignedHeaders=(?P<headers>[^,\s]+),\s*Signature=(?P<sig>[0-9a-f]+)"
-)
+#: The one signing algorithm STS accepts.
+ALGORITHM = "AWS4-HMAC-SHA256"
+#: The Authorization header's parameters are separated by commas and white space (a space inside a value
+#: splits it: STS answers ``'valid/...' not a valid key=value pair`` for ``Credential=not valid/...``).
+_PARAMETER_SEPARATORS = re.compile(r"[\s,]+")
 _SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
     "Key and signing method. Consult the service documentation for details."
@@ -62,35 +65,135 @@ class Credential(NamedTuple):
 
 
 def credential_of(request: HttpRequest) -> Credential | None:
-    """The SigV4 signature of ``request`` (Authorization header or presigned query), or None if unsigned."""
-    match = _AUTH_HEADER.match(request.headers.get("authorization", ""))
-    if match:
-        scope, headers, signature = match.group("scope"), match.group("headers"), match.group("sig")
-        token = request.header("x-amz-security-token") or None
-        amz_date = request.header("x-amz-date")
-        presigned = False
-    elif "X-Amz-Credential" in request.url:
+    """The SigV4 signature of ``request`` (Authorization header or presigned query), or None if it has neither.
+
+    A request that tries to sign and gets it wrong is refused here, as STS refuses it and in its
+    order: an ``Authorization`` header whose scheme does not start ``AWS4-`` (403
+    ``MissingAuthenticationToken``); a parameter without ``=``, a missing ``Credential``,
+    ``Signature``, ``SignedHeaders`` or date header, a date not in ISO-8601 basic format, an
+    algorithm other than ``AWS4-HMAC-SHA256``, a credential without its five parts (400
+    ``IncompleteSignature``); ``host`` not signed (403 ``SignatureDoesNotMatch``). Only a request
+    with neither a header nor query parameters of SigV4 is unsigned.
+
+    Example::
+
+        >>> request = HttpRequest.build("POST", "https://sts.amazonaws.com/", {
+        ...     "Authorization": "AWS4-HMAC-SHA512 Credential=AKIDEXAMPLE/20260101/us-east-1/sts/aws4_request, "
+        ...                      "SignedHeaders=host;x-amz-date, Signature=00", "X-Amz-Date": "20260101T000000Z"}, b"")
+        >>> credential_of(request)
+        Traceback (most recent call last):
+        ...
+        mockfed.errors.StsError: IncompleteSignature: Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'.
+    """
+    header = request.headers.get("authorization")
+    if header is not None:
+        return _from_header(request, header)
+    if "X-Amz-" in request.url:
         query = dict(parse_qsl(request.query, keep_blank_values=True))
-        scope = query.get("X-Amz-Credential", "")
-        headers = query.get("X-Amz-SignedHeaders", "host")
-        signature = query.get("X-Amz-Signature", "")
-        token = query.get("X-Amz-Security-Token") or None
-        amz_date = query.get("X-Amz-Date", "")
-        presigned = True
-    else:
-        return None
-    parts = scope.split("/")
+        if "X-Amz-Algorithm" in query or "X-Amz-Credential" in query:
+            return _from_query(request, query)
+    return None
+
+
+def _from_header(request: HttpRequest, header: str) -> Credential:
+    scheme, _, rest = header.strip().partition(" ")
+    if not scheme.startswith("AWS4-"):
+        raise missing_authentication_token()
+    fields: dict[str, str] = {}
+    for parameter in _PARAMETER_SEPARATORS.split(rest):
+        if not parameter:
+            continue
+        name, equals, value = parameter.partition("=")
+        if not equals:
+            raise _incomplete(
+                f"'{parameter}' not a valid key=value pair (missing equal-sign) in Authorization header: '{header}'."
+            )
+        fields[name] = value  # a repeated parameter: the last one counts
+    amz_date = request.headers.get("x-amz-date")
+    if amz_date is None:
+        amz_date = request.headers.get("date")
+    missing = [
+        f"Authorization header requires '{name}' parameter."
+        for name in ("Credential", "Signature", "SignedHeaders")
+        if not fields.get(name) and not (name == "SignedHeaders" and name in fields)
+    ]
+    if amz_date is None:
+        missing.append("Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.")
+    if missing or amz_date is None:
+        raise _incomplete(f"{' '.join(missing)} Authorization={header}")
+    token = request.headers.get("x-amz-security-token") or None
+    return _credential(
+        scheme, fields["Credential"], fields["SignedHeaders"], fields["Signature"], token, amz_date, presigned=False
+    )
+
+
+def _from_query(request: HttpRequest, query: dict[str, str]) -> Credential:
+    algorithm = query.get("X-Amz-Algorithm")
+    if algorithm is not None and algorithm != ALGORITHM:
+        raise missing_authentication_token()
+    names = ("X-Amz-Algorithm", "X-Amz-Credential", "X-Amz-Signature", "X-Amz-SignedHeaders", "X-Amz-Date")
+    missing = [f"AWS query-string parameters must include '{name}'." for name in names if name not in query]
+    if missing:
+        raise _incomplete(f"{' '.join(missing)} Re-examine the query-string parameters.")
+    return _credential(
+        ALGORITHM,
+        query["X-Amz-Credential"],
+        query["X-Amz-SignedHeaders"],
+        query["X-Amz-Signature"],
+        query.get("X-Amz-Security-Token") or None,
+        query["X-Amz-Date"],
+        presigned=True,
+    )
+
+
+def _credential(
+    algorithm: str,
+    scope: str,
+    signed_headers: str,
+    signature: str,
+    token: str | None,
+    amz_date: str,
+    *,
+    presigned: bool,
+) -> Credential:
+    """The checks that follow reading the parameters, in the service's order: date format, host signed,
+    algorithm, the credential's five parts."""
+    if _signed_at(amz_date) is None:
+        raise _date_format_error(amz_date)
+    headers = tuple(signed_headers.split(";"))
+    if "host" not in (name.lower() for name in headers):
+        raise StsError("SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the AWS Authorization.", 403)
+    if algorithm != ALGORITHM:
+        raise _incomplete(f"Unsupported AWS 'algorithm': '{algorithm}'.")
+    parts = scope.rstrip("/").split("/")
     if len(parts) != 5:
-        raise StsError(
-            "IncompleteSignature",
-            f"Credential must have exactly 5 slash-delimited elements, e.g. "
-            f"keyid/date/region/service/term, got '{scope}'",
-            400,
+        raise _incomplete(
+            f"Credential must have exactly 5 slash-delimited elements, e.g. keyid/date/region/service/term, "
+            f"got '{scope}'"
         )
     key, day, region, service, terminator = parts
-    return Credential(
-        key, day, region, service, token, signature, tuple(headers.split(";")), amz_date, presigned, terminator
+    return Credential(key, day, region, service, token, signature, headers, amz_date, presigned, terminator)
+
+
+def _incomplete(message: str) -> StsError:
+    return StsError("IncompleteSignature", message, 400)
+
+
+def _date_format_error(amz_date: str) -> StsError:
+    return _incomplete(
+        f"Date must be in ISO-8601 'basic format'. Got '{amz_date}'. See http://en.wikipedia.org/wiki/ISO_8601"
     )
+
+
+def missing_authentication_token() -> StsError:
+    """STS's answer to a request that is not signed (or not with a scheme it knows) where a signature is needed.
+
+    Example::
+
+        >>> missing_authentication_token().status
+        403
+    """
+    return StsError("MissingAuthenticationToken", "Request is missing Authentication Token", 403)
 
 
 def check_scope(request: HttpRequest, credential: Credential) -> None:
@@ -128,12 +231,8 @@ def check_scope(request: HttpRequest, credential: Credential) -> None:
 def check_request_time(credential: Credential) -> None:
     """Signed more than 15 minutes from the process's own now (frozen or not; never the clock's offset)."""
     signed = _signed_at(credential.amz_date)
-    if signed is None:
-        raise StsError(
-            "IncompleteSignature",
-            "Authorization header requires existence of either a 'X-Amz-Date' or a 'Date' header.",
-            400,
-        )
+    if signed is None:  # credential_of refuses it first; a Credential made by hand may still hold one
+        raise _date_format_error(credential.amz_date)
     now = int(time.time())
     if signed < now - _SKEW_SECONDS:
         raise StsError(

@@ -20,6 +20,7 @@ secret scan, and moving recorded times; it knows nothing about HTTP or matching.
 from __future__ import annotations
 
 import json
+import math
 import os
 import re
 import tempfile
@@ -30,8 +31,12 @@ from pathlib import Path
 from typing import Any
 
 import botocore
+from botocore.model import Shape
 
+from mockfed import model
+from mockfed.clock import EARLIEST, LATEST
 from mockfed.errors import ScenarioFormatError, ScenarioSecretError
+from mockfed.iam.packing import MAX_SESSION_TOKEN_SIZE
 from mockfed.version import __version__
 
 __all__ = [
@@ -111,14 +116,92 @@ def _parse_time(text: Any, where: str) -> datetime:
         raise ScenarioFormatError(f'{where}: expected an ISO-8601 time such as "2026-11-22T10:00:00Z", got {text!r}')
     try:
         value = datetime.fromisoformat(text.replace("Z", "+00:00"))
-    except ValueError:
+        value = value if value.tzinfo else value.replace(tzinfo=UTC)
+        in_range = EARLIEST <= value <= LATEST
+    except (ValueError, OverflowError):
         raise ScenarioFormatError(
             f'{where}: {text!r} is not an ISO-8601 time; write it like "2026-11-22T10:00:00Z"'
         ) from None
-    return value if value.tzinfo else value.replace(tzinfo=UTC)
+    if not in_range:
+        raise ScenarioFormatError(
+            f"{where}: {text!r} is outside the times mockfed's clock can show "
+            f"({EARLIEST:%Y-%m-%dT%H:%M:%SZ} to {LATEST:%Y-%m-%dT%H:%M:%SZ})"
+        )
+    return value
 
 
-def _interaction(data: Any, index: int, name: str) -> Interaction:
+#: Numbers of an answer that the model leaves open above, bounded as the service bounds them: a packed size
+#: over 100% is an error, not an answer; no session token is larger than the largest the model issues.
+_ANSWER_MAXIMUM = {"PackedPolicySize": 100, "SessionTokenUtilization": 100, "SessionTokenSize": MAX_SESSION_TOKEN_SIZE}
+
+
+def _shown(value: Any) -> str:
+    text = json.dumps(value, ensure_ascii=False, default=str)
+    return text if len(text) <= 60 else text[:57] + "..."
+
+
+def check_shape(value: Any, shape: Shape, where: str, *, answer: bool, member: str = "") -> None:
+    """Refuse (:class:`ScenarioFormatError` naming ``where``) a value that ``shape`` of the STS model cannot hold.
+
+    Types always; for an ``answer`` (a recorded response) also the required members and the numbers'
+    ranges, which a request recorded for its error may break on purpose.
+
+    Example::
+
+        >>> check_shape({"PackedPolicySize": "big"}, model.output_shape("GetFederationToken"),
+        ...             "broker.json: interactions[0].response", answer=True)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        mockfed.errors.ScenarioFormatError: broker.json: interactions[0].response.PackedPolicySize: expected an ...
+    """
+    kind = shape.type_name
+    if kind == "structure":
+        if not isinstance(value, dict):
+            raise ScenarioFormatError(f"{where}: expected an object ({shape.name}), got {_shown(value)}")
+        unknown = sorted(set(value) - set(shape.members))
+        if unknown:
+            raise ScenarioFormatError(
+                f"{where}: unknown field(s) {', '.join(map(str, unknown))}; {shape.name} has "
+                f"{', '.join(shape.members) or 'no fields'}"
+            )
+        if answer:
+            missing = [name for name in shape.required_members if name not in value]
+            if missing:
+                raise ScenarioFormatError(f"{where}: missing {', '.join(missing)} (every {shape.name} has it)")
+        for name, item in value.items():
+            check_shape(item, shape.members[name], f"{where}.{name}", answer=answer, member=name)
+    elif kind == "list":
+        if not isinstance(value, list):
+            raise ScenarioFormatError(f"{where}: expected a list, got {_shown(value)}")
+        for index, item in enumerate(value):
+            check_shape(item, shape.member, f"{where}[{index}]", answer=answer)
+    elif kind == "map":
+        if not isinstance(value, dict):
+            raise ScenarioFormatError(f"{where}: expected an object, got {_shown(value)}")
+        for key, item in value.items():
+            check_shape(item, shape.value, f"{where}.{key}", answer=answer)
+    elif kind in ("integer", "long"):
+        _check_integer(value, shape, where, answer=answer, member=member)
+    elif kind == "boolean":
+        if not isinstance(value, bool):
+            raise ScenarioFormatError(f"{where}: expected true or false, got {_shown(value)}")
+    elif kind == "timestamp":
+        _parse_time(value, where)
+    elif not isinstance(value, str):  # string, blob: text in the file
+        raise ScenarioFormatError(f"{where}: expected a string, got {_shown(value)}")
+
+
+def _check_integer(value: Any, shape: Shape, where: str, *, answer: bool, member: str) -> None:
+    low, high = -(2**63), 2**63 - 1  # a request's number is checked by the service, as recorded
+    if answer:
+        low = shape.metadata.get("min", low)
+        high = _ANSWER_MAXIMUM.get(member, shape.metadata.get("max", high))
+    if isinstance(value, bool) or not isinstance(value, int) or not low <= value <= high:
+        bounds = f" from {low} to {high}" if answer else ""
+        raise ScenarioFormatError(f"{where}: expected an integer{bounds}, got {_shown(value)}")
+
+
+def _interaction(data: Any, index: int, name: str, recorded_at: datetime) -> Interaction:
     where = f"{name}: interactions[{index}]"
     if not isinstance(data, dict):
         raise ScenarioFormatError(f"{where}: expected an object, got {type(data).__name__}")
@@ -135,34 +218,66 @@ def _interaction(data: Any, index: int, name: str) -> Interaction:
     if not isinstance(action, str) or not action:
         raise ScenarioFormatError(f'{where}.action: expected an STS action name such as "GetFederationToken"')
     if isinstance(status, bool) or not isinstance(status, int) or not 100 <= status <= 599:
-        raise ScenarioFormatError(f"{where}.status: expected an HTTP status (100-599), got {status!r}")
+        raise ScenarioFormatError(f"{where}.status: expected an HTTP status (100-599), got {_shown(status)}")
     offset = data.get("offset", 0.0)
-    if isinstance(offset, bool) or not isinstance(offset, (int, float)) or offset < 0:
-        raise ScenarioFormatError(f"{where}.offset: expected seconds since recorded_at (a number >= 0), got {offset!r}")
+    if isinstance(offset, bool) or not isinstance(offset, int | float) or not math.isfinite(offset) or offset < 0:
+        raise ScenarioFormatError(
+            f"{where}.offset: expected seconds since recorded_at (a number >= 0), got {_shown(offset)}"
+        )
+    if offset > (LATEST - recorded_at).total_seconds():
+        raise ScenarioFormatError(
+            f"{where}.offset: recorded_at + {offset:g} s is after {LATEST:%Y-%m-%dT%H:%M:%SZ}, the last time "
+            "mockfed's clock can show"
+        )
     region = data.get("region", "us-east-1")
-    if not isinstance(region, str):
-        raise ScenarioFormatError(f'{where}.region: expected a region name such as "us-east-1", got {region!r}')
+    if not isinstance(region, str) or not region:
+        raise ScenarioFormatError(
+            f'{where}.region: expected a region name such as "us-east-1", got {_shown(region)}'
+        )
     params = data.get("params", {})
     if not isinstance(params, dict):
         raise ScenarioFormatError(f"{where}.params: expected an object of the request's parameters")
+    operation = model.operation(action)
+    if operation is not None:
+        check_shape(params, operation.input_shape, f"{where}.params", answer=False)
     has_response, has_error = "response" in data, "error" in data
     if has_response == has_error:
         raise ScenarioFormatError(f'{where}: give exactly one of "response" (success) or "error" (failure)')
     error = data.get("error")
     if has_error:
-        if not isinstance(error, dict) or not isinstance(error.get("Code"), str):
-            raise ScenarioFormatError(f'{where}.error: expected {{"Code": ..., "Message": ...}}')
-        if status < 400:
-            raise ScenarioFormatError(f'{where}: an "error" needs a 4xx or 5xx status, got {status}')
-        error = {"Code": error["Code"], "Message": str(error.get("Message", ""))}
+        error = _error(error, status, where)
     response = data.get("response")
-    if has_response and not isinstance(response, dict):
-        raise ScenarioFormatError(f"{where}.response: expected an object (the parsed result)")
+    if has_response:
+        if operation is None:
+            raise ScenarioFormatError(
+                f"{where}.action: {action!r} is not an STS action, so it has no response to replay (an "
+                '"error" interaction may record an unknown action)'
+            )
+        if not 200 <= status <= 299:
+            raise ScenarioFormatError(f'{where}.status: a "response" needs a 2xx status, got {status}')
+        check_shape(response, operation.output_shape, f"{where}.response", answer=True)
     repeat = data.get("repeat")
     if repeat not in (None, "last"):
         raise ScenarioFormatError(f'{where}.repeat: the only value is "last" (answer again when it is the last match)')
     caller = data.get("caller")
+    if caller is not None and not isinstance(caller, str):
+        raise ScenarioFormatError(f"{where}.caller: expected the caller's masked key id, got {_shown(caller)}")
     return Interaction(float(offset), region, action, params, status, response, error, repeat, caller)
+
+
+def _error(error: Any, status: int, where: str) -> dict[str, str]:
+    """An error interaction's ``error``: ``Code`` and ``Message`` strings (``Type`` too, as STS writes it)."""
+    if not isinstance(error, dict) or not isinstance(error.get("Code"), str) or not error["Code"]:
+        raise ScenarioFormatError(f'{where}.error: expected {{"Code": ..., "Message": ...}}, got {_shown(error)}')
+    unknown = sorted(set(error) - {"Code", "Message", "Type"})
+    if unknown:
+        raise ScenarioFormatError(f"{where}.error: unknown field(s) {', '.join(unknown)}; allowed: Code, Message")
+    for name in ("Message", "Type"):
+        if not isinstance(error.get(name, ""), str):
+            raise ScenarioFormatError(f"{where}.error.{name}: expected a string, got {_shown(error[name])}")
+    if status < 400:
+        raise ScenarioFormatError(f'{where}: an "error" needs a 4xx or 5xx status, got {status}')
+    return {"Code": error["Code"], "Message": error.get("Message", "")}
 
 
 @dataclass
@@ -192,29 +307,56 @@ def load_scenario_file(path: str | os.PathLike[str]) -> ScenarioFile:
     try:
         text = Path(name).read_text(encoding="utf-8")
     except FileNotFoundError:
-        raise ScenarioFormatError(f'{name}: no such scenario; record it with record_mode="once" (or "all")') from None
+        raise ScenarioFormatError(
+            f"{name}: no such scenario file, and no record mode asks to record it (nothing was sent anywhere); "
+            'record it with record_mode="once" (pytest: --mockfed-record-mode=once, or '
+            '@pytest.mark.mockfed(scenario=..., record_mode="once"))'
+        ) from None
+    except UnicodeDecodeError as err:
+        raise ScenarioFormatError(
+            f"{name}: not UTF-8 text (byte 0x{err.object[err.start]:02x} at offset {err.start}); scenario files "
+            "are UTF-8 JSON"
+        ) from None
+    except OSError as err:
+        raise ScenarioFormatError(f"{name}: cannot be read ({err.strerror or err})") from None
     try:
         data = json.loads(text)
     except json.JSONDecodeError as err:
         raise ScenarioFormatError(f"{name}: not JSON (line {err.lineno}, column {err.colno}: {err.msg})") from None
+    except (ValueError, RecursionError) as err:  # an integer of thousands of digits; nesting Python cannot follow
+        raise ScenarioFormatError(f"{name}: not JSON mockfed can read ({type(err).__name__}: {err})") from None
     if not isinstance(data, dict):
         raise ScenarioFormatError(f'{name}: expected a JSON object with "mockfed_scenario" and "interactions"')
     version = data.get("mockfed_scenario")
-    if version != FORMAT_VERSION:
+    if version != FORMAT_VERSION or isinstance(version, bool):
         raise ScenarioFormatError(
-            f'{name}: "mockfed_scenario" must be {FORMAT_VERSION} (the format this mockfed reads), got {version!r}'
+            f'{name}: "mockfed_scenario" must be {FORMAT_VERSION} (the format this mockfed reads), '
+            f"got {_shown(version)}"
         )
+    unknown = sorted(set(data) - _TOP_LEVEL_FIELDS)
+    if unknown:
+        raise ScenarioFormatError(
+            f"{name}: unknown field(s) {', '.join(unknown)}; allowed: {', '.join(sorted(_TOP_LEVEL_FIELDS))}"
+        )
+    for optional in ("mockfed_version", "botocore_version", "recorded_against"):
+        if not isinstance(data.get(optional, ""), str):
+            raise ScenarioFormatError(f"{name}: {optional}: expected a string, got {_shown(data[optional])}")
     recorded_at = _parse_time(data.get("recorded_at"), f"{name}: recorded_at")
     interactions = data.get("interactions")
     if not isinstance(interactions, list):
         raise ScenarioFormatError(f'{name}: "interactions" must be a list')
     return ScenarioFile(
         recorded_at,
-        [_interaction(item, index, name) for index, item in enumerate(interactions)],
+        [_interaction(item, index, name, recorded_at) for index, item in enumerate(interactions)],
         data.get("mockfed_version"),
         data.get("botocore_version"),
         data.get("recorded_against"),
     )
+
+
+_TOP_LEVEL_FIELDS = frozenset(
+    {"mockfed_scenario", "recorded_at", "mockfed_version", "botocore_version", "recorded_against", "interactions"}
+)
 
 
 def write_scenario_file(path: Path, scenario: ScenarioFile) -> None:
@@ -289,14 +431,27 @@ def find_secrets(text: str) -> list[str]:
     return found
 
 
-def rebase(value: Any, shift: timedelta, key: str = "") -> Any:
-    """A recorded result with its timestamps moved by ``shift`` (as datetimes, ready to render)."""
+def rebase(value: Any, shift: timedelta, where: str, key: str = "") -> Any:
+    """A recorded result with its timestamps moved by ``shift`` (as datetimes, ready to render).
+
+    A time moved past what a datetime holds raises :class:`ScenarioFormatError` naming ``where``.
+
+    Example::
+
+        >>> rebase({"Credentials": {"Expiration": "2026-01-01T00:15:00Z"}}, timedelta(days=1), "f.json")
+        {'Credentials': {'Expiration': datetime.datetime(2026, 1, 2, 0, 15, tzinfo=datetime.timezone.utc)}}
+    """
     if isinstance(value, Mapping):
-        return {k: rebase(v, shift, k) for k, v in value.items()}
+        return {k: rebase(v, shift, f"{where}.{k}", k) for k, v in value.items()}
     if isinstance(value, list):
-        return [rebase(item, shift, key) for item in value]
+        return [rebase(item, shift, f"{where}[{index}]", key) for index, item in enumerate(value)]
     if key in _TIMESTAMP_FIELDS and isinstance(value, str):
-        return _parse_time(value, key) + shift
+        try:
+            return _parse_time(value, where) + shift
+        except OverflowError:
+            raise ScenarioFormatError(
+                f"{where}: {value} moved by {shift} onto the clock's now is past the year 9999"
+            ) from None
     return value
 
 

@@ -22,7 +22,7 @@ from mockfed import protocol
 from mockfed.auth import Credential, credential_of
 from mockfed.auth.endpoints import region_of_host
 from mockfed.backend import FederationBackend
-from mockfed.dispatch import Dispatcher, Exchange, internal_failure
+from mockfed.dispatch import Dispatcher, Exchange
 from mockfed.errors import RECORD_MODES, ScenarioAgeWarning, ScenarioMismatchError, StsError
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.protocol import StsCall
@@ -85,10 +85,10 @@ def _differences(request: Mapping[str, Any], recorded: Interaction, action: str,
 class Scenario:
     """A scenario file in use by one mock: replays what matches, records what it should, writes on close.
 
-    ``record_mode`` follows VCR: ``"none"`` replays only (the default when the file exists),
-    ``"once"`` records when the file is missing and replays otherwise (the default when it is
-    missing), ``"new_episodes"`` replays what matches and records what does not, ``"all"``
-    always records afresh.
+    ``record_mode`` follows VCR: ``"none"`` (the default) replays only, and a missing file is a
+    :class:`~mockfed.errors.ScenarioFormatError` naming it and the option that records it;
+    ``"once"`` records when the file is missing and replays otherwise, ``"new_episodes"``
+    replays what matches and records what does not, ``"all"`` always records afresh.
     """
 
     def __init__(
@@ -102,7 +102,7 @@ class Scenario:
     ) -> None:
         self.path = Path(os.fspath(path))
         exists = self.path.exists()
-        mode = record_mode or ("none" if exists else "once")
+        mode = record_mode or "none"  # recording reaches AWS: only when asked, as pytest-recording's default
         if mode not in RECORD_MODES:
             raise ValueError(f"record_mode must be one of {', '.join(RECORD_MODES)}; got {mode!r}")
         if replay_clock not in ("now", "recorded"):
@@ -198,6 +198,23 @@ class Scenario:
         lines.append('Record the new request with record_mode="new_episodes", or edit the scenario file.')
         return ScenarioMismatchError("\n".join(lines))
 
+    def where(self, interaction: Interaction) -> str:
+        """The place of ``interaction`` in the file, as format errors name it: ``broker.json: interactions[2]``.
+
+        Example::
+
+            >>> import tempfile, os
+            >>> with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as handle:
+            ...     _ = handle.write('{"mockfed_scenario": 1, "recorded_at": "2026-11-22T10:00:00Z", "interactions": '
+            ...                      '[{"action": "GetCallerIdentity", "status": 400, "error": {"Code": "X"}}]}')
+            >>> scenario = Scenario(handle.name, allow_unused=True)
+            >>> scenario.where(scenario.interactions[0]) == f"{handle.name}: interactions[0]"
+            True
+            >>> os.unlink(handle.name)
+        """
+        index = next((i for i, known in enumerate(self._file.interactions) if known is interaction), -1)
+        return f"{self.path}: interactions[{index}]"
+
     def unused(self) -> list[Interaction]:
         return [interaction for interaction in self._file.interactions if not interaction.used]
 
@@ -290,10 +307,7 @@ class Replay:
         if interaction.error is not None:
             error = interaction.error
             return dispatcher.replayed(request, call, StsError(error["Code"], error["Message"], interaction.status))
-        try:
-            recorded = rebase(interaction.response or {}, self.shift)
-        except Exception as exc:  # a recorded value mockfed cannot read
-            return internal_failure(exc, call.action)
+        recorded = rebase(interaction.response or {}, self.shift, f"{scenario.where(interaction)}.response")
         return dispatcher.replayed(request, call, recorded)
 
     def _record(

@@ -8,6 +8,6 @@ Example::
 """
 
 from mockfed.server.admin import ADMIN_PREFIX
-from mockfed.server.http import FederationServer, logger
+from mockfed.server.http import FederationServer, ServerLimits, logger
 
-__all__ = ["ADMIN_PREFIX", "FederationServer", "logger"]
+__all__ = ["ADMIN_PREFIX", "FederationServer", "ServerLimits", "logger"]

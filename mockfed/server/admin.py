@@ -100,8 +100,8 @@ def _json_object(body: bytes) -> dict[str, Any]:
         return {}
     try:
         value = json.loads(body)
-    except (ValueError, UnicodeDecodeError) as err:
-        raise AdminError(400, f"the request body is not JSON: {err}") from None
+    except (ValueError, RecursionError) as err:  # UnicodeDecodeError is a ValueError; nesting Python cannot follow
+        raise AdminError(400, f"the request body is not JSON mockfed can read: {type(err).__name__}: {err}") from None
     if not isinstance(value, dict):
         raise AdminError(400, f"the request body must be a JSON object, not {type(value).__name__}")
     return value
@@ -213,7 +213,11 @@ def _state(backend: FederationBackend, body: dict[str, Any]) -> dict[str, Any]:
 def _advance_clock(backend: FederationBackend, body: dict[str, Any]) -> dict[str, Any]:
     if not body:
         raise AdminError(400, 'say how far to move the clock, e.g. {"seconds": 901}')
-    backend.clock.advance(**{unit: _number(body, unit, limit) for unit, limit in _MAX_ADVANCE.items()})
+    amounts = {unit: _number(body, unit, limit) for unit, limit in _MAX_ADVANCE.items()}
+    try:
+        backend.clock.advance(**amounts)
+    except ValueError as err:  # the clock would leave the years it can issue credentials in
+        raise AdminError(400, str(err)) from None
     return _clock_view(backend.clock)
 
 
@@ -223,7 +227,10 @@ def _set_clock(backend: FederationBackend, body: dict[str, Any]) -> dict[str, An
         moment = datetime.fromisoformat(text)
     except ValueError:
         raise AdminError(400, f"time {text!r} is not an ISO-8601 date-time (e.g. 2030-01-01T00:00:00Z)") from None
-    backend.clock.set(moment)
+    try:
+        backend.clock.set(moment)
+    except ValueError as err:
+        raise AdminError(400, str(err)) from None
     return _clock_view(backend.clock)
 
 

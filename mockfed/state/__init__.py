@@ -35,10 +35,25 @@ class State:
         self.clock = clock or Clock()
         self.lock = threading.RLock()
         self._seed = seed
-        self.reset()
+        self._start_afresh()
 
     def reset(self) -> None:
-        """Forget every session, call, user, policy, disabled region and injected fault."""
+        """Forget every session, call, user, policy, disabled region and injected fault, and the clock's offset:
+        the state of a new account (with ``seed``, the very same keys).
+
+        Example::
+
+            >>> state = State("111122223333")
+            >>> state.clock.advance(days=2)
+            >>> state.reset()
+            >>> state.clock.offset, state.account.calls
+            (0.0, [])
+        """
+        with self.lock:
+            self._start_afresh()
+            self.clock.reset()
+
+    def _start_afresh(self) -> None:
         with self.lock:
             keys = KeyFactory(self._seed, self.account_id)
             tokens = TokenCodec(keys.token_key())  # first, so a seed gives the same keys as it always has

@@ -70,7 +70,10 @@ REPLAYS: dict[str, Replay] = {
 def invoke(
     state: State, action: str, params: Mapping[str, Any], caller: Principal | None, region: str
 ) -> dict[str, Any]:
-    """Run ``action`` for ``caller`` (None: the default user) in ``region`` and log the call, whatever its outcome."""
+    """Run ``action`` for ``caller`` (None: the default user) in ``region`` and log the call, whatever its outcome.
+
+    A failure inside mockfed is logged too (500 ``InternalFailure``, naming it) before it is raised on.
+    """
     at = state.clock.now()
     principal = caller or state.account.default_user
     try:
@@ -81,7 +84,8 @@ def invoke(
         if run is None:
             raise errors.not_implemented(action)
         result = run(state, principal, params, region)
-    except StsError as error:
+    except Exception as exc:
+        error = exc if isinstance(exc, StsError) else errors.internal_failure(exc)
         log_call(state, action, params, region, caller, at, error.status, error=error)
         raise
     log_call(state, action, params, region, caller, at, 200, result=result)
@@ -104,9 +108,14 @@ def replay(
     """
     at = state.clock.now()
     make_live = REPLAYS.get(action)
-    result = dict(recorded) if make_live is None else make_live(
-        state, caller or state.account.default_user, params, region, recorded
-    )
+    try:
+        result = dict(recorded) if make_live is None else make_live(
+            state, caller or state.account.default_user, params, region, recorded
+        )
+    except Exception as exc:  # a mockfed bug: logged as invoke logs it
+        failure = errors.internal_failure(exc)
+        log_call(state, action, params, region, caller, at, failure.status, error=failure)
+        raise
     log_call(state, action, params, region, caller, at, 200, result=result)
     return result
 

@@ -18,11 +18,13 @@ from typing import Any
 import botocore.endpoint
 import botocore.handlers
 from botocore.awsrequest import AWSResponse
+from botocore.credentials import Credentials
 
 from mockfed.auth.endpoints import AWS_URL, STS_URL
 from mockfed.dispatch import deny_session_iam
 from mockfed.errors import UnmockedRequestError
 from mockfed.http import HttpRequest, HttpResponse
+from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 from mockfed.transports.active import Door, active_state, doors
 
 __all__ = [
@@ -101,6 +103,17 @@ def _on_before_send(request: Any, **_: Any) -> AWSResponse | None:
 _ANSWERED_URL = "https://answered-by-mockfed.invalid/"
 
 
+def _on_before_sign(request: Any, request_signer: Any = None, **_: Any) -> None:
+    """botocore's ``before-sign.sts`` handler: while a mock is active, an STS client that has no credentials (a
+    machine without any, as most CI) signs with the default user's fake keys instead of raising
+    ``NoCredentialsError`` before the mock can answer. Only that request: the client keeps having none."""
+    if doors and getattr(request_signer, "_credentials", True) is None:
+        request.context.setdefault("signing", {}).setdefault("request_credentials", _DEFAULT_CREDENTIALS)
+
+
+_DEFAULT_CREDENTIALS = Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY)
+
+
 def _on_before_send_iam(request: Any, **_: Any) -> AWSResponse | None:
     """IAM called with credentials of a federated session of the active mock: denied, as AWS does."""
     if not doors:
@@ -126,6 +139,7 @@ def install_botocore_handler() -> None:
     for spec in (
         ("before-send.sts", _on_before_send, botocore.handlers.REGISTER_FIRST),
         ("before-send.iam", _on_before_send_iam, botocore.handlers.REGISTER_FIRST),
+        ("before-sign.sts", _on_before_sign, botocore.handlers.REGISTER_FIRST),
     ):
         if spec not in botocore.handlers.BUILTIN_HANDLERS:
             botocore.handlers.BUILTIN_HANDLERS.append(spec)
@@ -141,6 +155,7 @@ def _register_on_existing_default_session() -> None:
         events = core.get_component("event_emitter")
         events.register_first("before-send.sts", _on_before_send, unique_id="mockfed-before-send")
         events.register_first("before-send.iam", _on_before_send_iam, unique_id="mockfed-before-send-iam")
+        events.register_first("before-sign.sts", _on_before_sign, unique_id="mockfed-before-sign")
         core._mockfed_registered = True
 
 
