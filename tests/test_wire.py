@@ -13,9 +13,10 @@ from hypothesis import strategies as st
 
 from mockfed import FederationBackend
 from mockfed.dispatch import handle
+from mockfed.errors import StsError
 from mockfed.http import HttpRequest
 from mockfed.model import operation, service_model
-from mockfed.protocol import form_fields, parse_response, render_result
+from mockfed.protocol import form_fields, parse_call, parse_response, render_result
 
 NS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 
@@ -188,3 +189,27 @@ form_texts = st.lists(form_pieces, max_size=30).map("".join)
 def test_form_fields_read_as_parse_qsl_reads(text: str) -> None:
     request = HttpRequest.build("POST", "https://sts.amazonaws.com/", {}, text.encode("utf-8"))
     assert form_fields(request) == dict(parse_qsl(text, keep_blank_values=True))
+
+
+def test_a_request_read_again_gets_its_own_parameters() -> None:
+    """Reading a request again answers from the first reading, and a change to one reading's parameters
+    reaches no other."""
+
+    body = (
+        b"Action=GetFederationToken&Version=2011-06-15&Name=Bob&Tags.member.1.Key=a&Tags.member.1.Value=b"
+        b"&PolicyArns.member.1.arn=arn%3Aaws%3Aiam%3A%3Aaws%3Apolicy%2FReadOnlyAccess"
+    )
+    request = HttpRequest.build("POST", "https://sts.amazonaws.com/", {}, body)
+    first = parse_call(request)
+    first.params["Tags"][0]["Key"] = "changed"
+    first.params["PolicyArns"].clear()
+    first.params["Name"] = "Eve"
+    again = parse_call(HttpRequest.build("POST", "https://sts.amazonaws.com/", {}, body))
+    assert again.params == {
+        "Name": "Bob",
+        "Tags": [{"Key": "a", "Value": "b"}],
+        "PolicyArns": [{"arn": "arn:aws:iam::aws:policy/ReadOnlyAccess"}],
+    }
+    with pytest.raises(StsError) as info:  # the content type is part of what a reading depends on
+        parse_call(HttpRequest.build("POST", "https://sts.amazonaws.com/", {"Content-Type": "text/plain"}, body))
+    assert info.value.code == "MissingAction"

@@ -37,6 +37,10 @@ ALGORITHM = "AWS4-HMAC-SHA256"
 #: The Authorization header's parameters are separated by commas and white space (a space inside a value
 #: splits it: STS answers ``'valid/...' not a valid key=value pair`` for ``Credential=not valid/...``).
 _PARAMETER_SEPARATORS = re.compile(r"[\s,]+")
+#: The header as SDKs write it: read by one match; any other form by the general reading below.
+_USUAL_HEADER = re.compile(
+    r"AWS4-HMAC-SHA256 Credential=([^\s,=]+), SignedHeaders=([^\s,=]+), Signature=([^\s,=]+)"
+)
 _SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
     "Key and signing method. Consult the service documentation for details."
@@ -96,6 +100,16 @@ def credential_of(request: HttpRequest) -> Credential | None:
 
 
 def _from_header(request: HttpRequest, header: str) -> Credential:
+    usual = _USUAL_HEADER.fullmatch(header)
+    if usual is not None:
+        headers = request.headers
+        amz_date = headers.get("x-amz-date")
+        if amz_date is None:
+            amz_date = headers.get("date")
+        if amz_date is not None:
+            scope, signed_headers, signature = usual.groups()
+            token = headers.get("x-amz-security-token") or None
+            return _credential(ALGORITHM, scope, signed_headers, signature, token, amz_date, presigned=False)
     scheme, _, rest = header.strip().partition(" ")
     if not scheme.startswith("AWS4-"):
         raise missing_authentication_token()

@@ -104,6 +104,10 @@ def _unquote_cached(text: str) -> str:
 def parse_call(request: HttpRequest) -> StsCall:
     """Parse an STS request; an unknown action raises ``InvalidAction``, a missing one the service's error.
 
+    A request read before (the same query, body and content type) is not read again: its
+    parameters are copied from the first reading, so nothing a caller does to them reaches
+    the next one.
+
     Example::
 
         >>> req = HttpRequest.build("POST", "https://sts.amazonaws.com/", {},
@@ -112,6 +116,35 @@ def parse_call(request: HttpRequest) -> StsCall:
         >>> parse_call(req).params
         {'Name': 'Bob', 'DurationSeconds': 900, 'Tags': [{'Key': 'a', 'Value': 'b'}]}
     """
+    key = (request.query, request.body, request.headers.get("content-type"))
+    read = _READ.get(key)
+    if read is None:
+        read = _read_call(request)
+        if len(request.body) + len(request.query) <= _READ_KEPT_MAX:
+            if len(_READ) >= _READ_MAX:
+                _READ.clear()
+            _READ[key] = read
+    action, params = read
+    return StsCall(action, {name: _copy(value) for name, value in params.items()})
+
+
+#: Requests read before, by what the reading depends on (bounded: forgotten all at once when full).
+_READ: dict[tuple[str, bytes, str | None], StsCall] = {}
+_READ_MAX = 512
+_READ_KEPT_MAX = 16384  # bytes of query and body: every well-formed STS request is far smaller
+
+
+def _copy(value: Any) -> Any:
+    """A parameter's value with its own lists and structures (strings and numbers are shared: immutable)."""
+    kind = type(value)
+    if kind is list:
+        return [_copy(item) for item in value]
+    if kind is dict:
+        return {name: _copy(item) for name, item in value.items()}
+    return value
+
+
+def _read_call(request: HttpRequest) -> StsCall:
     fields = form_fields(request)
     action = fields.get("Action", "")
     version = fields.get("Version", model.API_VERSION)
