@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from mockfed.errors import StsError, validation_error
 from mockfed.iam import managed_policy_document, parse_policy
 from mockfed.iam.grammar import policy_text
+from mockfed.model.limits import java_pattern_matcher
 from mockfed.state.keys import KeyFactory
 from mockfed.state.moto_iam import MotoDirectory
 from mockfed.state.records import Call, MfaDevice, OidcProvider, Principal, Role, SamlProvider
@@ -44,6 +45,39 @@ def _check_name(name: str, field: str, maximum: int = 64) -> None:
             [f"Value '{name}' at '{field}' failed to satisfy constraint: Member must satisfy regular expression "
              f"pattern: [\\w+=,.@-]+ and have length between 1 and {maximum}"]
         )
+
+#: IAM's rules for a user's or role's tags (TagUser, TagRole): at most 50, keys unique and not ``aws:``.
+TAGS_MAX = 50
+_TAG_KEY = java_pattern_matcher(r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+")
+_TAG_VALUE = java_pattern_matcher(r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*")
+
+
+def _checked_tags(tags: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    """A principal's tags as IAM takes them: a dict of at most 50 string keys (1 to 128 characters, not ``aws:``)
+    to string values (0 to 256), in the characters IAM allows; a ``ValidationError`` naming ``tags`` otherwise."""
+    if tags is None:
+        return ()
+    if not isinstance(tags, Mapping):
+        raise validation_error([f"Value '{tags!r}' at 'tags' failed to satisfy constraint: Member must be a dict of "
+                                "tag keys to tag values"])
+    problems = []
+    if len(tags) > TAGS_MAX:
+        problems.append(f"Value '{len(tags)} tags' at 'tags' failed to satisfy constraint: Member must have length "
+                        f"less than or equal to {TAGS_MAX}")
+    for key, value in tags.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= 128 or not _TAG_KEY(key):
+            problems.append(f"Value '{key!r}' at 'tags' failed to satisfy constraint: Member must be a tag key: a "
+                            "string of 1 to 128 letters, digits, spaces and _.:/=+-@")
+        elif key.lower().startswith("aws:"):
+            problems.append(f"Value '{key}' at 'tags' failed to satisfy constraint: Member must not begin with 'aws:' "
+                            "(reserved for AWS)")
+        if not isinstance(value, str) or len(value) > 256 or not _TAG_VALUE(value):
+            problems.append(f"Value '{value!r}' at 'tags' failed to satisfy constraint: Member must be a tag value: "
+                            "a string of 0 to 256 letters, digits, spaces and _.:/=+-@")
+    if problems:
+        raise validation_error(problems)
+    return tuple(tags.items())
+
 
 def _check_oidc_provider(url: str, client_ids: Sequence[str], thumbprints: Sequence[str]) -> None:
     """IAM's rules for CreateOpenIDConnectProvider: an https URL, at most 100 client ids, at most 5 thumbprints."""
@@ -174,6 +208,7 @@ class Account:
         """Add an IAM user with its own keys; ``policy`` (JSON or a dict) and ``managed`` policy ARNs are its
         identity policies (none: it may do nothing)."""
         _check_name(name, "userName")
+        checked_tags = _checked_tags(tags)
         documents = (_checked(policy),) if policy is not None else ()
         self._check_managed(managed)
         with self._lock:
@@ -182,7 +217,7 @@ class Account:
                 self._keys.access_key_id("AKIA"),
                 self._keys.secret_access_key(),
                 documents,
-                tuple((tags or {}).items()),
+                checked_tags,
             )
             if managed:
                 user = dataclasses.replace(user, managed=tuple(managed))
@@ -210,6 +245,7 @@ class Account:
         if isinstance(max_session_duration, bool) or not 3600 <= max_session_duration <= 43200:
             raise validation_error([f"Value '{max_session_duration}' at 'maxSessionDuration' failed to satisfy "
                                     "constraint: Member must have value between 3600 and 43200"])
+        checked_tags = _checked_tags(tags)
         trust = policy_text(trust_policy)
         parse_policy(trust, trust=True)
         documents = (_checked(policy),) if policy is not None else ()
@@ -227,7 +263,7 @@ class Account:
                 managed=tuple(managed),
                 max_session_duration=max_session_duration,
                 path=path,
-                tags=tuple((tags or {}).items()),
+                tags=checked_tags,
                 permissions_boundary=permissions_boundary,
             )
             self._roles[name.lower()] = role

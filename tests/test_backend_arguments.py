@@ -1,0 +1,76 @@
+"""The backend's Python API met with odd arguments: every refusal is a clear error naming the field.
+
+A test writes ``backend.create_role(...)`` by hand, and a typo (a number for a tag value, a list
+where a dict goes) must fail there, with the field's name, not later as a ``TypeError`` from deep
+inside a policy evaluation or as a 500 from the pipeline.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from mockfed import FederationBackend
+from mockfed.errors import StsError
+
+ACCOUNT = "123456789012"
+OPEN_TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole"}],
+}
+
+
+def refused(call: Any, *args: Any, **kwargs: Any) -> StsError:
+    with pytest.raises(StsError) as info:
+        call(*args, **kwargs)
+    return info.value
+
+
+# ---- tags ------------------------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    "tags",
+    [
+        {"team": 1},
+        {"team": None},
+        {5: "blue"},
+        [("team", "blue")],
+        "team=blue",
+        {"k" * 129: "v"},
+        {"team": "v" * 257},
+        {"": "v"},
+        {"team!": "v"},
+        {"aws:team": "v"},
+        {f"k{i}": "v" for i in range(51)},
+    ],
+)
+def test_principal_tags_that_iam_refuses_are_refused_naming_the_field(tags: Any) -> None:
+    backend = FederationBackend()
+    for error in (
+        refused(backend.create_role, "Tagged", OPEN_TRUST, tags=tags),
+        refused(backend.create_user, "tagged", tags=tags),
+    ):
+        assert (error.code, error.status) == ("ValidationError", 400)
+        assert "at 'tags'" in error.message
+
+
+def test_tags_iam_accepts_still_work_and_conditions_on_them_evaluate() -> None:
+    backend = FederationBackend()
+    allow_blue = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {
+                "Effect": "Allow",
+                "Action": "s3:*",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"aws:PrincipalTag/team": "blue"}},
+            }
+        ],
+    }
+    role = backend.create_role("Blue", OPEN_TRUST, policy=allow_blue, tags={"team": "blue", "cost-center": ""})
+    user = backend.create_user("blue", allow_blue, tags={"team": "blue", "Département": "7"})
+    out = backend.invoke("AssumeRole", {"RoleArn": role.arn, "RoleSessionName": "ci"}, None, "us-east-1")
+    assert backend.is_allowed(out["Credentials"]["AccessKeyId"], "s3:GetObject")
+    assert backend.is_allowed(user.access_key_id, "s3:GetObject")
