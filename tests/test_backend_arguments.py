@@ -74,3 +74,58 @@ def test_tags_iam_accepts_still_work_and_conditions_on_them_evaluate() -> None:
     out = backend.invoke("AssumeRole", {"RoleArn": role.arn, "RoleSessionName": "ci"}, None, "us-east-1")
     assert backend.is_allowed(out["Credentials"]["AccessKeyId"], "s3:GetObject")
     assert backend.is_allowed(user.access_key_id, "s3:GetObject")
+
+
+# ---- roles, users and policies: each argument of the wrong type or form -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"trust_policy": None}, "assumeRolePolicyDocument"),
+        ({"trust_policy": 5}, "assumeRolePolicyDocument"),
+        ({"trust_policy": [OPEN_TRUST]}, "assumeRolePolicyDocument"),
+        ({"policy": 5}, "policyDocument"),
+        ({"policy": [1]}, "policyDocument"),
+        ({"path": None}, "path"),
+        ({"path": 5}, "path"),
+        ({"path": "/a b/"}, "path"),
+        ({"path": "/" + "a" * 511 + "/"}, "path"),
+        ({"max_session_duration": "3600"}, "maxSessionDuration"),
+        ({"max_session_duration": None}, "maxSessionDuration"),
+        ({"max_session_duration": 3600.5}, "maxSessionDuration"),
+        ({"managed": None}, "policyArn"),
+        ({"managed": "arn:aws:iam::aws:policy/ReadOnlyAccess"}, "policyArn"),
+        ({"managed": [1]}, "policyArn"),
+        ({"permissions_boundary": 5}, "permissionsBoundary"),
+    ],
+)
+def test_create_role_refuses_odd_arguments_naming_the_field(arguments: dict[str, Any], field: str) -> None:
+    options = {"trust_policy": OPEN_TRUST, **arguments}
+    error = refused(FederationBackend().create_role, "Odd", **options)
+    assert (error.code, error.status) == ("ValidationError", 400)
+    assert f"at '{field}'" in error.message
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"policy": 5}, "policyDocument"),
+        ({"managed": "arn:aws:iam::aws:policy/ReadOnlyAccess"}, "policyArn"),
+        ({"managed": None}, "policyArn"),
+    ],
+)
+def test_create_user_refuses_odd_arguments_naming_the_field(arguments: dict[str, Any], field: str) -> None:
+    error = refused(FederationBackend().create_user, "odd", **arguments)
+    assert (error.code, f"at '{field}'" in error.message) == ("ValidationError", True)
+
+
+@pytest.mark.parametrize("document", [None, 5, ["x"]])
+def test_create_policy_refuses_a_document_that_is_not_one(document: Any) -> None:
+    error = refused(FederationBackend().create_policy, "Odd", document)
+    assert (error.code, "at 'policyDocument'" in error.message) == ("ValidationError", True)
+
+
+def test_a_role_with_a_path_iam_accepts() -> None:
+    role = FederationBackend().create_role("Pathed", OPEN_TRUST, path="/team-a/ci/")
+    assert role.arn == f"arn:aws:iam::{ACCOUNT}:role/team-a/ci/Pathed"

@@ -26,16 +26,29 @@ from mockfed.state.records import Call, MfaDevice, OidcProvider, Principal, Role
 #: A policy as tests write it: JSON text, or the same as a dict.
 PolicyDocument = str | Mapping[str, Any]
 _NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
+_PATH = re.compile(r"/(?:[\x21-\x7e]+/)?", re.ASCII)
 _Provider = TypeVar("_Provider", OidcProvider, SamlProvider)
 _SAML_NAME = re.compile(r"[\w._-]+", re.ASCII)
 _THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}")
 
 
-def _checked(document: PolicyDocument) -> str:
-    """The policy's text, after the grammar has accepted it."""
+def _checked(document: PolicyDocument, field: str = "policyDocument", *, trust: bool = False) -> str:
+    """The policy's text, after the grammar has accepted it; a ``ValidationError`` naming ``field`` if it is
+    neither JSON text nor a dict."""
+    if not isinstance(document, str | Mapping):
+        raise validation_error([f"Value '{document!r}' at '{field}' failed to satisfy constraint: Member must be a "
+                                "policy document: JSON text or a dict"])
     text = policy_text(document)
-    parse_policy(text)
+    parse_policy(text, trust=trust)
     return text
+
+
+def _checked_arns(arns: Sequence[str], field: str = "policyArn") -> tuple[str, ...]:
+    """Managed policy ARNs as given: a list (or tuple) of strings; a ``ValidationError`` naming ``field`` otherwise."""
+    if not isinstance(arns, list | tuple) or not all(isinstance(arn, str) for arn in arns):
+        raise validation_error([f"Value '{arns!r}' at '{field}' failed to satisfy constraint: Member must be a list "
+                                "of managed policy ARNs (strings)"])
+    return tuple(arns)
 
 
 def _check_name(name: str, field: str, maximum: int = 64) -> None:
@@ -210,7 +223,7 @@ class Account:
         _check_name(name, "userName")
         checked_tags = _checked_tags(tags)
         documents = (_checked(policy),) if policy is not None else ()
-        self._check_managed(managed)
+        self._check_managed(_checked_arns(managed))
         with self._lock:
             user = self._user(
                 name,
@@ -239,16 +252,20 @@ class Account:
     ) -> Role:
         """Add an IAM role; see :meth:`mockfed.FederationBackend.create_role`."""
         _check_name(name, "roleName")
-        if not path.startswith("/") or not path.endswith("/"):
+        if not isinstance(path, str) or len(path) > 512 or not _PATH.fullmatch(path):
             raise validation_error([f"Value '{path}' at 'path' failed to satisfy constraint: Member must satisfy "
-                                    "regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)"])
-        if isinstance(max_session_duration, bool) or not 3600 <= max_session_duration <= 43200:
+                                    "regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F) and have "
+                                    "length less than or equal to 512"])
+        if type(max_session_duration) is not int or not 3600 <= max_session_duration <= 43200:
             raise validation_error([f"Value '{max_session_duration}' at 'maxSessionDuration' failed to satisfy "
-                                    "constraint: Member must have value between 3600 and 43200"])
+                                    "constraint: Member must be a whole number between 3600 and 43200"])
+        if permissions_boundary is not None and not isinstance(permissions_boundary, str):
+            raise validation_error([f"Value '{permissions_boundary!r}' at 'permissionsBoundary' failed to satisfy "
+                                    "constraint: Member must be a managed policy ARN (a string)"])
         checked_tags = _checked_tags(tags)
-        trust = policy_text(trust_policy)
-        parse_policy(trust, trust=True)
+        trust = _checked(trust_policy, "assumeRolePolicyDocument", trust=True)
         documents = (_checked(policy),) if policy is not None else ()
+        managed = _checked_arns(managed)
         self._check_managed((*managed, *([permissions_boundary] if permissions_boundary else [])))
         with self._lock:
             if name.lower() in self._roles:
