@@ -129,3 +129,57 @@ def test_create_policy_refuses_a_document_that_is_not_one(document: Any) -> None
 def test_a_role_with_a_path_iam_accepts() -> None:
     role = FederationBackend().create_role("Pathed", OPEN_TRUST, path="/team-a/ci/")
     assert role.arn == f"arn:aws:iam::{ACCOUNT}:role/team-a/ci/Pathed"
+
+
+# ---- names taken already ---------------------------------------------------------------------------------------
+
+
+def test_a_user_name_taken_already_is_entity_already_exists() -> None:
+    backend = FederationBackend()
+    backend.create_user("alice")
+    for name in ("alice", "ALICE", "mockfed-default"):
+        error = refused(backend.create_user, name)
+        assert (error.code, error.status) == ("EntityAlreadyExists", 409)
+        assert error.message == f"User with name {name} already exists."
+
+
+def test_a_policy_name_taken_already_is_entity_already_exists() -> None:
+    backend = FederationBackend()
+    allow = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
+    deny = {"Version": "2012-10-17", "Statement": [{"Effect": "Deny", "Action": "s3:*", "Resource": "*"}]}
+    arn = backend.create_policy("Storage", allow)
+    error = refused(backend.create_policy, "Storage", deny)
+    assert (error.code, error.status, error.message) == (
+        "EntityAlreadyExists", 409, "A policy called Storage already exists. Duplicate names are not allowed."
+    )
+    assert "Allow" in (backend.managed_policy(arn) or "")  # the first document stays
+
+
+def test_an_mfa_device_name_taken_already_is_entity_already_exists() -> None:
+    backend = FederationBackend()
+    first = backend.create_mfa_device("phone", user="alice")
+    error = refused(backend.create_mfa_device, "phone", user="bob")
+    assert (error.code, error.status, error.message) == (
+        "EntityAlreadyExists", 409, "MFADevice entity at the same path and name already exists."
+    )
+    alice = backend.create_user("alice")
+    code = backend.mfa_code(first)
+    out = backend.invoke(
+        "GetSessionToken", {"SerialNumber": first.serial_number, "TokenCode": code}, alice, "us-east-1"
+    )  # still alice's device
+    assert out["Credentials"]["AccessKeyId"].startswith("ASIA")
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"user": 5}, "userName"),
+        ({"user": "a b"}, "userName"),
+        ({"secret": 5}, "secret"),
+        ({"secret": "!!!!"}, "secret"),
+        ({"secret": "AAAA"}, "secret"),
+    ],
+)
+def test_create_mfa_device_refuses_odd_arguments_naming_the_field(arguments: dict[str, Any], field: str) -> None:
+    error = refused(FederationBackend().create_mfa_device, "phone", **arguments)
+    assert (error.code, f"at '{field}'" in error.message) == ("ValidationError", True)

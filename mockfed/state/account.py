@@ -225,6 +225,8 @@ class Account:
         documents = (_checked(policy),) if policy is not None else ()
         self._check_managed(_checked_arns(managed))
         with self._lock:
+            if any(known.kind == "user" and known.name.lower() == name.lower() for known in self._principals.values()):
+                raise StsError("EntityAlreadyExists", f"User with name {name} already exists.", 409)
             user = self._user(
                 name,
                 self._keys.access_key_id("AKIA"),
@@ -303,13 +305,21 @@ class Account:
     def create_mfa_device(self, name: str, *, user: str | None = None, secret: str | None = None) -> MfaDevice:
         """Add a virtual MFA device (``arn:aws:iam::ACCOUNT:mfa/NAME``); ``secret`` is base32 (made if not given)."""
         _check_name(name, "virtualMFADeviceName")
+        if user is not None:
+            _check_name(user, "userName")
         device = MfaDevice(
             serial_number=f"arn:aws:iam::{self.account_id}:mfa/{name}",
-            secret=secret or self._keys.totp_secret(),
+            secret=secret if secret is not None else self._keys.totp_secret(),
             user_name=user,
         )
-        device.code(datetime.now(UTC))  # refuses a secret that is not base32 of at least 112 bits
+        try:
+            device.code(datetime.now(UTC))  # refuses a secret that is not base32 of at least 112 bits
+        except (TypeError, ValueError):
+            raise validation_error([f"Value '{secret!r}' at 'secret' failed to satisfy constraint: Member must be a "
+                                    "TOTP secret: base32 text of at least 112 bits (23 characters)"]) from None
         with self._lock:
+            if device.serial_number in self._mfa:
+                raise StsError("EntityAlreadyExists", "MFADevice entity at the same path and name already exists.", 409)
             self._mfa[device.serial_number] = device
         return device
 
@@ -406,6 +416,9 @@ class Account:
         text = _checked(document)
         arn = f"arn:aws:iam::{self.account_id}:policy/{name}"
         with self._lock:
+            if arn in self._customer_policies:
+                taken = f"A policy called {name} already exists. Duplicate names are not allowed."
+                raise StsError("EntityAlreadyExists", taken, 409)
             self._customer_policies[arn] = text
         return arn
 
