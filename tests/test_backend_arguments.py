@@ -183,3 +183,31 @@ def test_an_mfa_device_name_taken_already_is_entity_already_exists() -> None:
 def test_create_mfa_device_refuses_odd_arguments_naming_the_field(arguments: dict[str, Any], field: str) -> None:
     error = refused(FederationBackend().create_mfa_device, "phone", **arguments)
     assert (error.code, f"at '{field}'" in error.message) == ("ValidationError", True)
+
+
+# ---- identity providers ----------------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("arguments", "field"),
+    [
+        ({"client_ids": None}, "clientIDList"),
+        ({"client_ids": 5}, "clientIDList"),
+        ({"client_ids": (audience for audience in ["sts.amazonaws.com"])}, "clientIDList"),
+        ({"thumbprints": None}, "thumbprintList"),
+        ({"url": "https:////"}, "url"),
+        ({"url": "https://issuer.example.com/?tenant=1"}, "url"),
+        ({"url": "https://issuer.example.com/#fragment"}, "url"),
+        ({"url": "https://issuer example.com"}, "url"),
+    ],
+)
+def test_create_oidc_provider_refuses_odd_arguments_naming_the_field(arguments: dict[str, Any], field: str) -> None:
+    options = {"url": "https://issuer.example.com", "client_ids": ["sts.amazonaws.com"], **arguments}
+    error = refused(FederationBackend().create_oidc_provider, **options)
+    assert (error.code, f"at '{field}'" in error.message) == ("ValidationError", True)
+
+
+@pytest.mark.parametrize(("arguments", "field"), [({"metadata": 5}, "samlMetadataDocument"), ({"issuer": 5}, "issuer")])
+def test_create_saml_provider_refuses_odd_arguments_naming_the_field(arguments: dict[str, Any], field: str) -> None:
+    error = refused(FederationBackend().create_saml_provider, "Okta", **arguments)
+    assert (error.code, f"at '{field}'" in error.message) == ("ValidationError", True)

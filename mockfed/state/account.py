@@ -30,6 +30,9 @@ _PATH = re.compile(r"/(?:[\x21-\x7e]+/)?", re.ASCII)
 _Provider = TypeVar("_Provider", OidcProvider, SamlProvider)
 _SAML_NAME = re.compile(r"[\w._-]+", re.ASCII)
 _THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}")
+#: ``https://HOST[:PORT][/PATH]``: "path components are allowed but query parameters are not" (IAM API reference);
+#: printable ASCII, without ``/ ? #`` in the host and ``? #`` in the path.
+_OIDC_URL = re.compile(r"https://[!\"$-.0-9:->@-~]+(?:/[!\"$->@-~]*)?", re.ASCII)
 
 
 def _checked(document: PolicyDocument, field: str = "policyDocument", *, trust: bool = False) -> str:
@@ -95,15 +98,15 @@ def _checked_tags(tags: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]
 def _check_oidc_provider(url: str, client_ids: Sequence[str], thumbprints: Sequence[str]) -> None:
     """IAM's rules for CreateOpenIDConnectProvider: an https URL, at most 100 client ids, at most 5 thumbprints."""
     problems = []
-    if not isinstance(url, str) or not url.startswith("https://") or not 9 <= len(url) <= 255:
+    if not isinstance(url, str) or not 9 <= len(url) <= 255 or not _OIDC_URL.fullmatch(url):
         problems.append(f"Value '{url}' at 'url' failed to satisfy constraint: Member must be an https URL of 9 to "
-                        "255 characters")
-    if isinstance(client_ids, str) or len(client_ids) > 100 or not all(
+                        "255 characters: a host and an optional path, without a query or fragment")
+    if not isinstance(client_ids, list | tuple) or len(client_ids) > 100 or not all(
         isinstance(client_id, str) and 1 <= len(client_id) <= 255 for client_id in client_ids
     ):
         problems.append(f"Value '{client_ids}' at 'clientIDList' failed to satisfy constraint: Member must be a list "
                         "of at most 100 strings of 1 to 255 characters")
-    if isinstance(thumbprints, str) or len(thumbprints) > 5 or not all(
+    if not isinstance(thumbprints, list | tuple) or len(thumbprints) > 5 or not all(
         isinstance(thumbprint, str) and _THUMBPRINT.fullmatch(thumbprint) for thumbprint in thumbprints
     ):
         problems.append(f"Value '{thumbprints}' at 'thumbprintList' failed to satisfy constraint: Member must be a "
