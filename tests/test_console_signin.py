@@ -423,6 +423,15 @@ def test_unknown_actions_and_other_paths_are_answered_not_sent_anywhere(backend:
     assert refused.value.code == 405
 
 
+@pytest.mark.parametrize("method", ["PUT", "DELETE", "PATCH", "OPTIONS", "HEAD"])
+def test_other_methods_through_requests_are_answered_as_through_urllib(backend: FederationBackend, method: str) -> None:
+    answer = requests.request(method, FEDERATION, timeout=5)  # was requests.ConnectionError from responses
+    assert answer.status_code == 405
+    assert answer.headers["Content-Type"].startswith("text/html")
+    if method != "HEAD":
+        assert f"HTTP method {method} is not supported by this URL" in answer.text
+
+
 # ---- against mockfed serve (path /federation) -------------------------------------------------------------------
 
 

@@ -265,6 +265,16 @@ def test_root_may_not_assume_roles(mockfed: FederationBackend) -> None:
     )
 
 
+def test_root_may_not_assume_roles_with_its_session_token_either(mockfed: FederationBackend) -> None:
+    role = mockfed.create_role("Any", trust({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}))
+    root_session = client_of(client_of(mockfed.root_user).get_session_token()["Credentials"])
+    assert refusal(lambda: root_session.assume_role(RoleArn=role.arn, RoleSessionName="s1")) == (
+        "AccessDenied",
+        "Roles may not be assumed by root accounts.",
+        403,
+    )  # was a role session: the temporary credentials are still the root user's
+
+
 def test_federated_users_may_not_assume_roles(mockfed: FederationBackend, sts: Any) -> None:
     role = mockfed.create_role("Any", trust({"Effect": "Allow", "Principal": "*", "Action": "sts:AssumeRole"}))
     federated = client_of(sts.get_federation_token(Name="Bob")["Credentials"])

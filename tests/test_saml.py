@@ -135,6 +135,31 @@ def test_session_tags_from_attributes_need_tag_session(
     assert mockfed.role_sessions[0].transitive_tag_keys == ("team",)
 
 
+@pytest.mark.parametrize(
+    ("attributes", "code", "message"),
+    [
+        ({"PrincipalTag:Team": "a", "PrincipalTag:team": "b"}, "InvalidParameterValue", "Duplicate tag keys found"),
+        ({f"PrincipalTag:k{i}": "v" for i in range(51)}, "ValidationError", "at 'tags' failed to satisfy constraint"),
+        ({"PrincipalTag:team!": "v"}, "ValidationError", "at 'tags.1.member.key' failed to satisfy constraint"),
+        ({"PrincipalTag:": "v"}, "ValidationError", "at 'tags.1.member.key' failed to satisfy constraint"),
+    ],
+)
+def test_session_tags_from_attributes_follow_the_rules_of_session_tags(
+    mockfed: FederationBackend,
+    okta: SamlIdentityProvider,
+    anonymous: Any,
+    attributes: dict[str, str],
+    code: str,
+    message: str,
+) -> None:
+    role = mockfed.create_role("Tagged", saml_trust(okta, "sts:TagSession")).arn
+    assertion = okta.assertion(role, subject="alice@example.com", attributes=attributes)
+    status, got_code, got_message = refused(anonymous, role, okta.arn, assertion)  # were accepted
+    assert (status, got_code) == (400, code)
+    assert message in got_message
+    assert mockfed.role_sessions == []
+
+
 def test_a_provider_made_from_your_idps_metadata_checks_its_assertions(
     mockfed: FederationBackend, anonymous: Any
 ) -> None:

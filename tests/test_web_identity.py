@@ -361,6 +361,36 @@ def test_session_tags_in_the_token_need_tag_session(
 
 
 @pytest.mark.parametrize(
+    ("principal_tags", "code", "message"),
+    [
+        ({"Team": ["a"], "team": ["b"]}, "InvalidParameterValue", "Duplicate tag keys found"),
+        ({f"k{i}": ["v"] for i in range(51)}, "ValidationError", "at 'tags' failed to satisfy constraint"),
+        ({"team!": ["v"]}, "ValidationError", "at 'tags.1.member.key' failed to satisfy constraint"),
+        ({"team": ["v" * 257]}, "ValidationError", "at 'tags.1.member.value' failed to satisfy constraint"),
+    ],
+)
+def test_session_tags_in_the_token_follow_the_rules_of_session_tags(
+    mockfed: FederationBackend,
+    github: OidcIdentityProvider,
+    anonymous: Any,
+    principal_tags: dict[str, list[str]],
+    code: str,
+    message: str,
+) -> None:
+    trust = github_trust(github)
+    trust["Statement"][0]["Action"] = ["sts:AssumeRoleWithWebIdentity", "sts:TagSession"]
+    role = mockfed.create_role("Tags", trust)
+    claim = {"principal_tags": principal_tags, "transitive_tag_keys": []}
+    token = github.token(sub=MAIN, **{"https://aws.amazon.com/tags": claim})
+    with pytest.raises(botocore.exceptions.ClientError) as error:  # were accepted, unlike the same Tags in AssumeRole
+        anonymous.assume_role_with_web_identity(RoleArn=role.arn, RoleSessionName="ci", WebIdentityToken=token)
+    status, got_code, got_message = refusal(error)
+    assert (status, got_code) == (400, code)
+    assert message in got_message
+    assert mockfed.role_sessions == []
+
+
+@pytest.mark.parametrize(
     ("provider_id", "status", "code"),
     [("accounts.google.com", 400, "InvalidParameterValue"), ("graph.facebook.com", 403, "IDPRejectedClaim")],
 )

@@ -39,7 +39,7 @@ from datetime import UTC, datetime, timedelta
 from typing import TYPE_CHECKING, Literal
 
 from mockfed.clock import Clock
-from mockfed.errors import MissingExtraError, StsError
+from mockfed.errors import MissingExtraError, StsError, validation_error
 from mockfed.state import State
 from mockfed.state.records import SamlProvider
 
@@ -246,6 +246,10 @@ def create_saml_provider(
         >>> copy.issuer, copy.certificate is None
         ('http://adfs.example.com/adfs/services/trust', True)
     """
+    for value, at, what in ((metadata, "samlMetadataDocument", "the IdP's metadata XML"), (issuer, "issuer", "a URI")):
+        if value is not None and not isinstance(value, str):
+            raise validation_error([f"Value '{value!r}' at '{at}' failed to satisfy constraint: Member must be {what} "
+                                    "(a string)"])
     if metadata is not None:
         try:
             entity_id = read_metadata(metadata).entity_id

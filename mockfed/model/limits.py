@@ -217,11 +217,17 @@ def _action_checks(action: str, list_max: tuple[tuple[str, int], ...]) -> tuple[
     )
 
 
-def check_request(action: str, params: Mapping[str, Any], *, list_max: tuple[tuple[str, int], ...] = ()) -> None:
+def check_request(
+    action: str,
+    params: Mapping[str, Any],
+    *,
+    list_max: tuple[tuple[str, int], ...] = (),
+    members: frozenset[str] | None = None,
+) -> None:
     """Raise the service's ``ValidationError`` listing every constraint of the model ``params`` violates.
 
     ``list_max`` gives documented maxima of list members that the model leaves open, as
-    ``(("PolicyArns", 10),)``.
+    ``(("PolicyArns", 10),)``; ``members`` (None: all) limits the check to those members of the action's input.
 
     Example::
 
@@ -234,6 +240,9 @@ def check_request(action: str, params: Mapping[str, Any], *, list_max: tuple[tup
 Member must have value less than or equal to 129600
     """
     violations: list[str] = []
-    _check_members(_action_checks(action, list_max), params, "", violations)
+    checks = _action_checks(action, list_max)
+    if members is not None:
+        checks = tuple(check for check in checks if check[0] in members)
+    _check_members(checks, params, "", violations)
     if violations:
         raise validation_error(violations)

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from mockfed.errors import StsError, validation_error
 from mockfed.iam import managed_policy_document, parse_policy
 from mockfed.iam.grammar import policy_text
+from mockfed.model.limits import java_pattern_matcher
 from mockfed.state.keys import KeyFactory
 from mockfed.state.moto_iam import MotoDirectory
 from mockfed.state.records import Call, MfaDevice, OidcProvider, Principal, Role, SamlProvider
@@ -25,16 +26,32 @@ from mockfed.state.records import Call, MfaDevice, OidcProvider, Principal, Role
 #: A policy as tests write it: JSON text, or the same as a dict.
 PolicyDocument = str | Mapping[str, Any]
 _NAME = re.compile(r"[\w+=,.@-]+", re.ASCII)
+_PATH = re.compile(r"/(?:[\x21-\x7e]+/)?", re.ASCII)
 _Provider = TypeVar("_Provider", OidcProvider, SamlProvider)
 _SAML_NAME = re.compile(r"[\w._-]+", re.ASCII)
 _THUMBPRINT = re.compile(r"[0-9a-fA-F]{40}")
+#: ``https://HOST[:PORT][/PATH]``: "path components are allowed but query parameters are not" (IAM API reference);
+#: printable ASCII, without ``/ ? #`` in the host and ``? #`` in the path.
+_OIDC_URL = re.compile(r"https://[!\"$-.0-9:->@-~]+(?:/[!\"$->@-~]*)?", re.ASCII)
 
 
-def _checked(document: PolicyDocument) -> str:
-    """The policy's text, after the grammar has accepted it."""
+def _checked(document: PolicyDocument, field: str = "policyDocument", *, trust: bool = False) -> str:
+    """The policy's text, after the grammar has accepted it; a ``ValidationError`` naming ``field`` if it is
+    neither JSON text nor a dict."""
+    if not isinstance(document, str | Mapping):
+        raise validation_error([f"Value '{document!r}' at '{field}' failed to satisfy constraint: Member must be a "
+                                "policy document: JSON text or a dict"])
     text = policy_text(document)
-    parse_policy(text)
+    parse_policy(text, trust=trust)
     return text
+
+
+def _checked_arns(arns: Sequence[str], field: str = "policyArn") -> tuple[str, ...]:
+    """Managed policy ARNs as given: a list (or tuple) of strings; a ``ValidationError`` naming ``field`` otherwise."""
+    if not isinstance(arns, list | tuple) or not all(isinstance(arn, str) for arn in arns):
+        raise validation_error([f"Value '{arns!r}' at '{field}' failed to satisfy constraint: Member must be a list "
+                                "of managed policy ARNs (strings)"])
+    return tuple(arns)
 
 
 def _check_name(name: str, field: str, maximum: int = 64) -> None:
@@ -45,18 +62,51 @@ def _check_name(name: str, field: str, maximum: int = 64) -> None:
              f"pattern: [\\w+=,.@-]+ and have length between 1 and {maximum}"]
         )
 
+#: IAM's rules for a user's or role's tags (TagUser, TagRole): at most 50, keys unique and not ``aws:``.
+TAGS_MAX = 50
+_TAG_KEY = java_pattern_matcher(r"[\p{L}\p{Z}\p{N}_.:/=+\-@]+")
+_TAG_VALUE = java_pattern_matcher(r"[\p{L}\p{Z}\p{N}_.:/=+\-@]*")
+
+
+def _checked_tags(tags: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]:
+    """A principal's tags as IAM takes them: a dict of at most 50 string keys (1 to 128 characters, not ``aws:``)
+    to string values (0 to 256), in the characters IAM allows; a ``ValidationError`` naming ``tags`` otherwise."""
+    if tags is None:
+        return ()
+    if not isinstance(tags, Mapping):
+        raise validation_error([f"Value '{tags!r}' at 'tags' failed to satisfy constraint: Member must be a dict of "
+                                "tag keys to tag values"])
+    problems = []
+    if len(tags) > TAGS_MAX:
+        problems.append(f"Value '{len(tags)} tags' at 'tags' failed to satisfy constraint: Member must have length "
+                        f"less than or equal to {TAGS_MAX}")
+    for key, value in tags.items():
+        if not isinstance(key, str) or not 1 <= len(key) <= 128 or not _TAG_KEY(key):
+            problems.append(f"Value '{key!r}' at 'tags' failed to satisfy constraint: Member must be a tag key: a "
+                            "string of 1 to 128 letters, digits, spaces and _.:/=+-@")
+        elif key.lower().startswith("aws:"):
+            problems.append(f"Value '{key}' at 'tags' failed to satisfy constraint: Member must not begin with 'aws:' "
+                            "(reserved for AWS)")
+        if not isinstance(value, str) or len(value) > 256 or not _TAG_VALUE(value):
+            problems.append(f"Value '{value!r}' at 'tags' failed to satisfy constraint: Member must be a tag value: "
+                            "a string of 0 to 256 letters, digits, spaces and _.:/=+-@")
+    if problems:
+        raise validation_error(problems)
+    return tuple(tags.items())
+
+
 def _check_oidc_provider(url: str, client_ids: Sequence[str], thumbprints: Sequence[str]) -> None:
     """IAM's rules for CreateOpenIDConnectProvider: an https URL, at most 100 client ids, at most 5 thumbprints."""
     problems = []
-    if not isinstance(url, str) or not url.startswith("https://") or not 9 <= len(url) <= 255:
+    if not isinstance(url, str) or not 9 <= len(url) <= 255 or not _OIDC_URL.fullmatch(url):
         problems.append(f"Value '{url}' at 'url' failed to satisfy constraint: Member must be an https URL of 9 to "
-                        "255 characters")
-    if isinstance(client_ids, str) or len(client_ids) > 100 or not all(
+                        "255 characters: a host and an optional path, without a query or fragment")
+    if not isinstance(client_ids, list | tuple) or len(client_ids) > 100 or not all(
         isinstance(client_id, str) and 1 <= len(client_id) <= 255 for client_id in client_ids
     ):
         problems.append(f"Value '{client_ids}' at 'clientIDList' failed to satisfy constraint: Member must be a list "
                         "of at most 100 strings of 1 to 255 characters")
-    if isinstance(thumbprints, str) or len(thumbprints) > 5 or not all(
+    if not isinstance(thumbprints, list | tuple) or len(thumbprints) > 5 or not all(
         isinstance(thumbprint, str) and _THUMBPRINT.fullmatch(thumbprint) for thumbprint in thumbprints
     ):
         problems.append(f"Value '{thumbprints}' at 'thumbprintList' failed to satisfy constraint: Member must be a "
@@ -174,15 +224,18 @@ class Account:
         """Add an IAM user with its own keys; ``policy`` (JSON or a dict) and ``managed`` policy ARNs are its
         identity policies (none: it may do nothing)."""
         _check_name(name, "userName")
+        checked_tags = _checked_tags(tags)
         documents = (_checked(policy),) if policy is not None else ()
-        self._check_managed(managed)
+        self._check_managed(_checked_arns(managed))
         with self._lock:
+            if any(known.kind == "user" and known.name.lower() == name.lower() for known in self._principals.values()):
+                raise StsError("EntityAlreadyExists", f"User with name {name} already exists.", 409)
             user = self._user(
                 name,
                 self._keys.access_key_id("AKIA"),
                 self._keys.secret_access_key(),
                 documents,
-                tuple((tags or {}).items()),
+                checked_tags,
             )
             if managed:
                 user = dataclasses.replace(user, managed=tuple(managed))
@@ -204,15 +257,20 @@ class Account:
     ) -> Role:
         """Add an IAM role; see :meth:`mockfed.FederationBackend.create_role`."""
         _check_name(name, "roleName")
-        if not path.startswith("/") or not path.endswith("/"):
+        if not isinstance(path, str) or len(path) > 512 or not _PATH.fullmatch(path):
             raise validation_error([f"Value '{path}' at 'path' failed to satisfy constraint: Member must satisfy "
-                                    "regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F)"])
-        if isinstance(max_session_duration, bool) or not 3600 <= max_session_duration <= 43200:
+                                    "regular expression pattern: (\u002F)|(\u002F[\u0021-\u007E]+\u002F) and have "
+                                    "length less than or equal to 512"])
+        if type(max_session_duration) is not int or not 3600 <= max_session_duration <= 43200:
             raise validation_error([f"Value '{max_session_duration}' at 'maxSessionDuration' failed to satisfy "
-                                    "constraint: Member must have value between 3600 and 43200"])
-        trust = policy_text(trust_policy)
-        parse_policy(trust, trust=True)
+                                    "constraint: Member must be a whole number between 3600 and 43200"])
+        if permissions_boundary is not None and not isinstance(permissions_boundary, str):
+            raise validation_error([f"Value '{permissions_boundary!r}' at 'permissionsBoundary' failed to satisfy "
+                                    "constraint: Member must be a managed policy ARN (a string)"])
+        checked_tags = _checked_tags(tags)
+        trust = _checked(trust_policy, "assumeRolePolicyDocument", trust=True)
         documents = (_checked(policy),) if policy is not None else ()
+        managed = _checked_arns(managed)
         self._check_managed((*managed, *([permissions_boundary] if permissions_boundary else [])))
         with self._lock:
             if name.lower() in self._roles:
@@ -227,7 +285,7 @@ class Account:
                 managed=tuple(managed),
                 max_session_duration=max_session_duration,
                 path=path,
-                tags=tuple((tags or {}).items()),
+                tags=checked_tags,
                 permissions_boundary=permissions_boundary,
             )
             self._roles[name.lower()] = role
@@ -250,13 +308,21 @@ class Account:
     def create_mfa_device(self, name: str, *, user: str | None = None, secret: str | None = None) -> MfaDevice:
         """Add a virtual MFA device (``arn:aws:iam::ACCOUNT:mfa/NAME``); ``secret`` is base32 (made if not given)."""
         _check_name(name, "virtualMFADeviceName")
+        if user is not None:
+            _check_name(user, "userName")
         device = MfaDevice(
             serial_number=f"arn:aws:iam::{self.account_id}:mfa/{name}",
-            secret=secret or self._keys.totp_secret(),
+            secret=secret if secret is not None else self._keys.totp_secret(),
             user_name=user,
         )
-        device.code(datetime.now(UTC))  # refuses a secret that is not base32 of at least 112 bits
+        try:
+            device.code(datetime.now(UTC))  # refuses a secret that is not base32 of at least 112 bits
+        except (TypeError, ValueError):
+            raise validation_error([f"Value '{secret!r}' at 'secret' failed to satisfy constraint: Member must be a "
+                                    "TOTP secret: base32 text of at least 112 bits (23 characters)"]) from None
         with self._lock:
+            if device.serial_number in self._mfa:
+                raise StsError("EntityAlreadyExists", "MFADevice entity at the same path and name already exists.", 409)
             self._mfa[device.serial_number] = device
         return device
 
@@ -353,6 +419,9 @@ class Account:
         text = _checked(document)
         arn = f"arn:aws:iam::{self.account_id}:policy/{name}"
         with self._lock:
+            if arn in self._customer_policies:
+                taken = f"A policy called {name} already exists. Duplicate names are not allowed."
+                raise StsError("EntityAlreadyExists", taken, 409)
             self._customer_policies[arn] = text
         return arn
 

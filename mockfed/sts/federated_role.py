@@ -22,7 +22,7 @@ from mockfed.iam.grammar import parse_policy
 from mockfed.state import State
 from mockfed.state.records import RoleSession
 from mockfed.sts.roles import issue_role_session, role_duration
-from mockfed.sts.session_policy import requested_session, tag_context
+from mockfed.sts.session_policy import check_provider_tags, requested_session, tag_context
 
 __all__ = ["Vouched", "assume_for_provider", "invalid_token", "not_authorized", "source_identity_checked"]
 
@@ -116,6 +116,7 @@ def assume_for_provider(
         >>> session.arn, session.duration_seconds, session.subject
         ('arn:aws:sts::123456789012:assumed-role/Admin/alice', 900, 'alice')
     """
+    check_provider_tags(vouched.tags)
     requested = requested_session(state, params, inherited_tags=vouched.tags)
     role = state.account.role(params["RoleArn"])
     if role is None:

@@ -70,7 +70,7 @@ def assume_role(state: State, caller: Principal, params: Mapping[str, Any], regi
     refuse_session_credentials(caller, ACTION)
     check_request(ACTION, params, list_max=LIST_MAX)
     role_arn = role_arn_checked(params["RoleArn"])
-    if caller.kind == "root" and caller.session is None:
+    if caller.kind == "root":  # its long-term keys, or a GetSessionToken session of them: still the root user
         raise errors.access_denied("Roles may not be assumed by root accounts.")
     calling = caller.session if isinstance(caller.session, RoleSession) else None
     inherited = _transitive_tags(calling)

@@ -7,7 +7,7 @@ AssumeRole family; :func:`issue` gives a session its credentials and registers i
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
 
@@ -15,6 +15,7 @@ from mockfed import errors
 from mockfed.errors import StsError, validation_error
 from mockfed.iam import packing
 from mockfed.iam.grammar import parse_policy
+from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import Principal, Session
 
@@ -25,6 +26,7 @@ __all__ = [
     "Requested",
     "access_denied",
     "answer_credentials",
+    "check_provider_tags",
     "issue",
     "requested_session",
     "tag_context",
@@ -34,6 +36,7 @@ __all__ = [
 POLICY_ARNS_MAX = 10
 SESSION_POLICY_TEXT_MAX = 2048
 LIST_MAX = (("PolicyArns", POLICY_ARNS_MAX),)
+_TAGS_ONLY = frozenset({"Tags"})
 
 _S = TypeVar("_S", bound=Session)
 
@@ -166,13 +169,35 @@ def _check_documented_limits(params: Mapping[str, Any]) -> None:
                 "(the inline policy and the policy ARNs together)"
             ]
         )
+    _check_unique_keys(tag["Key"] for tag in params.get("Tags") or ())
+
+
+def _check_unique_keys(keys: Iterable[str]) -> None:
     seen: set[str] = set()
-    for tag in params.get("Tags") or ():
-        key = tag["Key"].lower()
-        if key in seen:
+    for key in keys:
+        if key.lower() in seen:
             raise StsError(
                 "InvalidParameterValue",
                 "Duplicate tag keys found. Please note that Tag keys are case insensitive.",
                 400,
             )
-        seen.add(key)
+        seen.add(key.lower())
+
+
+def check_provider_tags(tags: Sequence[tuple[str, str]]) -> None:
+    """The session tags an identity provider passes (a token's claim, an assertion's attributes) follow the rules of
+    the ``Tags`` parameter: at most 50, keys and values of the model's length and characters, keys unique
+    regardless of case. (The service's answer for a provider's tags is unpublished: these are AssumeRole's.)
+
+    Example::
+
+        >>> check_provider_tags([("team", "blue")])
+        >>> check_provider_tags([("Team", "a"), ("team", "b")])
+        Traceback (most recent call last):
+        ...
+        mockfed.errors.StsError: InvalidParameterValue: Duplicate tag keys found. Please note that Tag keys are \
+case insensitive.
+    """
+    listed = [{"Key": key, "Value": value} for key, value in tags]
+    check_request("AssumeRole", {"Tags": listed}, members=_TAGS_ONLY)
+    _check_unique_keys(key for key, _ in tags)

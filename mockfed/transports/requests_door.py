@@ -33,11 +33,15 @@ def _callback(
             prepared.method or "GET", prepared.url, dict(prepared.headers), body_bytes(prepared.body)
         )
         response = answer(door, request)
-        return response.status, response.headers, response.body
+        body = b"" if request.method == "HEAD" else response.body  # an answer to HEAD has headers only
+        return response.status, response.headers, body
 
     return callback
 
 
+#: Every method ``responses`` can match: the pipeline answers each (the federation endpoint: 405 but GET and POST), as
+#: through urllib, rather than ``responses`` raising ``ConnectionError`` for a method nothing was registered for.
+_METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
 #: What mockfed answers through ``requests``: STS, and the console federation endpoint with the console it leads to.
 _ROUTES = ((STS_URL, _callback(Door.answer)), (SIGNIN_OR_CONSOLE_URL, _callback(Door.answer_console)))
 
@@ -71,7 +75,7 @@ def start() -> None:
         _sts_adapter = _StsAdapter()
     mock = responses.RequestsMock(assert_all_requests_are_fired=False, target=f"{__name__}._StsAdapter.send")
     for pattern, callback in _ROUTES:
-        for method in ("GET", "POST"):
+        for method in _METHODS:
             mock.add_callback(method, pattern, callback=callback)
     mock.start()
     _requests_mock = mock
