@@ -175,7 +175,7 @@ def _credential(
     if _signed_at(amz_date) is None:
         raise _date_format_error(amz_date)
     headers = tuple(signed_headers.split(";"))
-    if "host" not in (name.lower() for name in headers):
+    if "host" not in headers and "host" not in signed_headers.lower().split(";"):
         raise StsError("SignatureDoesNotMatch", "'Host' must be a 'SignedHeader' in the AWS Authorization.", 403)
     if algorithm != ALGORITHM:
         raise _incomplete(f"Unsupported AWS 'algorithm': '{algorithm}'.")

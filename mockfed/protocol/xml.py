@@ -56,6 +56,8 @@ _ELEMENT_ORDER: dict[str, tuple[str, ...]] = {
     ),
 }
 _NOT_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
+#: What makes a value need work: markup to escape, or a character XML 1.0 cannot carry.
+_NEEDS_WORK = re.compile("[&<>\x00-\x08\x0b\x0c\x0e-\x1f\ud800-\udfff\ufffe\uffff]")
 
 
 def xml_text(value: str) -> str:
@@ -71,8 +73,7 @@ def xml_text(value: str) -> str:
     return escape(_NOT_XML.sub("\ufffd", value), quote=False)
 
 
-def _needs_escaping(value: str) -> bool:
-    return "&" in value or "<" in value or ">" in value or _NOT_XML.search(value) is not None
+_needs_escaping = _NEEDS_WORK.search
 
 
 def _timestamp(value: datetime | float) -> str:

@@ -2,10 +2,11 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal
+from typing import Any, Literal, TypeVar
 
 import pyotp
 
@@ -21,7 +22,62 @@ __all__ = [
     "SamlProvider",
     "Session",
     "SessionTokenSession",
+    "made",
 ]
+
+_R = TypeVar("_R")
+
+
+def made(kind: type[_R], values: dict[str, Any]) -> _R:
+    """A frozen record of ``kind`` holding ``values``: what its generated ``__init__`` makes, without setting
+    each of a session's twenty-odd fields through ``object.__setattr__`` (most of the cost of issuing one).
+
+    Every field without a default must be given, and nothing else.
+
+    Example::
+
+        >>> made(MfaDevice, {"serial_number": "arn:aws:iam::1:mfa/p", "secret": "JBSWY3DPEHPK3PXP"})
+        MfaDevice(serial_number='arn:aws:iam::1:mfa/p', user_name=None)
+        >>> made(MfaDevice, {"serial_number": "s", "user": "alice"})
+        Traceback (most recent call last):
+        ...
+        TypeError: MfaDevice needs secret; has no user
+    """
+    required, known = _fields_of(kind)
+    if not required <= values.keys() or not known >= values.keys():
+        missing, unknown = sorted(required - values.keys()), sorted(values.keys() - known)
+        raise TypeError(
+            f"{kind.__name__} "
+            + "; ".join(
+                part
+                for part in (missing and f"needs {', '.join(missing)}", unknown and f"has no {', '.join(unknown)}")
+                if part
+            )
+        )
+    record: _R = object.__new__(kind)
+    record.__dict__.update(values)
+    return record
+
+
+def _fields_of(kind: type) -> tuple[frozenset[str], frozenset[str]]:
+    """A record's fields without a default (which ``made`` must be given) and all of them."""
+    known = _FIELDS.get(kind)
+    if known is None:
+        known = _FIELDS[kind] = _read_fields(kind)
+    return known
+
+
+_FIELDS: dict[type, tuple[frozenset[str], frozenset[str]]] = {}
+
+
+def _read_fields(kind: type) -> tuple[frozenset[str], frozenset[str]]:
+    fields = dataclasses.fields(kind)
+    required = frozenset(
+        f.name for f in fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
+    )
+    assert all(f.default_factory is dataclasses.MISSING for f in fields), "made() needs class-level defaults"
+    return required, frozenset(f.name for f in fields)
+
 
 @dataclass(frozen=True)
 class Principal:

@@ -127,9 +127,19 @@ def _issue(
 ) -> FederatedSession:
     """The federated session the request asked for (a replay passes the recorded identity and expiry)."""
     name = str(params.get("Name", ""))
+    fields = {
+        "name": name,
+        "policy": requested.policy,
+        "policy_arns": requested.policy_arns,
+        "tags": _merge_tags(caller.tags, requested.tags),
+        "packed_policy_size": packed_policy_size,
+        "federated_user_id": federated_user_id or f"{state.account_id}:{name}",
+        "arn": arn or f"arn:{partition_of(region)}:sts::{state.account_id}:federated-user/{name}",
+    }
     return issue(
         state,
         FederatedSession,
+        fields,
         caller=caller,
         region=region,
         issued=issued,
@@ -138,13 +148,6 @@ def _issue(
         params=params,
         expires=expires,
         minimum_token_size=minimum_token_size,
-        name=name,
-        policy=requested.policy,
-        policy_arns=requested.policy_arns,
-        tags=_merge_tags(caller.tags, requested.tags),
-        packed_policy_size=packed_policy_size,
-        federated_user_id=federated_user_id or f"{state.account_id}:{name}",
-        arn=arn or f"arn:{partition_of(region)}:sts::{state.account_id}:federated-user/{name}",
     )
 
 

@@ -158,9 +158,25 @@ def issue_role_session(
     """A new session of ``role`` named by the request's ``RoleSessionName``, lasting ``duration`` seconds."""
     name = str(params.get("RoleSessionName", ""))
     role_name = role.arn.rpartition("/")[2]
+    fields = {
+        "role_arn": role.arn,
+        "session_name": name,
+        "arn": f"arn:{partition_of(region)}:sts::{role.account_id}:assumed-role/{role_name}/{name}",
+        "assumed_role_id": f"{role.role_id}:{name}",
+        "policy": requested.policy,
+        "policy_arns": requested.policy_arns,
+        "tags": requested.tags,
+        "transitive_tag_keys": transitive_tag_keys,
+        "source_identity": source_identity,
+        "packed_policy_size": requested.packed.percent,
+        "chained": chained,
+    }
+    if extra:
+        fields.update(extra)
     return issue(
         state,
         RoleSession,
+        fields,
         caller=caller,
         caller_arn=caller_arn,
         region=region,
@@ -169,18 +185,6 @@ def issue_role_session(
         packed=requested.packed.data,
         params=params,
         mfa_authenticated_at=mfa_authenticated_at,
-        role_arn=role.arn,
-        session_name=name,
-        arn=f"arn:{partition_of(region)}:sts::{role.account_id}:assumed-role/{role_name}/{name}",
-        assumed_role_id=f"{role.role_id}:{name}",
-        policy=requested.policy,
-        policy_arns=requested.policy_arns,
-        tags=requested.tags,
-        transitive_tag_keys=transitive_tag_keys,
-        source_identity=source_identity,
-        packed_policy_size=requested.packed.percent,
-        chained=chained,
-        **(extra or {}),
     )
 
 

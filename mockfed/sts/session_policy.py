@@ -17,7 +17,7 @@ from mockfed.iam import packing
 from mockfed.iam.grammar import parse_policy
 from mockfed.model.limits import check_request
 from mockfed.state import State
-from mockfed.state.records import Principal, Session
+from mockfed.state.records import Principal, Session, made
 
 __all__ = [
     "LIST_MAX",
@@ -94,6 +94,7 @@ def tag_context(tags: Sequence[tuple[str, str]]) -> dict[str, str | list[str]]:
 def issue(
     state: State,
     kind: type[_S],
+    fields: dict[str, Any],
     *,
     caller: Principal | None,
     region: str,
@@ -105,34 +106,30 @@ def issue(
     mfa_authenticated_at: float | None = None,
     minimum_token_size: int = 0,
     expires: float | None = None,
-    **fields: Any,
 ) -> _S:
-    """A new session of ``kind``, registered under its key id: fresh credentials (the token sealing ``packed``)
-    lasting ``duration`` whole seconds from ``issued`` (or until ``expires``: a recorded expiry), the fields
-    every session has, and the ``fields`` of its kind."""
+    """A new session of ``kind``, registered under its key id: the ``fields`` of its kind, and what every session
+    has: fresh credentials (the token sealing ``packed``) lasting ``duration`` whole seconds from ``issued`` (or
+    until ``expires``: a recorded expiry), who asked for it, where, and when MFA was given."""
     if expires is None:
         expires = float(int(issued) + duration)  # the service answers whole seconds
     minimum = max(minimum_token_size, int(params.get("MinimumSessionTokenSize") or 0))
     access_key_id, secret_access_key, session_token = state.sessions.credentials(
         expires, packed=packed, minimum_token_size=minimum
     )
-    session = kind(
-        duration_seconds=duration,
-        issued_at=datetime.fromtimestamp(issued, UTC),
-        expiration=datetime.fromtimestamp(expires, UTC),
-        session_token_size=len(session_token),
-        access_key_id=access_key_id,
-        secret_access_key=secret_access_key,
-        session_token=session_token,
-        caller_arn=caller.arn if caller is not None else caller_arn,
-        region=region,
-        caller=caller,
-        mfa_authenticated_at=(
-            datetime.fromtimestamp(mfa_authenticated_at, UTC) if mfa_authenticated_at is not None else None
-        ),
-        **fields,
+    fields["duration_seconds"] = duration
+    fields["issued_at"] = datetime.fromtimestamp(issued, UTC)
+    fields["expiration"] = datetime.fromtimestamp(expires, UTC)
+    fields["session_token_size"] = len(session_token)
+    fields["access_key_id"] = access_key_id
+    fields["secret_access_key"] = secret_access_key
+    fields["session_token"] = session_token
+    fields["caller_arn"] = caller.arn if caller is not None else caller_arn
+    fields["region"] = region
+    fields["caller"] = caller
+    fields["mfa_authenticated_at"] = (
+        datetime.fromtimestamp(mfa_authenticated_at, UTC) if mfa_authenticated_at is not None else None
     )
-    return state.sessions.add(session)
+    return state.sessions.add(made(kind, fields))
 
 
 def answer_credentials(session: Session) -> dict[str, Any]:

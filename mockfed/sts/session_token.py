@@ -44,6 +44,7 @@ def get_session_token(state: State, caller: Principal, params: Mapping[str, Any]
     session = issue(
         state,
         SessionTokenSession,
+        {},
         caller=caller,
         region=region,
         issued=now,

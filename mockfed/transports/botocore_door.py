@@ -68,14 +68,13 @@ def _http_request(request: Any) -> HttpRequest:
     """botocore's prepared request as the pipeline reads it."""
     stored = getattr(request.headers, "_dict", None)  # botocore's HeadersDict: keys that know their lower-case name
     try:
-        lowered = {key._lower: _text(value) for key, value in stored.items()}  # type: ignore[union-attr]
+        lowered = {  # botocore keeps most header values as bytes
+            key._lower: value.decode("latin-1") if value.__class__ is bytes else value
+            for key, value in stored.items()  # type: ignore[union-attr]
+        }
     except AttributeError:  # another kind of mapping
         return HttpRequest.build(request.method, request.url, dict(request.headers), body_bytes(request.body))
     return HttpRequest(request.method.upper(), request.url, lowered, body_bytes(request.body))
-
-
-def _text(value: str | bytes) -> str:
-    return value.decode("latin-1") if isinstance(value, bytes) else value
 
 
 def _answer_botocore(door: Door, request: Any) -> AWSResponse:
