@@ -607,3 +607,32 @@ def test_remembered_verdicts_never_cross_contexts_or_requests() -> None:
         assert conditional.evaluate("s3:GetObject", "*", {"aws:username": "bob"}) is None
         assert variable.evaluate("s3:GetObject", "arn:aws:s3:::home/alice/x", {"aws:username": "alice"}) == "Allow"
         assert variable.evaluate("s3:GetObject", "arn:aws:s3:::home/alice/x", {"aws:username": "bob"}) is None
+
+
+def test_remembered_trust_verdicts_never_cross_requesters_actions_or_roles() -> None:
+    from mockfed.iam.trust import Requester, decide
+
+    policy = parse_policy(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":'
+        '"arn:aws:iam::123456789012:user/alice"},"Action":"sts:AssumeRole"},{"Effect":"Allow","Principal":'
+        '{"AWS":"111122223333"},"Action":["sts:AssumeRole","sts:TagSession"]}]}',
+        trust=True,
+    )
+    alice = Requester("AWS", ("arn:aws:iam::123456789012:user/alice",), "123456789012")
+    bob = Requester("AWS", ("arn:aws:iam::123456789012:user/bob",), "123456789012")
+    partner = Requester("AWS", ("arn:aws:iam::111122223333:user/carol",), "111122223333")
+    role, other = "arn:aws:iam::123456789012:role/R", "arn:aws:iam::123456789012:role/S"
+    for _ in range(2):  # the second round answers from what the first remembered
+        assert decide(policy, "sts:AssumeRole", role, alice) == "principal"
+        assert decide(policy, "sts:AssumeRole", other, alice) == "principal"
+        assert decide(policy, "sts:AssumeRole", role, bob) is None
+        assert decide(policy, "sts:TagSession", role, alice) is None
+        assert decide(policy, "sts:TagSession", role, partner) == "account"
+    conditional = parse_policy(
+        '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"AWS":"123456789012"},'
+        '"Action":"sts:AssumeRole","Condition":{"StringEquals":{"sts:ExternalId":"x"}}}]}',
+        trust=True,
+    )
+    for _ in range(2):
+        assert decide(conditional, "sts:AssumeRole", role, bob, {"sts:ExternalId": "x"}) == "account"
+        assert decide(conditional, "sts:AssumeRole", role, bob, {"sts:ExternalId": "y"}) is None
