@@ -8,7 +8,6 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, TypeVar
 
-import pyotp
 
 __all__ = [
     "Call",
@@ -154,10 +153,14 @@ class MfaDevice:
 
     def code(self, at: datetime) -> str:
         """The six-digit code the device shows at ``at`` (RFC 6238, 30-second steps)."""
+        import pyotp  # loaded on first use: most tests have no MFA device
+
         return pyotp.TOTP(self.secret).at(at)
 
     def verify(self, code: str, at: datetime) -> bool:
         """Whether ``code`` is the device's code at ``at``, or one step (30 s) either side of it (clock drift)."""
+        import pyotp
+
         return bool(pyotp.TOTP(self.secret).verify(code, for_time=at, valid_window=1))
 
 
