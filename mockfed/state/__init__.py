@@ -16,12 +16,14 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from collections.abc import Iterable
+from typing import Literal
 
 from mockfed.clock import Clock
 from mockfed.state.account import Account
 from mockfed.state.console import Console
 from mockfed.state.keys import KeyFactory, TokenCodec
-from mockfed.state.records import FederatedSession, Principal, RoleSession, Session
+from mockfed.state.records import FederatedSession, Principal, Role, RoleSession, Session
 from mockfed.state.sessions import Sessions
 
 __all__ = ["State"]
@@ -92,38 +94,38 @@ class State:
     def _session_principal(self, session: Session) -> Principal:
         """The principal a session's credentials act as."""
         caller = session.caller
-        if isinstance(session, RoleSession):
+        if isinstance(session, RoleSession):  # the role's policies; session tags win over the role's own
             role = self.account.role(session.role_arn)
-            role_tags = dict(role.tags if role else ())
-            role_tags.update(session.tags)  # session tags win over the role's own
-            return Principal(
-                kind="role",
-                name=session.session_name,
-                arn=session.arn,
-                user_id=session.assumed_role_id,
-                account_id=self.account_id,
-                access_key_id=session.access_key_id,
-                secret_access_key=session.secret_access_key,
-                policies=role.policies if role else (),
-                managed=role.managed if role else (),
-                tags=tuple(role_tags.items()),
-                session=session,
-            )
-        if isinstance(session, FederatedSession):
-            return Principal(
-                kind="federated",
-                name=session.name,
-                arn=session.arn,
-                user_id=session.federated_user_id,
-                account_id=self.account_id,
-                access_key_id=session.access_key_id,
-                secret_access_key=session.secret_access_key,
-                policies=caller.policies if caller else (),
-                managed=caller.managed if caller else (),
-                tags=session.tags,
-                session=session,
-            )
+            tags = dict(role.tags if role else ())
+            tags.update(session.tags)
+            return self._acting(session, "role", session.session_name, session.assumed_role_id, role, tags.items())
+        if isinstance(session, FederatedSession):  # its user's policies (limited by the session's)
+            return self._acting(session, "federated", session.name, session.federated_user_id, caller, session.tags)
         assert caller is not None, "a GetSessionToken session has the user who asked for it"
         return dataclasses.replace(
             caller, access_key_id=session.access_key_id, secret_access_key=session.secret_access_key, session=session
+        )
+
+    def _acting(
+        self,
+        session: RoleSession | FederatedSession,
+        kind: Literal["role", "federated"],
+        name: str,
+        user_id: str,
+        holder: Role | Principal | None,
+        tags: Iterable[tuple[str, str]],
+    ) -> Principal:
+        """A session's principal, acting by the policies of ``holder`` (its role, or the user who asked)."""
+        return Principal(
+            kind=kind,
+            name=name,
+            arn=session.arn,
+            user_id=user_id,
+            account_id=self.account_id,
+            access_key_id=session.access_key_id,
+            secret_access_key=session.secret_access_key,
+            policies=holder.policies if holder else (),
+            managed=holder.managed if holder else (),
+            tags=tuple(tags),
+            session=session,
         )

@@ -74,22 +74,18 @@ def invoke(
 
     A failure inside mockfed is logged too (500 ``InternalFailure``, naming it) before it is raised on.
     """
-    at = state.clock.now()
     principal = caller or state.account.default_user
-    try:
+
+    def run() -> dict[str, Any]:
         fault = state.account.take_fault(action)
         if fault is not None:
             raise fault
-        run = ACTIONS.get(action)
-        if run is None:
+        act = ACTIONS.get(action)
+        if act is None:
             raise errors.not_implemented(action)
-        result = run(state, principal, params, region)
-    except Exception as exc:
-        error = exc if isinstance(exc, StsError) else errors.internal_failure(exc)
-        log_call(state, action, params, region, caller, at, error.status, error=error)
-        raise
-    log_call(state, action, params, region, caller, at, 200, result=result)
-    return result
+        return act(state, principal, params, region)
+
+    return _logged(state, action, params, region, caller, run)
 
 
 def replay(
@@ -106,15 +102,32 @@ def replay(
     account, with the recorded identity and expiry but fresh credentials; any other answers
     the recorded result as it is.
     """
-    at = state.clock.now()
     make_live = REPLAYS.get(action)
+
+    def run() -> dict[str, Any]:
+        if make_live is None:
+            return dict(recorded)
+        return make_live(state, caller or state.account.default_user, params, region, recorded)
+
+    return _logged(state, action, params, region, caller, run)
+
+
+def _logged(
+    state: State,
+    action: str,
+    params: Mapping[str, Any],
+    region: str,
+    caller: Principal | None,
+    run: Callable[[], dict[str, Any]],
+) -> dict[str, Any]:
+    """``run()``'s result, with the call logged whatever its outcome (a failure inside mockfed as 500
+    ``InternalFailure``, before it is raised on)."""
+    at = state.clock.now()
     try:
-        result = dict(recorded) if make_live is None else make_live(
-            state, caller or state.account.default_user, params, region, recorded
-        )
-    except Exception as exc:  # a mockfed bug: logged as invoke logs it
-        failure = errors.internal_failure(exc)
-        log_call(state, action, params, region, caller, at, failure.status, error=failure)
+        result = run()
+    except Exception as exc:
+        error = exc if isinstance(exc, StsError) else errors.internal_failure(exc)
+        log_call(state, action, params, region, caller, at, error.status, error=error)
         raise
     log_call(state, action, params, region, caller, at, 200, result=result)
     return result

@@ -17,14 +17,7 @@ from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import FederatedSession, Principal
 from mockfed.sts.access import decide, refuse_session_credentials
-from mockfed.sts.session_policy import (
-    LIST_MAX,
-    Requested,
-    access_denied,
-    answer_credentials,
-    issue,
-    requested_session,
-)
+from mockfed.sts.session_policy import LIST_MAX, Requested, access_denied, answer_credentials, issue, requested_session
 
 __all__ = ["get_federation_token", "replay_federation_token"]
 
