@@ -14,7 +14,7 @@ import pytest
 from botocore.config import Config
 from botocore.exceptions import ClientError
 
-from mockfed import FederationBackend, mock_federation
+from mockfed import FederationBackend, StsError, mock_federation
 from mockfed.state.records import MfaDevice, Principal, Role
 
 ACCOUNT = "123456789012"
@@ -690,3 +690,27 @@ def test_create_role_checks_its_settings() -> None:
     with pytest.raises(Exception, match="Role with name once already exists") as exists:
         backend.create_role("once", open_trust)
     assert getattr(exists.value, "status", None) == 409
+
+
+@pytest.mark.parametrize(
+    "principal",
+    [
+        "arn:aws:iam::123456789012:user/*",
+        "arn:aws:sts::123456789012:assumed-role/PowerUser/*",
+        "arn:aws:iam::12345678901?:root",
+    ],
+)
+def test_create_role_refuses_wildcards_in_principals(mockfed: FederationBackend, principal: str) -> None:
+    document = trust({"Effect": "Allow", "Principal": {"AWS": [ACCOUNT, principal]}, "Action": "sts:AssumeRole"})
+    with pytest.raises(StsError) as info:
+        mockfed.create_role("Wild", document)
+    assert (info.value.code, info.value.message, info.value.status) == (
+        "MalformedPolicyDocument",
+        f'Invalid principal in policy: "AWS":"{principal}"',
+        400,
+    )
+    assert mockfed.roles == []
+    everyone = mockfed.create_role(
+        "Everyone", trust({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
+    )
+    assert everyone.name == "Everyone"

@@ -46,6 +46,15 @@ def _checked(document: PolicyDocument, field: str = "policyDocument", *, trust: 
     return text
 
 
+def _check_principals(trust: str) -> None:
+    """IAM refuses a trust policy naming an AWS principal by a wildcard pattern (only ``"*"`` alone is all)."""
+    for statement in parse_policy(trust, trust=True).statements:
+        for kind, values in (*(statement.principals or ()), *(statement.not_principals or ())):
+            for value in values:
+                if kind == "AWS" and value != "*" and ("*" in value or "?" in value):
+                    raise StsError("MalformedPolicyDocument", f'Invalid principal in policy: "AWS":"{value}"', 400)
+
+
 def _checked_arns(arns: Sequence[str], field: str = "policyArn") -> tuple[str, ...]:
     """Managed policy ARNs as given: a list (or tuple) of strings; a ``ValidationError`` naming ``field`` otherwise."""
     if not isinstance(arns, list | tuple) or not all(isinstance(arn, str) for arn in arns):
@@ -269,6 +278,7 @@ class Account:
                                     "constraint: Member must be a managed policy ARN (a string)"])
         checked_tags = _checked_tags(tags)
         trust = _checked(trust_policy, "assumeRolePolicyDocument", trust=True)
+        _check_principals(trust)
         documents = (_checked(policy),) if policy is not None else ()
         managed = _checked_arns(managed)
         self._check_managed((*managed, *([permissions_boundary] if permissions_boundary else [])))
