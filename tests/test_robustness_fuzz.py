@@ -1562,7 +1562,7 @@ def test_random_scenario_values_are_refused_at_load_or_replay_without_a_crash(tm
     run()
     print(f"scenario: {sum(outcomes.values())} cases, {dict(outcomes)}; refusals named {len(places)} places")
     assert outcomes["refused at load"] >= 300, outcomes
-    assert outcomes["replayed 200"] >= 50, outcomes
+    assert outcomes["replayed 200"] >= 40, outcomes
     assert len(places) >= 20, places
 
 

@@ -714,3 +714,30 @@ def test_create_role_refuses_wildcards_in_principals(mockfed: FederationBackend,
         "Everyone", trust({"Effect": "Allow", "Principal": {"AWS": "*"}, "Action": "sts:AssumeRole"})
     )
     assert everyone.name == "Everyone"
+
+
+def test_an_mfa_code_is_taken_once(mockfed: FederationBackend, broker: tuple[Principal, Role, MfaDevice]) -> None:
+    """STS refuses a code it has taken already, as a wrong one (a broker assuming two roles with one code fails)."""
+    user, role, device = broker
+    code = mockfed.mfa_code(device)
+    first = assume_with_code(user, role, device, code)
+    assert first["AssumedRoleUser"]["Arn"].endswith("assumed-role/Reporting/report-run")
+    assert refusal(lambda: assume_with_code(user, role, device, code)) == (
+        "AccessDenied",
+        "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        403,
+    )
+    assert refusal(lambda: client_of(user).get_session_token(SerialNumber=device.serial_number, TokenCode=code))[1] == (
+        "MultiFactorAuthentication failed with invalid MFA one time pass code."
+    )
+    mockfed.clock.advance(seconds=30)
+    assert assume_with_code(user, role, device, mockfed.mfa_code(device))["Credentials"]["AccessKeyId"]
+    other = mockfed.create_mfa_device("other-phone", user="broker", secret=device.secret)  # same secret, own codes
+    assert client_of(user).get_session_token(SerialNumber=other.serial_number, TokenCode=mockfed.mfa_code(other))
+
+
+def assume_with_code(user: Principal, role: Role, device: MfaDevice, code: str) -> Any:
+    return client_of(user).assume_role(
+        RoleArn=role.arn, RoleSessionName="report-run", ExternalId="acme-7", SerialNumber=device.serial_number,
+        TokenCode=code,
+    )

@@ -46,6 +46,9 @@ def _checked(document: PolicyDocument, field: str = "policyDocument", *, trust: 
     return text
 
 
+_MFA_CODE_LIFETIME = 90.0
+
+
 def _check_principals(trust: str) -> None:
     """IAM refuses a trust policy naming an AWS principal by a wildcard pattern (only ``"*"`` alone is all)."""
     for statement in parse_policy(trust, trust=True).statements:
@@ -174,6 +177,7 @@ class Account:
         self._principals: dict[str, Principal] = {}
         self._roles: dict[str, Role] = {}
         self._mfa: dict[str, MfaDevice] = {}
+        self._mfa_spent: dict[str, dict[str, float]] = {}  # serial number -> code -> when it was used
         self._oidc: dict[str, OidcProvider] = {}
         self._saml: dict[str, SamlProvider] = {}
         self._published_keys: dict[str, Mapping[str, Any]] = {}
@@ -338,6 +342,19 @@ class Account:
 
     def mfa_device(self, serial_number: str) -> MfaDevice | None:
         return self._mfa.get(serial_number)
+
+    def spend_mfa_code(self, serial_number: str, code: str, now: float) -> bool:
+        """Use ``code`` of a device once: False if it was used already while it could still be valid (a code
+        is good for one 30-second step either side of its own, so for 90 seconds)."""
+        with self._lock:
+            spent = self._mfa_spent.setdefault(serial_number, {})
+            for old, at in list(spent.items()):
+                if now - at > _MFA_CODE_LIFETIME:
+                    del spent[old]
+            if code in spent:
+                return False
+            spent[code] = now
+            return True
 
     # ---- identity providers ------------------------------------------------------------------------------
 

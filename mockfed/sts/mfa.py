@@ -23,7 +23,7 @@ MFA_INCOMPLETE = "MultiFactorAuthentication failed, must provide both MFA serial
 def multi_factor(state: State, caller: Principal, params: Mapping[str, Any], now: float) -> float | None:
     """When the caller proved MFA (POSIX seconds): now, with a valid ``SerialNumber`` and ``TokenCode``; its
     session's time when it gives none and its session had MFA; otherwise None. A code is valid one 30-second
-    step either side of the clock's now."""
+    step either side of the clock's now, and once: a code used already is refused as a wrong one is."""
     serial, code = params.get("SerialNumber"), params.get("TokenCode")
     if serial is None and code is None:
         session = caller.session
@@ -34,6 +34,8 @@ def multi_factor(state: State, caller: Principal, params: Mapping[str, Any], now
     if device is None or not _belongs_to(device, caller):
         raise errors.access_denied(MFA_UNKNOWN_DEVICE)
     if not device.verify(code, datetime.fromtimestamp(now, UTC)):
+        raise errors.access_denied(MFA_INVALID_CODE)
+    if not state.account.spend_mfa_code(device.serial_number, code, now):  # STS takes each code once
         raise errors.access_denied(MFA_INVALID_CODE)
     return now
 
