@@ -89,14 +89,29 @@ def credential_of(request: HttpRequest) -> Credential | None:
         ...
         mockfed.errors.StsError: IncompleteSignature: Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'.
     """
-    header = request.headers.get("authorization")
+    headers = request.headers
+    header = headers.get("authorization")
     if header is not None:
-        return _from_header(request, header)
+        amz_date = headers.get("x-amz-date")
+        key = (header, amz_date if amz_date is not None else headers.get("date"), headers.get("x-amz-security-token"))
+        credential = _READ.get(key)
+        if credential is None:
+            credential = _from_header(request, header)
+            if len(_READ) >= _READ_MAX:
+                _READ.clear()
+            _READ[key] = credential
+        return credential
     if "X-Amz-" in request.url:
         query = dict(parse_qsl(request.query, keep_blank_values=True))
         if "X-Amz-Algorithm" in query or "X-Amz-Credential" in query:
             return _from_query(request, query)
     return None
+
+
+#: Signatures read before, by what the reading depends on: the header, the date and the token (bounded; emptied
+#: when full). A client signs each second's requests with the same header.
+_READ: dict[tuple[str, str | None, str | None], Credential] = {}
+_READ_MAX = 1024
 
 
 def _from_header(request: HttpRequest, header: str) -> Credential:

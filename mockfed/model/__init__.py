@@ -8,6 +8,7 @@ data-driven without copying the model.
 from __future__ import annotations
 
 import functools
+from collections.abc import Hashable
 from typing import Any
 
 from botocore.loaders import Loader
@@ -16,6 +17,8 @@ from botocore.model import OperationModel, ServiceModel, Shape
 __all__ = [
     "API_VERSION",
     "XML_NAMESPACE",
+    "Params",
+    "fingerprint_of",
     "input_shape",
     "needs_signature",
     "operation",
@@ -25,6 +28,30 @@ __all__ = [
 
 API_VERSION = "2011-06-15"
 XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
+
+
+class Params(dict[str, Any]):
+    """A call's parameters as the model shapes them, with the ``fingerprint`` of the request text they were read
+    from (None: made some other way, e.g. by a test calling the backend). Two calls with the same fingerprint
+    asked for the same thing, so an action may remember what it decided for the first.
+
+    Example::
+
+        >>> params = Params({"Name": "Bob"}, fingerprint=("", b"Action=GetFederationToken&Name=Bob", None))
+        >>> params["Name"], params.fingerprint is not None, Params({}).fingerprint
+        ('Bob', True, None)
+    """
+
+    __slots__ = ("fingerprint",)
+
+    def __init__(self, values: dict[str, Any], fingerprint: Hashable | None = None) -> None:
+        super().__init__(values)
+        self.fingerprint = fingerprint
+
+
+def fingerprint_of(params: Any) -> Hashable | None:
+    """The fingerprint of a call's parameters (:class:`Params`), or None for a plain mapping."""
+    return params.fingerprint if params.__class__ is Params else None
 
 
 @functools.cache

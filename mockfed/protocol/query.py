@@ -106,7 +106,7 @@ def parse_call(request: HttpRequest) -> StsCall:
 
     A request read before (the same query, body and content type) is not read again: its
     parameters are copied from the first reading, so nothing a caller does to them reaches
-    the next one.
+    the next one. They carry that query, body and content type as their fingerprint.
 
     Example::
 
@@ -117,6 +117,7 @@ def parse_call(request: HttpRequest) -> StsCall:
         {'Name': 'Bob', 'DurationSeconds': 900, 'Tags': [{'Key': 'a', 'Value': 'b'}]}
     """
     key = (request.query, request.body, request.headers.get("content-type"))
+    fingerprint: tuple[str, bytes, str | None] | None = key
     read = _READ.get(key)
     if read is None:
         read = _read_call(request)
@@ -124,8 +125,10 @@ def parse_call(request: HttpRequest) -> StsCall:
             if len(_READ) >= _READ_MAX:
                 _READ.clear()
             _READ[key] = read
+        else:
+            fingerprint = None  # too large to keep: nothing remembers it
     action, params = read
-    return StsCall(action, {name: _copy(value) for name, value in params.items()})
+    return StsCall(action, model.Params({name: _copy(value) for name, value in params.items()}, fingerprint))
 
 
 #: Requests read before, by what the reading depends on (bounded: forgotten all at once when full).

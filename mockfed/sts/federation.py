@@ -6,13 +6,15 @@ Also how a recorded GetFederationToken answer becomes a live session again on re
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Hashable, Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockfed import errors
 from mockfed.auth.endpoints import partition_of
 from mockfed.iam import packing
+from mockfed.iam.policy import LazyContext
+from mockfed.model import fingerprint_of
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import FederatedSession, Principal
@@ -29,6 +31,10 @@ ROOT_MAX_DURATION_SECONDS = 3600
 def get_federation_token(state: State, caller: Principal, params: Mapping[str, Any], region: str) -> dict[str, Any]:
     """``GetFederationToken`` with the real service's checks, in the real service's order.
 
+    A request asked again (the same text, from the same caller, to the same region) while the
+    account is configured as it was is not checked again when its checks held and consulted no
+    condition key: what they decided is remembered (:meth:`~mockfed.state.account.Account.remember`).
+
     Example::
 
         >>> state = State("123456789012")
@@ -39,22 +45,56 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
     if state.account.region_disabled(region):
         raise errors.region_disabled(state.account_id)
     refuse_session_credentials(caller, ACTION)
-    check_request(ACTION, params, list_max=LIST_MAX)
-    _authorize(state, caller, str(params["Name"]), region)
-    requested = requested_session(state, params)
-    duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
-    if caller.kind == "root":
-        duration = min(duration, ROOT_MAX_DURATION_SECONDS)
-    session = _issue(
-        state, caller, params, region, requested, requested.packed.percent, state.clock.timestamp(), duration
+    fingerprint = fingerprint_of(params)
+    key = None if fingerprint is None else (ACTION, fingerprint, caller.access_key_id, region)
+    plan: _Plan | None = None if key is None else state.account.remembered(key)
+    if plan is None or plan.caller is not caller:
+        plan = _checked(state, caller, params, region, key)
+    session = issue(
+        state,
+        FederatedSession,
+        dict(plan.fields),
+        caller=caller,
+        region=region,
+        issued=state.clock.timestamp(),
+        duration=plan.duration,
+        packed=plan.requested.packed.data,
+        params=params,
     )
     return _answer(session)
 
 
-def _authorize(state: State, caller: Principal, name: str, region: str) -> None:
+class _Plan(NamedTuple):
+    """What the checks of a request decided: the session it may have, but for its credentials and times."""
+
+    caller: Principal
+    requested: Requested
+    duration: int
+    fields: dict[str, Any]
+
+
+def _checked(
+    state: State, caller: Principal, params: Mapping[str, Any], region: str, key: Hashable | None
+) -> _Plan:
+    revision = state.account.revision
+    check_request(ACTION, params, list_max=LIST_MAX)
+    context = LazyContext(lambda: {"aws:RequestedRegion": region})
+    _authorize(state, caller, str(params["Name"]), region, context)
+    requested = requested_session(state, params)
+    duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
+    if caller.kind == "root":
+        duration = min(duration, ROOT_MAX_DURATION_SECONDS)
+    fields = _session_fields(state, caller, params, region, requested, requested.packed.percent)
+    plan = _Plan(caller, requested, duration, fields)
+    if key is not None and not context.made:  # no condition asked for the time or anything else of the moment
+        state.account.remember(key, revision, plan)
+    return plan
+
+
+def _authorize(state: State, caller: Principal, name: str, region: str, context: LazyContext) -> None:
     """The caller's own policies must allow ``sts:GetFederationToken`` on the federated user it names."""
     resource = f"arn:{partition_of(region)}:sts::{state.account_id}:federated-user/{name}"
-    if decide(state, caller, "sts:GetFederationToken", resource, {"aws:RequestedRegion": region}) != "Allow":
+    if decide(state, caller, "sts:GetFederationToken", resource, context) != "Allow":
         raise access_denied(caller.arn, "sts:GetFederationToken", resource)
 
 
@@ -83,53 +123,11 @@ def replay_federation_token(
         expires = float(int(issued) + duration)
     user = recorded.get("FederatedUser") or {}
     percent = int(recorded.get("PackedPolicySize", packed.percent))
-    session = _issue(
-        state,
-        caller,
-        params,
-        region,
-        requested,
-        percent,
-        issued,
-        duration,
-        expires=expires,
-        minimum_token_size=int(recorded.get("SessionTokenSize") or 0),
-        arn=user.get("Arn"),
+    fields = _session_fields(
+        state, caller, params, region, requested, percent, arn=user.get("Arn"),
         federated_user_id=user.get("FederatedUserId"),
     )
-    answer = _answer(session)
-    if "SessionTokenUtilization" in recorded:
-        answer["SessionTokenUtilization"] = int(recorded["SessionTokenUtilization"])
-    return answer
-
-
-def _issue(
-    state: State,
-    caller: Principal,
-    params: Mapping[str, Any],
-    region: str,
-    requested: Requested,
-    packed_policy_size: int,
-    issued: float,
-    duration: int,
-    *,
-    expires: float | None = None,
-    minimum_token_size: int = 0,
-    arn: str | None = None,
-    federated_user_id: str | None = None,
-) -> FederatedSession:
-    """The federated session the request asked for (a replay passes the recorded identity and expiry)."""
-    name = str(params.get("Name", ""))
-    fields = {
-        "name": name,
-        "policy": requested.policy,
-        "policy_arns": requested.policy_arns,
-        "tags": _merge_tags(caller.tags, requested.tags),
-        "packed_policy_size": packed_policy_size,
-        "federated_user_id": federated_user_id or f"{state.account_id}:{name}",
-        "arn": arn or f"arn:{partition_of(region)}:sts::{state.account_id}:federated-user/{name}",
-    }
-    return issue(
+    session = issue(
         state,
         FederatedSession,
         fields,
@@ -140,8 +138,36 @@ def _issue(
         packed=requested.packed.data,
         params=params,
         expires=expires,
-        minimum_token_size=minimum_token_size,
+        minimum_token_size=int(recorded.get("SessionTokenSize") or 0),
     )
+    answer = _answer(session)
+    if "SessionTokenUtilization" in recorded:
+        answer["SessionTokenUtilization"] = int(recorded["SessionTokenUtilization"])
+    return answer
+
+
+def _session_fields(
+    state: State,
+    caller: Principal,
+    params: Mapping[str, Any],
+    region: str,
+    requested: Requested,
+    packed_policy_size: int,
+    *,
+    arn: str | None = None,
+    federated_user_id: str | None = None,
+) -> dict[str, Any]:
+    """The federated session's own fields (a replay passes the recorded identity)."""
+    name = str(params.get("Name", ""))
+    return {
+        "name": name,
+        "policy": requested.policy,
+        "policy_arns": requested.policy_arns,
+        "tags": _merge_tags(caller.tags, requested.tags),
+        "packed_policy_size": packed_policy_size,
+        "federated_user_id": federated_user_id or f"{state.account_id}:{name}",
+        "arn": arn or f"arn:{partition_of(region)}:sts::{state.account_id}:federated-user/{name}",
+    }
 
 
 def _answer(session: FederatedSession) -> dict[str, Any]:

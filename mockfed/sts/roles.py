@@ -12,8 +12,8 @@ against the role's ``MaxSessionDuration`` and the one-hour limit of role chainin
 from __future__ import annotations
 
 import re
-from collections.abc import Mapping, Sequence
-from typing import Any
+from collections.abc import Hashable, Mapping, Sequence
+from typing import Any, NamedTuple
 
 from mockfed import errors
 from mockfed.auth.endpoints import partition_of
@@ -21,6 +21,7 @@ from mockfed.errors import StsError, validation_error
 from mockfed.iam import trust
 from mockfed.iam.grammar import parse_policy
 from mockfed.iam.policy import Context, LazyContext
+from mockfed.model import fingerprint_of
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import Principal, Role, RoleSession
@@ -44,6 +45,7 @@ __all__ = [
     "requester_of",
     "role_arn_checked",
     "role_duration",
+    "role_session_fields",
 ]
 
 ACTION = "AssumeRole"
@@ -54,6 +56,10 @@ _ROLE_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role/(?:[\x21-\x7e]
 
 def assume_role(state: State, caller: Principal, params: Mapping[str, Any], region: str) -> dict[str, Any]:
     """``AssumeRole``, with the real service's checks.
+
+    A request asked again (the same text, from the same caller, to the same region, without MFA)
+    while the account is configured as it was is not checked again when its checks held and
+    consulted no condition key: what they decided is remembered.
 
     Example::
 
@@ -68,6 +74,43 @@ def assume_role(state: State, caller: Principal, params: Mapping[str, Any], regi
     if state.account.region_disabled(region):
         raise errors.region_disabled(state.account_id)
     refuse_session_credentials(caller, ACTION)
+    fingerprint = fingerprint_of(params)
+    key = None
+    if fingerprint is not None and params.get("SerialNumber") is None and params.get("TokenCode") is None:
+        key = (ACTION, fingerprint, caller.access_key_id, region)  # an MFA code is taken once: never remembered
+    plan: _Plan | None = None if key is None else state.account.remembered(key)
+    if plan is None or plan.caller is not caller:
+        plan = _checked(state, caller, params, region, key)
+    session = issue(
+        state,
+        RoleSession,
+        dict(plan.fields),
+        caller=caller,
+        region=region,
+        issued=state.clock.timestamp(),
+        duration=plan.duration,
+        packed=plan.packed,
+        params=params,
+        mfa_authenticated_at=plan.mfa_at,
+    )
+    return answer_role_session(session, params)
+
+
+class _Plan(NamedTuple):
+    """What the checks of a request decided: the session it may have, but for its credentials and times."""
+
+    caller: Principal
+    fields: dict[str, Any]
+    duration: int
+    packed: bytes
+    mfa_at: float | None
+
+
+def _checked(
+    state: State, caller: Principal, params: Mapping[str, Any], region: str, key: Hashable | None
+) -> _Plan:
+    """AssumeRole's checks, in the service's order; remembered under ``key`` when no condition key was consulted."""
+    revision = state.account.revision
     check_request(ACTION, params, list_max=LIST_MAX)
     role_arn = role_arn_checked(params["RoleArn"])
     if caller.kind == "root":  # its long-term keys, or a GetSessionToken session of them: still the root user
@@ -93,20 +136,19 @@ def assume_role(state: State, caller: Principal, params: Mapping[str, Any], regi
             raise access_denied(caller.arn, "sts:SetSourceIdentity", role.arn)
         authorize(state, caller, role, "sts:SetSourceIdentity", context)
     duration = role_duration(params, role, chained=calling is not None)
-    session = issue_role_session(
-        state,
-        caller,
+    fields = role_session_fields(
         role,
         params,
         region,
         requested,
-        duration=duration,
         source_identity=source_identity,
         transitive_tag_keys=_transitive_keys(params, inherited),
-        mfa_authenticated_at=mfa_at,
         chained=calling is not None,
     )
-    return answer_role_session(session, params)
+    plan = _Plan(caller, fields, duration, requested.packed.data, mfa_at)
+    if key is not None and not context.made:  # no condition asked for the time or anything else of the moment
+        state.account.remember(key, revision, plan)
+    return plan
 
 
 def role_arn_checked(arn: str) -> str:
@@ -156,6 +198,43 @@ def issue_role_session(
     extra: Mapping[str, Any] | None = None,
 ) -> RoleSession:
     """A new session of ``role`` named by the request's ``RoleSessionName``, lasting ``duration`` seconds."""
+    fields = role_session_fields(
+        role,
+        params,
+        region,
+        requested,
+        source_identity=source_identity,
+        transitive_tag_keys=transitive_tag_keys,
+        chained=chained,
+        extra=extra,
+    )
+    return issue(
+        state,
+        RoleSession,
+        fields,
+        caller=caller,
+        caller_arn=caller_arn,
+        region=region,
+        issued=state.clock.timestamp(),
+        duration=duration,
+        packed=requested.packed.data,
+        params=params,
+        mfa_authenticated_at=mfa_authenticated_at,
+    )
+
+
+def role_session_fields(
+    role: Role,
+    params: Mapping[str, Any],
+    region: str,
+    requested: Requested,
+    *,
+    source_identity: str | None = None,
+    transitive_tag_keys: tuple[str, ...] = (),
+    chained: bool = False,
+    extra: Mapping[str, Any] | None = None,
+) -> dict[str, Any]:
+    """A role session's own fields: who it is (named by the request's ``RoleSessionName``) and what it carries."""
     name = str(params.get("RoleSessionName", ""))
     role_name = role.arn.rpartition("/")[2]
     fields = {
@@ -173,19 +252,7 @@ def issue_role_session(
     }
     if extra:
         fields.update(extra)
-    return issue(
-        state,
-        RoleSession,
-        fields,
-        caller=caller,
-        caller_arn=caller_arn,
-        region=region,
-        issued=state.clock.timestamp(),
-        duration=duration,
-        packed=requested.packed.data,
-        params=params,
-        mfa_authenticated_at=mfa_authenticated_at,
-    )
+    return fields
 
 
 def answer_role_session(session: RoleSession, params: Mapping[str, Any]) -> dict[str, Any]:

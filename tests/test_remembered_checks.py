@@ -1,0 +1,172 @@
+"""Checks remembered for a request asked again: never a different answer from checking it afresh.
+
+GetFederationToken and AssumeRole remember what their checks decided for a request text, caller
+and region while the account's configuration stands, and only when no condition key (the time,
+MFA, tags of the moment) was consulted. Each test here warms that memory with a successful
+call, then changes one thing the answer depends on and expects the real service's answer.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import Any
+
+import boto3
+import freezegun
+import pytest
+from botocore.exceptions import ClientError
+
+from mockfed import FederationBackend, mock_federation
+from mockfed.state.account import Account
+from mockfed.state.keys import KeyFactory
+
+ACCOUNT = "123456789012"
+SEED_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
+
+
+def client_of(key_id: str, secret: str, region: str = "us-east-1") -> Any:
+    return boto3.client("sts", region_name=region, aws_access_key_id=key_id, aws_secret_access_key=secret)
+
+
+def trust(principal: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Effect": "Allow", "Principal": {"AWS": principal}, "Action": "sts:AssumeRole"}
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def allow(action: str, condition: dict[str, Any] | None = None) -> dict[str, Any]:
+    statement: dict[str, Any] = {"Effect": "Allow", "Action": action, "Resource": "*"}
+    if condition:
+        statement["Condition"] = condition
+    return {"Version": "2012-10-17", "Statement": [statement]}
+
+
+def refusal(call: Any, **params: Any) -> tuple[str, str]:
+    with pytest.raises(ClientError) as raised:
+        call(**params)
+    error = raised.value.response["Error"]
+    return error["Code"], error["Message"]
+
+
+def test_a_time_condition_of_the_callers_policy_is_checked_on_every_call() -> None:
+    until = {"DateLessThan": {"aws:CurrentTime": "2026-06-01T12:30:00Z"}}
+    with freezegun.freeze_time("2026-06-01 12:00:00"), mock_federation() as backend:
+        alice = backend.create_user("alice", allow("sts:GetFederationToken", until))
+        sts = client_of(alice.access_key_id, alice.secret_access_key)
+        params = {"Name": "Bob", "Policy": SEED_POLICY, "DurationSeconds": 900}
+        assert sts.get_federation_token(**params)["FederatedUser"]["Arn"].endswith(":federated-user/Bob")
+        assert sts.get_federation_token(**params)["FederatedUser"]["Arn"].endswith(":federated-user/Bob")
+        backend.clock.advance(hours=1)
+        assert refusal(sts.get_federation_token, **params) == (
+            "AccessDenied",
+            f"User: {alice.arn} is not authorized to perform: sts:GetFederationToken on resource: "
+            f"arn:aws:sts::{ACCOUNT}:federated-user/Bob",
+        )
+
+
+def test_a_time_condition_of_a_trust_policy_is_checked_on_every_call() -> None:
+    until = {"NumericLessThan": {"aws:EpochTime": "1780317000"}}  # 2026-06-01T12:30:00Z
+    with freezegun.freeze_time("2026-06-01 12:00:00"), mock_federation() as backend:
+        alice = backend.create_user("alice", allow("sts:AssumeRole"))
+        role = backend.create_role("Deployer", trust(alice.arn, until))
+        sts = client_of(alice.access_key_id, alice.secret_access_key)
+        params = {"RoleArn": role.arn, "RoleSessionName": "ci", "DurationSeconds": 900}
+        assert sts.assume_role(**params)["AssumedRoleUser"]["Arn"].endswith("assumed-role/Deployer/ci")
+        assert sts.assume_role(**params)["AssumedRoleUser"]["Arn"].endswith("assumed-role/Deployer/ci")
+        backend.clock.advance(hours=1)
+        assert refusal(sts.assume_role, **params) == (
+            "AccessDenied",
+            f"User: {alice.arn} is not authorized to perform: sts:AssumeRole on resource: {role.arn}",
+        )
+
+
+def test_what_one_caller_was_allowed_is_not_remembered_for_another() -> None:
+    with mock_federation() as backend:
+        alice = backend.create_user("alice", allow("sts:*"))
+        bob = backend.create_user("bob", allow("s3:*"))
+        role = backend.create_role("Deployer", trust(ACCOUNT))
+        params = {"RoleArn": role.arn, "RoleSessionName": "ci"}
+        for _ in range(2):
+            client_of(alice.access_key_id, alice.secret_access_key).assume_role(**params)
+            client_of(alice.access_key_id, alice.secret_access_key).get_federation_token(Name="Bob")
+        bobs = client_of(bob.access_key_id, bob.secret_access_key)
+        assert refusal(bobs.assume_role, **params) == (
+            "AccessDenied",
+            f"User: {bob.arn} is not authorized to perform: sts:AssumeRole on resource: {role.arn}",
+        )
+        assert refusal(bobs.get_federation_token, Name="Bob")[0] == "AccessDenied"
+
+
+def test_a_disabled_region_and_an_injected_fault_win_over_a_remembered_request() -> None:
+    with mock_federation() as backend:
+        role = backend.create_role("Deployer", trust(ACCOUNT))
+        sts = boto3.client("sts", region_name="eu-west-1")
+        params = {"RoleArn": role.arn, "RoleSessionName": "ci"}
+        sts.assume_role(**params)
+        sts.assume_role(**params)
+        backend.inject_error("AssumeRole", "PackedPolicyTooLarge", "injected")
+        assert refusal(sts.assume_role, **params) == ("PackedPolicyTooLarge", "injected")
+        backend.disable_region("eu-west-1")
+        assert refusal(sts.assume_role, **params)[0] == "RegionDisabledException"
+        backend.enable_region("eu-west-1")
+        assert sts.assume_role(**params)["AssumedRoleUser"]["Arn"].endswith("assumed-role/Deployer/ci")
+
+
+def test_a_remembered_request_still_issues_fresh_credentials_and_sessions_every_time() -> None:
+    with mock_federation() as backend:
+        sts = boto3.client("sts", region_name="us-east-1")
+        answers = [sts.get_federation_token(Name="Bob", Policy=SEED_POLICY, DurationSeconds=900) for _ in range(3)]
+        keys = {answer["Credentials"]["AccessKeyId"] for answer in answers}
+        assert len(keys) == 3
+        assert len(backend.sessions) == 3
+        backend.clock.advance(seconds=60)
+        later = sts.get_federation_token(Name="Bob", Policy=SEED_POLICY, DurationSeconds=900)
+        assert (later["Credentials"]["Expiration"] - answers[0]["Credentials"]["Expiration"]).total_seconds() >= 60
+        assert {answer["PackedPolicySize"] for answer in [*answers, later]} == {backend.sessions[0].packed_policy_size}
+
+
+def test_an_mfa_code_is_never_remembered() -> None:
+    with freezegun.freeze_time("2026-06-01 12:00:00"), mock_federation() as backend:
+        alice = backend.create_user("alice", allow("sts:AssumeRole"))
+        device = backend.create_mfa_device("alice", user="alice")
+        role = backend.create_role("Deployer", trust(alice.arn, {"Bool": {"aws:MultiFactorAuthPresent": "true"}}))
+        sts = client_of(alice.access_key_id, alice.secret_access_key)
+        params = {
+            "RoleArn": role.arn,
+            "RoleSessionName": "ci",
+            "SerialNumber": device.serial_number,
+            "TokenCode": backend.mfa_code(device),
+        }
+        sts.assume_role(**params)
+        assert refusal(sts.assume_role, **params) == (
+            "AccessDenied",
+            "MultiFactorAuthentication failed with invalid MFA one time pass code.",
+        )
+
+
+def test_the_account_forgets_what_was_remembered_when_its_configuration_changes() -> None:
+    account = Account(ACCOUNT, KeyFactory(seed=1), threading.RLock())
+    account.remember("plan", account.revision, "checked")
+    assert account.remembered("plan") == "checked"
+    account.create_policy("readers", allow("s3:GetObject"))
+    assert account.remembered("plan") is None
+    stale = account.revision
+    account.create_role("Deployer", trust(ACCOUNT))
+    account.remember("plan", stale, "worked out before the role was made")
+    assert account.remembered("plan") is None
+
+
+def test_nothing_is_remembered_while_moto_may_change_iam_behind_the_account(monkeypatch: pytest.MonkeyPatch) -> None:
+    account = Account(ACCOUNT, KeyFactory(seed=1), threading.RLock())
+    monkeypatch.setattr(account.directory, "active", lambda: True)
+    account.remember("plan", account.revision, "checked")
+    assert account.remembered("plan") is None
+
+
+def test_a_request_asked_by_the_python_api_is_checked_afresh_each_time() -> None:
+    backend = FederationBackend()
+    alice = backend.create_user("alice", allow("sts:GetFederationToken"))
+    params = {"Name": "Bob"}
+    backend.get_federation_token(alice, params)
+    assert backend.state.account._remembered == {}
