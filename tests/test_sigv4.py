@@ -174,6 +174,27 @@ def test_a_signature_for_another_region_is_refused_with_caches_warm() -> None:
     assert (status, b"scoped to a valid region" in body) == (403, True)
 
 
+def test_a_verified_signature_moved_to_another_scope_is_refused_on_a_local_server() -> None:
+    # A local server's host names no region: any region's scope is accepted there, but the signature is over the
+    # scope, so the same signature under another region's scope must be computed again and refused.
+    backend = FederationBackend()
+    local = "http://127.0.0.1:5000/"
+    aws = signed(BODY)
+    for _ in range(2):
+        assert answer(backend, aws, url=local)[0] == 403  # signed for the STS host, not this one
+    aws = AWSRequest("POST", local, data=BODY.encode(), headers={"Content-Type": "application/x-www-form-urlencoded"})
+    SigV4Auth(Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY), "sts", "us-east-1").add_auth(aws)
+    for _ in range(2):
+        assert answer(backend, aws)[0] == 200
+    moved = as_request(aws)
+    headers = dict(moved.headers)
+    headers["authorization"] = headers["authorization"].replace("/us-east-1/", "/eu-west-1/")
+    status, body = answer(backend, aws, headers=headers)
+    assert status == 403
+    assert b"<Code>SignatureDoesNotMatch</Code>" in body
+    assert len(backend.sessions) == 2
+
+
 def test_every_scope_violation_is_reported_in_the_service_order() -> None:
     aws = signed(BODY)
     day = aws.context["timestamp"][:8]

@@ -302,13 +302,13 @@ def check_signature(request: HttpRequest, credential: Credential, secret: str) -
     """Recompute the signature over exactly what the client signed; refuse the request if it differs.
 
     A request identical to one verified before in all it signs (the same signature over the same
-    method, URL, signed headers and body, for the same secret: a client that sends the same call
-    twice within a second signs it identically) is not recomputed. Anything else that differs is.
+    method, URL, signed headers, body and scope, for the same secret: a client that sends the same
+    call twice within a second signs it identically) is not recomputed. Anything else that differs is.
     """
     verified = _VERIFIED.get(credential.signature)
     headers = request.headers
     signed = tuple([headers.get(name) for name in credential.signed_headers])
-    seen = (request.method, request.url, request.body, signed, secret)
+    seen = (request.method, request.url, request.body, signed, secret, credential)
     if verified is not None and verified == seen:
         return
     try:
@@ -331,7 +331,7 @@ def check_signature(request: HttpRequest, credential: Credential, secret: str) -
 
 
 #: Signatures verified, with the request and secret they were verified over (bounded; emptied when full).
-_VERIFIED: dict[str, tuple[str, str, bytes, tuple[str | None, ...], str]] = {}
+_VERIFIED: dict[str, tuple[str, str, bytes, tuple[str | None, ...], str, Credential]] = {}
 _VERIFIED_MAX = 4096
 
 

@@ -19,6 +19,7 @@ __all__ = [
     "XML_NAMESPACE",
     "Params",
     "fingerprint_of",
+    "fingerprinted",
     "input_shape",
     "needs_signature",
     "operation",
@@ -32,21 +33,25 @@ XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 class Params(dict[str, Any]):
     """A call's parameters as the model shapes them, with the ``fingerprint`` of the request text they were read
-    from (None: made some other way, e.g. by a test calling the backend). Two calls with the same fingerprint
-    asked for the same thing, so an action may remember what it decided for the first.
+    from (:func:`fingerprinted`; a plain mapping has none). Two calls with the same fingerprint asked for the same
+    thing, so an action may remember what it decided for the first.
 
     Example::
 
-        >>> params = Params({"Name": "Bob"}, fingerprint=("", b"Action=GetFederationToken&Name=Bob", None))
-        >>> params["Name"], params.fingerprint is not None, Params({}).fingerprint
+        >>> params = fingerprinted({"Name": "Bob"}, ("", b"Action=GetFederationToken&Name=Bob", None))
+        >>> params["Name"], fingerprint_of(params) is not None, fingerprint_of({"Name": "Bob"})
         ('Bob', True, None)
     """
 
     __slots__ = ("fingerprint",)
+    fingerprint: Hashable | None
 
-    def __init__(self, values: dict[str, Any], fingerprint: Hashable | None = None) -> None:
-        super().__init__(values)
-        self.fingerprint = fingerprint
+
+def fingerprinted(values: dict[str, Any], fingerprint: Hashable | None) -> Params:
+    """A copy of ``values`` (the top level: nested lists and structures are shared) marked with ``fingerprint``."""
+    params = Params(values)
+    params.fingerprint = fingerprint
+    return params
 
 
 def fingerprint_of(params: Any) -> Hashable | None:

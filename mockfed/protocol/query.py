@@ -127,8 +127,12 @@ def parse_call(request: HttpRequest) -> StsCall:
             _READ[key] = read
         else:
             fingerprint = None  # too large to keep: nothing remembers it
-    action, params = read
-    return StsCall(action, model.Params({name: _copy(value) for name, value in params.items()}, fingerprint))
+    action, read_params = read
+    params = model.fingerprinted(read_params, fingerprint)
+    for name, value in read_params.items():
+        if value.__class__ is list or value.__class__ is dict:
+            params[name] = _copy(value)
+    return StsCall(action, params)
 
 
 #: Requests read before, by what the reading depends on (bounded: forgotten all at once when full).
@@ -139,12 +143,15 @@ _READ_KEPT_MAX = 16384  # bytes of query and body: every well-formed STS request
 
 def _copy(value: Any) -> Any:
     """A parameter's value with its own lists and structures (strings and numbers are shared: immutable)."""
-    kind = type(value)
+    kind = value.__class__
     if kind is list:
-        return [_copy(item) for item in value]
+        return [_copy(item) if item.__class__ in _NESTED else item for item in value]
     if kind is dict:
-        return {name: _copy(item) for name, item in value.items()}
+        return {name: _copy(item) if item.__class__ in _NESTED else item for name, item in value.items()}
     return value
+
+
+_NESTED = (list, dict)
 
 
 def _read_call(request: HttpRequest) -> StsCall:

@@ -74,14 +74,29 @@ def xml_text(value: str) -> str:
 
 
 _needs_escaping = _NEEDS_WORK.search
+#: Every ASCII byte that needs no work: deleting them from an ASCII value leaves what does (faster than a search
+#: over a session token's hundreds of characters).
+_SAFE_ASCII = bytes(byte for byte in range(128) if not _NEEDS_WORK.match(chr(byte)))
 
 
 def _timestamp(value: datetime | float) -> str:
-    if not isinstance(value, datetime):
-        value = datetime.fromtimestamp(value, UTC)
-    elif value.tzinfo is not UTC:
-        value = value.astimezone(UTC)
-    return f"{value.year:04d}-{value.month:02d}-{value.day:02d}T{value.hour:02d}:{value.minute:02d}:{value.second:02d}Z"
+    text = _STAMPS.get(value)
+    if text is not None:
+        return text
+    moment = datetime.fromtimestamp(value, UTC) if not isinstance(value, datetime) else value.astimezone(UTC)
+    text = (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:"
+        f"{moment.second:02d}Z"
+    )
+    if len(_STAMPS) >= _STAMPS_MAX:
+        _STAMPS.clear()
+    _STAMPS[value] = text
+    return text
+
+
+#: Times written before (the expiry of every session issued in the same second is the same): bounded.
+_STAMPS: dict[datetime | float, str] = {}
+_STAMPS_MAX = 256
 
 
 def _text(value: Any) -> str:
@@ -154,14 +169,17 @@ def _emit_member(
         return
     opening, closing = f"{indent}<{name}>", f"</{name}>\n"
     scalar = _scalar(shape)
-    if scalar is _text:  # most values need no escaping: one search decides, inline
+    if scalar is _text:  # most values need no escaping: decided inline (ASCII text by deleting what is safe)
         helpers["_needs_escaping"] = _needs_escaping
         helpers["xml_text"] = xml_text
+        helpers["_SAFE_ASCII"] = _SAFE_ASCII
         lines.append(f"{pad}{value} = str({value})")
-        lines.append(
-            f"{pad}out.append({opening!r} + (xml_text({value}) if _needs_escaping({value}) else {value})"
-            f" + {closing!r})"
+        lines.append(  # a long value (a session token) is decided faster by deleting its safe ASCII characters
+            f"{pad}if (_needs_escaping({value}) if len({value}) < 64 else not ({value}.isascii() and not "
+            f"{value}.encode('ascii').translate(None, _SAFE_ASCII)) and _needs_escaping({value})):"
         )
+        lines.append(f"{pad}    {value} = xml_text({value})")
+        lines.append(f"{pad}out.append({opening!r} + {value} + {closing!r})")
         return
     helpers[scalar.__name__] = scalar
     lines.append(f"{pad}out.append({opening!r} + {scalar.__name__}({value}) + {closing!r})")

@@ -41,6 +41,18 @@ def made(kind: type[_R], values: dict[str, Any]) -> _R:
         ...
         TypeError: MfaDevice needs secret; has no user
     """
+    names = (kind, *values)
+    if names not in _ACCEPTED:  # the same code makes the same names, in the same order: checked once
+        _check_fields(kind, values)
+        if len(_ACCEPTED) >= _ACCEPTED_MAX:
+            _ACCEPTED.clear()
+        _ACCEPTED.add(names)
+    record: _R = object.__new__(kind)
+    record.__dict__.update(values)
+    return record
+
+
+def _check_fields(kind: type, values: dict[str, Any]) -> None:
     required, known = _fields_of(kind)
     if not required <= values.keys() or not known >= values.keys():
         missing, unknown = sorted(required - values.keys()), sorted(values.keys() - known)
@@ -52,9 +64,11 @@ def made(kind: type[_R], values: dict[str, Any]) -> _R:
                 if part
             )
         )
-    record: _R = object.__new__(kind)
-    record.__dict__.update(values)
-    return record
+
+
+#: The lists of field names ``made`` has accepted (bounded: every kind of record is made by a few places).
+_ACCEPTED: set[tuple[Any, ...]] = set()
+_ACCEPTED_MAX = 256
 
 
 def _fields_of(kind: type) -> tuple[frozenset[str], frozenset[str]]:

@@ -74,18 +74,20 @@ def invoke(
 
     A failure inside mockfed is logged too (500 ``InternalFailure``, naming it) before it is raised on.
     """
-    principal = caller or state.account.default_user
-
-    def run() -> dict[str, Any]:
+    at = state.clock.now()
+    try:
         fault = state.account.take_fault(action)
         if fault is not None:
             raise fault
         act = ACTIONS.get(action)
         if act is None:
             raise errors.not_implemented(action)
-        return act(state, principal, params, region)
-
-    return _logged(state, action, params, region, caller, run)
+        result = act(state, caller or state.account.default_user, params, region)
+    except Exception as exc:
+        _log_failure(state, action, params, region, caller, at, exc)
+        raise
+    log_call(state, action, params, region, caller, at, 200, result=result)
+    return result
 
 
 def replay(
@@ -126,11 +128,24 @@ def _logged(
     try:
         result = run()
     except Exception as exc:
-        error = exc if isinstance(exc, StsError) else errors.internal_failure(exc)
-        log_call(state, action, params, region, caller, at, error.status, error=error)
+        _log_failure(state, action, params, region, caller, at, exc)
         raise
     log_call(state, action, params, region, caller, at, 200, result=result)
     return result
+
+
+def _log_failure(
+    state: State,
+    action: str,
+    params: Mapping[str, Any],
+    region: str,
+    caller: Principal | None,
+    at: datetime,
+    exc: Exception,
+) -> None:
+    """Log a failed call: its STS error, or a failure inside mockfed as 500 ``InternalFailure``."""
+    error = exc if isinstance(exc, StsError) else errors.internal_failure(exc)
+    log_call(state, action, params, region, caller, at, error.status, error=error)
 
 
 def log_call(
