@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Any, Literal, TypeVar
@@ -47,9 +47,40 @@ def made(kind: type[_R], values: dict[str, Any]) -> _R:
         if len(_ACCEPTED) >= _ACCEPTED_MAX:
             _ACCEPTED.clear()
         _ACCEPTED.add(names)
-    record: _R = object.__new__(kind)
-    record.__dict__.update(values)
+    maker = _MAKERS.get(kind)
+    if maker is None:
+        maker = _MAKERS[kind] = _maker_of(kind)
+    record: _R = maker(values)
     return record
+
+
+_MAKERS: dict[type, Callable[[dict[str, Any]], Any]] = {}
+
+
+def _maker_of(kind: type) -> Callable[[dict[str, Any]], Any]:
+    """How ``made`` fills a record of ``kind``: its ``__dict__`` at once, or (a record with slots, which keeps a
+    session in one object instead of two) each slot by its descriptor, in straight-line code generated once."""
+    if "__slots__" not in kind.__dict__:
+
+        def fill(values: dict[str, Any]) -> Any:
+            record = object.__new__(kind)
+            record.__dict__.update(values)
+            return record
+
+        return fill
+    namespace: dict[str, Any] = {"new": object.__new__, "kind": kind}
+    lines = ["def fill(values):", "    record = new(kind)"]
+    for index, item in enumerate(dataclasses.fields(kind)):
+        namespace[f"set{index}"] = getattr(kind, item.name).__set__
+        if item.default is dataclasses.MISSING:
+            lines.append(f"    set{index}(record, values[{item.name!r}])")
+        else:
+            namespace[f"default{index}"] = item.default
+            lines.append(f"    set{index}(record, values.get({item.name!r}, default{index}))")
+    lines.append("    return record")
+    exec("\n".join(lines), namespace)  # source generated above, from the record's own fields only
+    fill: Callable[[dict[str, Any]], Any] = namespace["fill"]
+    return fill
 
 
 def _check_fields(kind: type, values: dict[str, Any]) -> None:
@@ -218,7 +249,7 @@ class SamlProvider:
     metadata: str | None = None
 
 
-@dataclass(frozen=True)
+@dataclass(frozen=True, slots=True)
 class Call:
     """One request the simulated STS received, in arrival order, with its outcome."""
 
@@ -237,7 +268,7 @@ class Call:
         return self.error_code is None
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class Session:
     """What every issued session has: credentials, lifetime, who asked for it and where."""
 
@@ -255,7 +286,7 @@ class Session:
     """When MFA was given for this session or the one it came from (``aws:MultiFactorAuthPresent``)."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class FederatedSession(Session):
     """One token issued by GetFederationToken, as the test inspects it."""
 
@@ -268,7 +299,7 @@ class FederatedSession(Session):
     arn: str = ""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class RoleSession(Session):
     """One session of a role (AssumeRole and its web-identity and SAML forms), as the test inspects it."""
 
@@ -296,7 +327,7 @@ class RoleSession(Session):
     """The token's audience (``aud``) the provider accepted, or the SAML ``Recipient``."""
 
 
-@dataclass(frozen=True, kw_only=True)
+@dataclass(frozen=True, kw_only=True, slots=True)
 class SessionTokenSession(Session):
     """One token issued by GetSessionToken: the user (or root) itself, for a while, MFA or not."""
 
