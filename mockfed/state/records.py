@@ -62,12 +62,12 @@ def _maker_of(kind: type) -> Callable[[dict[str, Any]], Any]:
     session in one object instead of two) each slot by its descriptor, in straight-line code generated once."""
     if "__slots__" not in kind.__dict__:
 
-        def fill(values: dict[str, Any]) -> Any:
-            record = object.__new__(kind)
+        def fill_dict(values: dict[str, Any]) -> Any:
+            record: Any = object.__new__(kind)
             record.__dict__.update(values)
             return record
 
-        return fill
+        return fill_dict
     namespace: dict[str, Any] = {"new": object.__new__, "kind": kind}
     lines = ["def fill(values):", "    record = new(kind)"]
     for index, item in enumerate(dataclasses.fields(kind)):
