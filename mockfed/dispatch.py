@@ -21,7 +21,7 @@ import os
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from mockfed import auth, errors, protocol, signin, sts
+from mockfed import auth, errors, model, protocol, signin, sts
 from mockfed.backend import FederationBackend
 from mockfed.errors import SigninError, StsError
 from mockfed.http import HttpRequest, HttpResponse
@@ -94,7 +94,11 @@ class Dispatcher:
             caller, region = auth.authenticate(request, state, strict=self.strict_auth, action=call.action)
             caller_arn = caller.arn if caller is not None else None
             if recorded is None:
-                result = sts.invoke(state, call.action, call.params, caller, region)
+                asked = model.asked.set(call.fingerprint)
+                try:
+                    result = sts.invoke(state, call.action, call.params, caller, region)
+                finally:
+                    model.asked.reset(asked)
             elif isinstance(recorded, StsError):
                 at = state.clock.now()
                 sts.log_call(state, call.action, call.params, region, caller, at, recorded.status, error=recorded)

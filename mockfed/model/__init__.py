@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import functools
 from collections.abc import Hashable
+from contextvars import ContextVar
 from typing import Any
 
 from botocore.loaders import Loader
@@ -17,9 +18,8 @@ from botocore.model import OperationModel, ServiceModel, Shape
 __all__ = [
     "API_VERSION",
     "XML_NAMESPACE",
-    "Params",
-    "fingerprint_of",
-    "fingerprinted",
+    "asked",
+    "fingerprint",
     "input_shape",
     "needs_signature",
     "operation",
@@ -31,32 +31,25 @@ API_VERSION = "2011-06-15"
 XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 
 
-class Params(dict[str, Any]):
-    """A call's parameters as the model shapes them, with the ``fingerprint`` of the request text they were read
-    from (:func:`fingerprinted`; a plain mapping has none). Two calls with the same fingerprint asked for the same
-    thing, so an action may remember what it decided for the first.
+#: The fingerprint of the request whose call is being answered: its query, body and content type (None: a call
+#: made some other way, e.g. by a test calling the backend). Two calls with the same fingerprint asked for the
+#: same thing, so an action may remember what it decided for the first. Set by the pipeline around each call.
+asked: ContextVar[Hashable | None] = ContextVar("mockfed_asked", default=None)
+
+
+def fingerprint() -> Hashable | None:
+    """The fingerprint of the request being answered (see :data:`asked`), or None.
 
     Example::
 
-        >>> params = fingerprinted({"Name": "Bob"}, ("", b"Action=GetFederationToken&Name=Bob", None))
-        >>> params["Name"], fingerprint_of(params) is not None, fingerprint_of({"Name": "Bob"})
-        ('Bob', True, None)
+        >>> fingerprint() is None
+        True
+        >>> token = asked.set(("", b"Action=GetCallerIdentity", None))
+        >>> fingerprint()
+        ('', b'Action=GetCallerIdentity', None)
+        >>> asked.reset(token)
     """
-
-    __slots__ = ("fingerprint",)
-    fingerprint: Hashable | None
-
-
-def fingerprinted(values: dict[str, Any], fingerprint: Hashable | None) -> Params:
-    """A copy of ``values`` (the top level: nested lists and structures are shared) marked with ``fingerprint``."""
-    params = Params(values)
-    params.fingerprint = fingerprint
-    return params
-
-
-def fingerprint_of(params: Any) -> Hashable | None:
-    """The fingerprint of a call's parameters (:class:`Params`), or None for a plain mapping."""
-    return params.fingerprint if params.__class__ is Params else None
+    return asked.get()
 
 
 @functools.cache

@@ -34,10 +34,12 @@ _AUTH_QUERY_KEYS = frozenset(
 
 
 class StsCall(NamedTuple):
-    """A parsed STS request: the action and its typed parameters."""
+    """A parsed STS request: the action, its typed parameters, and the request text they were read from
+    (query, body and content type; None when it was too large to keep)."""
 
     action: str
     params: dict[str, Any]
+    fingerprint: tuple[str, bytes, str | None] | None = None
 
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")  # ASCII digits: '²'.isdigit() holds but int('²') raises, as does int('--5')
@@ -106,7 +108,7 @@ def parse_call(request: HttpRequest) -> StsCall:
 
     A request read before (the same query, body and content type) is not read again: its
     parameters are copied from the first reading, so nothing a caller does to them reaches
-    the next one. They carry that query, body and content type as their fingerprint.
+    the next one.
 
     Example::
 
@@ -127,12 +129,12 @@ def parse_call(request: HttpRequest) -> StsCall:
             _READ[key] = read
         else:
             fingerprint = None  # too large to keep: nothing remembers it
-    action, read_params = read
-    params = model.fingerprinted(read_params, fingerprint)
+    action, read_params = read.action, read.params
+    params = read_params.copy()
     for name, value in read_params.items():
         if value.__class__ is list or value.__class__ is dict:
             params[name] = _copy(value)
-    return StsCall(action, params)
+    return StsCall(action, params, fingerprint)
 
 
 #: Requests read before, by what the reading depends on (bounded: forgotten all at once when full).

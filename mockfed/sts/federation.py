@@ -14,7 +14,7 @@ from mockfed import errors
 from mockfed.auth.endpoints import partition_of
 from mockfed.iam import packing
 from mockfed.iam.policy import LazyContext
-from mockfed.model import fingerprint_of
+from mockfed.model import fingerprint
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import FederatedSession, Principal
@@ -45,8 +45,8 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
     if state.account.region_disabled(region):
         raise errors.region_disabled(state.account_id)
     refuse_session_credentials(caller, ACTION)
-    fingerprint = fingerprint_of(params)
-    key = None if fingerprint is None else (ACTION, fingerprint, caller.access_key_id, region)
+    asked = fingerprint()
+    key = None if asked is None else (ACTION, asked, caller.access_key_id, region)
     plan: _Plan | None = None if key is None else state.account.remembered(key)
     if plan is None or plan.caller is not caller:
         plan = _checked(state, caller, params, region, key)
