@@ -233,17 +233,19 @@ def render_result(action: str, result: Mapping[str, Any], request_id: str) -> Ht
           </ResponseMetadata>
         </GetCallerIdentityResponse>
     """
-    out = [
-        f'<{action}Response xmlns="{model.XML_NAMESPACE}">\n',
-        f"  <{action}Result>\n",
-    ]
-    _result_writer(action)(result, out)
-    out.append(
-        f"  </{action}Result>\n  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n"
-        f"  </ResponseMetadata>\n</{action}Response>\n"
-    )
+    head, write, tail = _result_parts(action)
+    out = [head]
+    write(result, out)
+    out.append(f"{tail}{request_id}</RequestId>\n  </ResponseMetadata>\n</{action}Response>\n")
     body = "".join(out).encode("utf-8")
     return HttpResponse(200, _headers(request_id, body), body)
+
+
+@functools.cache
+def _result_parts(action: str) -> tuple[str, _Writer, str]:
+    """What every answer of ``action`` starts with, its result's writer, and what comes before its request id."""
+    head = f'<{action}Response xmlns="{model.XML_NAMESPACE}">\n  <{action}Result>\n'
+    return head, _result_writer(action), f"  </{action}Result>\n  <ResponseMetadata>\n    <RequestId>"
 
 
 def render_error(error: StsError, request_id: str, *, namespace: str = model.XML_NAMESPACE) -> HttpResponse:

@@ -7,6 +7,7 @@ AssumeRole family; :func:`issue` gives a session its credentials and registers i
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, TypeVar
@@ -116,20 +117,55 @@ def issue(
     access_key_id, secret_access_key, session_token = state.sessions.credentials(
         expires, packed=packed, minimum_token_size=minimum
     )
-    fields["duration_seconds"] = duration
-    fields["issued_at"] = datetime.fromtimestamp(issued, UTC)
-    fields["expiration"] = datetime.fromtimestamp(expires, UTC)
-    fields["session_token_size"] = len(session_token)
-    fields["access_key_id"] = access_key_id
-    fields["secret_access_key"] = secret_access_key
-    fields["session_token"] = session_token
-    fields["caller_arn"] = caller.arn if caller is not None else caller_arn
-    fields["region"] = region
-    fields["caller"] = caller
-    fields["mfa_authenticated_at"] = (
-        datetime.fromtimestamp(mfa_authenticated_at, UTC) if mfa_authenticated_at is not None else None
+    session = made(  # the fields of its kind by name, then every session's own, in Session's order
+        kind,
+        fields,
+        duration,
+        datetime.fromtimestamp(issued, UTC),
+        _moment(expires),
+        len(session_token),
+        access_key_id,
+        secret_access_key,
+        session_token,
+        caller.arn if caller is not None else caller_arn,
+        region,
+        caller,
+        datetime.fromtimestamp(mfa_authenticated_at, UTC) if mfa_authenticated_at is not None else None,
     )
-    return state.sessions.add(made(kind, fields))
+    return state.sessions.add(session)
+
+
+def _moment(seconds: float) -> datetime:
+    """``seconds`` as an aware UTC datetime; the same object for the same second (every session issued within
+    one second with one duration expires at the same moment; datetimes cannot change)."""
+    moment = _MOMENTS.get(seconds)
+    if moment is None:
+        moment = datetime.fromtimestamp(seconds, UTC)
+        if len(_MOMENTS) >= _MOMENTS_MAX:
+            _MOMENTS.clear()
+        _MOMENTS[seconds] = moment
+    return moment
+
+
+#: The fields every session has, in the order ``issue`` gives them to ``made``.
+_SESSION_FIELDS = (
+    "duration_seconds",
+    "issued_at",
+    "expiration",
+    "session_token_size",
+    "access_key_id",
+    "secret_access_key",
+    "session_token",
+    "caller_arn",
+    "region",
+    "caller",
+    "mfa_authenticated_at",
+)
+if tuple(item.name for item in dataclasses.fields(Session)) != _SESSION_FIELDS:
+    raise RuntimeError("mockfed: Session's fields changed; issue() must give them in their new order")
+
+_MOMENTS: dict[float, datetime] = {}
+_MOMENTS_MAX = 256
 
 
 def answer_credentials(session: Session) -> dict[str, Any]:
