@@ -26,7 +26,7 @@ from mockfed.backend import FederationBackend
 from mockfed.errors import SigninError, StsError
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.protocol import StsCall
-from mockfed.state.records import FederatedSession, SessionTokenSession
+from mockfed.state.records import FederatedSession, Principal, SessionTokenSession
 
 __all__ = [
     "IAM_NAMESPACE",
@@ -89,9 +89,10 @@ class Dispatcher:
         state = self.backend.state
         try:
             if call is None:
-                call = protocol.parse_call(request)
+                call, caller, region = self._read(request)
+            else:
+                caller, region = auth.authenticate(request, state, strict=self.strict_auth, action=call.action)
             action = call.action
-            caller, region = auth.authenticate(request, state, strict=self.strict_auth, action=call.action)
             caller_arn = caller.arn if caller is not None else None
             if recorded is None:
                 asked = model.asked.set(call.fingerprint)
@@ -111,6 +112,48 @@ class Dispatcher:
         except Exception as exc:  # a mockfed bug must reach the test as an STS error, not a traceback from inside
             return internal_failure(exc, action, caller_arn, request_id)
         return Exchange(response, action, caller_arn)
+
+
+    def _read(self, request: HttpRequest) -> tuple[StsCall, Principal | None, str]:
+        """The call ``request`` makes, who makes it and in which region: parsed and authenticated, or, for a
+        request identical to one read and verified before in all that was read and signed, taken from then and
+        authenticated again in what can have changed since (:func:`mockfed.auth.authenticate_again`)."""
+        state = self.backend.state
+        headers = request.headers
+        key = (
+            request.method,
+            request.url,
+            request.body,
+            headers.get("authorization"),
+            headers.get("x-amz-date"),
+            headers.get("date"),
+            headers.get("x-amz-security-token"),
+            headers.get("content-type"),
+            headers.get("host"),
+        )
+        known = _KNOWN.get(key)
+        if known is not None:
+            again = auth.authenticate_again(known[1], state, strict=self.strict_auth)
+            if again is not None:
+                return known[0].copied(), again[0], again[1]
+        call = protocol.parse_call(request)
+        caller, region, verified = auth.verify(request, state, strict=self.strict_auth, action=call.action)
+        if (
+            verified is not None
+            and call.fingerprint is not None  # small enough to keep
+            and _KEYED_HEADERS.issuperset(verified.credential.signed_headers)
+        ):
+            if len(_KNOWN) >= _KNOWN_MAX:
+                _KNOWN.clear()
+            _KNOWN[key] = (call.copied(), verified)  # its own copy: what is done to this call's parameters stays
+        return call, caller, region
+
+
+#: Requests read and verified before, by everything their reading and their signature depend on (when the
+#: client signed no other header than these; bounded: emptied when full).
+_KNOWN: dict[tuple[str | bytes | None, ...], tuple[StsCall, auth.Verified]] = {}
+_KNOWN_MAX = 1024
+_KEYED_HEADERS = frozenset({"content-type", "host", "x-amz-date", "date", "x-amz-security-token"})
 
 
 def internal_failure(

@@ -41,6 +41,24 @@ class StsCall(NamedTuple):
     params: dict[str, Any]
     fingerprint: tuple[str, bytes, str | None] | None = None
 
+    def copied(self) -> StsCall:
+        """The same call with parameters of its own (its lists and structures copied; strings and numbers shared),
+        so nothing done to one call's parameters reaches another's.
+
+        Example::
+
+            >>> call = StsCall("GetFederationToken", {"Name": "Bob", "PolicyArns": [{"arn": "a"}]})
+            >>> copy = call.copied()
+            >>> copy.params == call.params, copy.params["PolicyArns"] is call.params["PolicyArns"]
+            (True, False)
+        """
+        read_params = self.params
+        params = read_params.copy()
+        for name, value in read_params.items():
+            if value.__class__ is list or value.__class__ is dict:
+                params[name] = _copy(value)
+        return StsCall(self.action, params, self.fingerprint)
+
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")  # ASCII digits: '²'.isdigit() holds but int('²') raises, as does int('--5')
 
@@ -119,22 +137,16 @@ def parse_call(request: HttpRequest) -> StsCall:
         {'Name': 'Bob', 'DurationSeconds': 900, 'Tags': [{'Key': 'a', 'Value': 'b'}]}
     """
     key = (request.query, request.body, request.headers.get("content-type"))
-    fingerprint: tuple[str, bytes, str | None] | None = key
     read = _READ.get(key)
     if read is None:
         read = _read_call(request)
-        if len(request.body) + len(request.query) <= _READ_KEPT_MAX:
-            if len(_READ) >= _READ_MAX:
-                _READ.clear()
-            _READ[key] = read
-        else:
-            fingerprint = None  # too large to keep: nothing remembers it
-    action, read_params = read.action, read.params
-    params = read_params.copy()
-    for name, value in read_params.items():
-        if value.__class__ is list or value.__class__ is dict:
-            params[name] = _copy(value)
-    return StsCall(action, params, fingerprint)
+        if len(request.body) + len(request.query) > _READ_KEPT_MAX:
+            return read  # too large to keep: nothing remembers it (no fingerprint)
+        read = read._replace(fingerprint=key)
+        if len(_READ) >= _READ_MAX:
+            _READ.clear()
+        _READ[key] = read
+    return read.copied()
 
 
 #: Requests read before, by what the reading depends on (bounded: forgotten all at once when full).

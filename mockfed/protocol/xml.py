@@ -233,19 +233,41 @@ def render_result(action: str, result: Mapping[str, Any], request_id: str) -> Ht
           </ResponseMetadata>
         </GetCallerIdentityResponse>
     """
-    head, write, tail = _result_parts(action)
-    out = [head]
-    write(result, out)
-    out.append(f"{tail}{request_id}</RequestId>\n  </ResponseMetadata>\n</{action}Response>\n")
-    body = "".join(out).encode("utf-8")
+    head, write, tail, flat = _result_parts(action)
+    written = None
+    if flat:  # a result of plain values (GetCallerIdentity's): the same values are written the same way
+        key = (action, *result.items())
+        try:
+            written = _WRITTEN.get(key)
+        except TypeError:  # a value that is not plain after all: written, not kept
+            flat = False
+    if written is None:
+        out = [head]
+        write(result, out)
+        out.append(tail)
+        written = "".join(out)
+        if flat:
+            if len(_WRITTEN) >= _WRITTEN_MAX:
+                _WRITTEN.clear()
+            _WRITTEN[key] = written
+    body = f"{written}{request_id}</RequestId>\n  </ResponseMetadata>\n</{action}Response>\n".encode()
     return HttpResponse(200, _headers(request_id, body), body)
 
 
 @functools.cache
-def _result_parts(action: str) -> tuple[str, _Writer, str]:
-    """What every answer of ``action`` starts with, its result's writer, and what comes before its request id."""
+def _result_parts(action: str) -> tuple[str, _Writer, str, bool]:
+    """What every answer of ``action`` starts with, its result's writer, what comes before its request id, and
+    whether its results hold plain values only (no structure or list: a result written once is kept)."""
     head = f'<{action}Response xmlns="{model.XML_NAMESPACE}">\n  <{action}Result>\n'
-    return head, _result_writer(action), f"  </{action}Result>\n  <ResponseMetadata>\n    <RequestId>"
+    tail = f"  </{action}Result>\n  <ResponseMetadata>\n    <RequestId>"
+    shape = _output_shape(action)
+    flat = all(member.type_name in ("string", "integer", "long", "boolean") for member in shape.members.values())
+    return head, _result_writer(action), tail, flat
+
+
+#: Results of plain values written before, by action and values (bounded: emptied when full).
+_WRITTEN: dict[tuple[Any, ...], str] = {}
+_WRITTEN_MAX = 256
 
 
 def render_error(error: StsError, request_id: str, *, namespace: str = model.XML_NAMESPACE) -> HttpResponse:
