@@ -171,15 +171,20 @@ class TokenCodec:
     def seal(self, claims: TokenClaims, minimum_size: int = 0) -> str:
         """The token for ``claims``, padded so its text is at least ``minimum_size`` bytes."""
         akid = claims.access_key_id.encode("ascii")
-        body = _HEADER.pack(_FORMAT_VERSION, claims.expires_at, len(akid)) + akid + claims.packed
+        header = _HEADER.pack(_FORMAT_VERSION, claims.expires_at, len(akid))
+        tail = _NO_PADDING
         if minimum_size:
-            raw_size = len(TOKEN_PREFIX) + _MAC_SIZE + len(body) + 4
+            raw_size = len(TOKEN_PREFIX) + _MAC_SIZE + len(header) + len(akid) + len(claims.packed) + 4
             needed_raw = -(-minimum_size // 4) * 3  # base64 turns 3 bytes into 4 characters
             padding = max(0, needed_raw - raw_size)
-            body += b"\0" * padding + struct.pack(">I", padding)
-        else:
-            body += _NO_PADDING
-        return binascii.b2a_base64(TOKEN_PREFIX + self._mac(body) + body, newline=False).decode("ascii")
+            tail = b"\0" * padding + struct.pack(">I", padding)
+        mac = self._keyed.copy()  # over the body's parts in turn: the body is made once, in the token
+        mac.update(header)
+        mac.update(akid)
+        mac.update(claims.packed)
+        mac.update(tail)
+        raw = b"".join((TOKEN_PREFIX, mac.digest(), header, akid, claims.packed, tail))
+        return binascii.b2a_base64(raw, newline=False).decode("ascii")
 
     def open(self, token: str) -> TokenClaims | None:
         """The claims of a token this codec sealed, or None if it is not one (altered, forged, foreign)."""

@@ -15,6 +15,9 @@ from mockfed.state.records import Session
 __all__ = ["Sessions"]
 
 _S = TypeVar("_S", bound=Session)
+#: Key ids and secrets are drawn this many at a time: one pass through the generator instead of one per session
+#: (a seeded backend still makes the same keys on every run).
+_DRAWN_AT_ONCE = 32
 
 
 class Sessions:
@@ -35,6 +38,7 @@ class Sessions:
         self._tokens = tokens
         self._lock = lock
         self._by_key: dict[str, Session] = {}
+        self._fresh: list[tuple[str, str]] = []  # key ids and secrets drawn and not yet handed out, next last
         self._messages = MessageSealer(keys.token_key())
 
     def get(self, access_key_id: str) -> Session | None:
@@ -82,11 +86,22 @@ class Sessions:
             True
         """
         with self._lock:
-            akid = self._keys.access_key_id("ASIA")
+            fresh = self._fresh
+            if not fresh:
+                self._draw()
+            akid, secret = fresh.pop()
             while akid in self._by_key:
-                akid = self._keys.access_key_id("ASIA")
-            secret = self._keys.secret_access_key()
+                if not fresh:
+                    self._draw()
+                akid, secret = fresh.pop()
         return akid, secret, self._tokens.seal(TokenClaims(akid, expires_at, packed), minimum_token_size)
+
+    def _draw(self) -> None:
+        """Draw the next key ids and secrets, a batch at a time (in the order they are handed out)."""
+        keys = self._keys
+        drawn = [(keys.access_key_id("ASIA"), keys.secret_access_key()) for _ in range(_DRAWN_AT_ONCE)]
+        drawn.reverse()
+        self._fresh.extend(drawn)
 
     def add(self, session: _S) -> _S:
         """Register an issued session under its key id; returns it."""
