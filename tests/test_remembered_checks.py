@@ -203,32 +203,28 @@ def error_of(response: HttpResponse) -> tuple[int, str]:
 GCI = "Action=GetCallerIdentity&Version=2011-06-15"
 
 
-def federated(backend: FederationBackend) -> dict[str, Any]:
+def sent_twice_with_session_credentials(backend: FederationBackend) -> HttpRequest:
+    """GetCallerIdentity signed with a federated user's credentials (900 s), answered twice: every memo warm."""
     answer = backend.get_federation_token(backend.default_user, {"Name": "Bob", "DurationSeconds": 900})
-    credentials: dict[str, Any] = answer["Credentials"]
-    return credentials
-
-
-def test_the_same_request_with_session_credentials_expires_with_them() -> None:
-    backend = FederationBackend()
-    credentials = federated(backend)
+    credentials = answer["Credentials"]
     request = signed_request(
         credentials["AccessKeyId"], credentials["SecretAccessKey"], GCI, credentials["SessionToken"]
     )
     for _ in range(2):
         assert handle(request, backend).status == 200
+    return request
+
+
+def test_the_same_request_with_session_credentials_expires_with_them() -> None:
+    backend = FederationBackend()
+    request = sent_twice_with_session_credentials(backend)
     backend.clock.advance(seconds=901)
     assert error_of(handle(request, backend)) == (403, "ExpiredToken")
 
 
 def test_the_same_request_after_a_reset_is_refused_as_a_token_the_account_never_issued() -> None:
     backend = FederationBackend()
-    credentials = federated(backend)
-    request = signed_request(
-        credentials["AccessKeyId"], credentials["SecretAccessKey"], GCI, credentials["SessionToken"]
-    )
-    for _ in range(2):
-        assert handle(request, backend).status == 200
+    request = sent_twice_with_session_credentials(backend)
     backend.reset()
     assert error_of(handle(request, backend)) == (403, "InvalidClientTokenId")
 

@@ -14,12 +14,19 @@ from mockfed import errors
 from mockfed.auth.endpoints import partition_of
 from mockfed.iam import packing
 from mockfed.iam.policy import LazyContext
-from mockfed.model import fingerprint
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import FederatedSession, Principal
 from mockfed.sts.access import decide, refuse_session_credentials
-from mockfed.sts.session_policy import LIST_MAX, Requested, access_denied, answer_credentials, issue, requested_session
+from mockfed.sts.session_policy import (
+    LIST_MAX,
+    Requested,
+    access_denied,
+    answer_credentials,
+    checked_once,
+    issue,
+    requested_session,
+)
 
 __all__ = ["get_federation_token", "replay_federation_token"]
 
@@ -45,11 +52,7 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
     if state.account.region_disabled(region):
         raise errors.region_disabled(state.account_id)
     refuse_session_credentials(caller, ACTION)
-    asked = fingerprint()
-    key = None if asked is None else (ACTION, asked, caller.access_key_id, region)
-    plan: _Plan | None = None if key is None else state.account.remembered(key)
-    if plan is None or plan.caller is not caller:
-        plan = _checked(state, caller, params, region, key)
+    plan = checked_once(state, ACTION, caller, region, lambda key: _checked(state, caller, params, region, key))
     session = issue(
         state,
         FederatedSession,

@@ -21,7 +21,6 @@ from mockfed.errors import StsError, validation_error
 from mockfed.iam import trust
 from mockfed.iam.grammar import parse_policy
 from mockfed.iam.policy import Context, LazyContext
-from mockfed.model import fingerprint
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import Principal, Role, RoleSession
@@ -32,6 +31,7 @@ from mockfed.sts.session_policy import (
     Requested,
     access_denied,
     answer_credentials,
+    checked_once,
     issue,
     requested_session,
     tag_context,
@@ -74,13 +74,14 @@ def assume_role(state: State, caller: Principal, params: Mapping[str, Any], regi
     if state.account.region_disabled(region):
         raise errors.region_disabled(state.account_id)
     refuse_session_credentials(caller, ACTION)
-    asked = fingerprint()
-    key = None
-    if asked is not None and params.get("SerialNumber") is None and params.get("TokenCode") is None:
-        key = (ACTION, asked, caller.access_key_id, region)  # an MFA code is taken once: never remembered
-    plan: _Plan | None = None if key is None else state.account.remembered(key)
-    if plan is None or plan.caller is not caller:
-        plan = _checked(state, caller, params, region, key)
+    plan = checked_once(
+        state,
+        ACTION,
+        caller,
+        region,
+        lambda key: _checked(state, caller, params, region, key),
+        may_remember=params.get("SerialNumber") is None and params.get("TokenCode") is None,
+    )
     session = issue(
         state,
         RoleSession,

@@ -8,14 +8,15 @@ AssumeRole family; :func:`issue` gives a session its credentials and registers i
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, TypeVar
+from typing import Any, NamedTuple, Protocol, TypeVar
 
 from mockfed import errors
 from mockfed.errors import StsError, validation_error
 from mockfed.iam import packing
 from mockfed.iam.grammar import parse_policy
+from mockfed.model import fingerprint
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import Principal, Session, made
@@ -28,6 +29,7 @@ __all__ = [
     "access_denied",
     "answer_credentials",
     "check_provider_tags",
+    "checked_once",
     "issue",
     "requested_session",
     "tag_context",
@@ -74,6 +76,40 @@ def requested_session(
     if packed.too_large:
         raise errors.packed_policy_too_large(packed.percent, tags=packed.exceeded_by_tags)
     return Requested(policy, arns, tags, packed)
+
+
+class _Checked(Protocol):
+    """What a credential-issuing action decided for a request: made for one caller."""
+
+    @property
+    def caller(self) -> Principal: ...
+
+
+_C = TypeVar("_C", bound=_Checked)
+
+
+def checked_once(
+    state: State,
+    action: str,
+    caller: Principal,
+    region: str,
+    check: Callable[[Hashable | None], _C],
+    *,
+    may_remember: bool = True,
+) -> _C:
+    """What ``check`` decides for this request: remembered from the same request (the same text, from the same
+    caller, to the same region) while the account is configured as it was, or worked out now by ``check(key)``,
+    which remembers it under ``key`` (:meth:`~mockfed.state.account.Account.remember`) when it may.
+
+    Only requests read from the wire have a text (:func:`mockfed.model.fingerprint`); ``may_remember=False``
+    (a request with an MFA code, which is taken once) always checks.
+    """
+    asked = fingerprint() if may_remember else None
+    key = None if asked is None else (action, asked, caller.access_key_id, region)
+    decided: _C | None = None if key is None else state.account.remembered(key)
+    if decided is None or decided.caller is not caller:
+        decided = check(key)
+    return decided
 
 
 def tag_context(tags: Sequence[tuple[str, str]]) -> dict[str, str | list[str]]:
