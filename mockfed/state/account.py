@@ -514,7 +514,8 @@ class Account:
     # ---- remembered decisions --------------------------------------------------------------------------
 
     def remembered(self, key: Hashable) -> Any:
-        """What an action remembered under ``key`` while the account was configured as it is now; None if nothing.
+        """What an action remembered under ``key`` while the account was configured as it is now; None if nothing,
+        and None while a moto mock is active (what was remembered without it never read moto's IAM).
 
         Example::
 
@@ -529,7 +530,9 @@ class Account:
             True
         """
         kept = self._remembered.get(key)
-        return kept[1] if kept is not None and kept[0] == self.revision else None
+        if kept is None or kept[0] != self.revision or self.directory.active():
+            return None  # moto's IAM, active now, may hold what the remembered outcome did not see
+        return kept[1]
 
     def remember(self, key: Hashable, revision: int, value: Any) -> None:
         """Keep ``value``, an outcome that depends only on the request and the account's configuration at
