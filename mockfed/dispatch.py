@@ -140,7 +140,8 @@ class Dispatcher:
         caller, region, verified = auth.verify(request, state, strict=self.strict_auth, action=call.action)
         if (
             verified is not None
-            and call.fingerprint is not None  # small enough to keep
+            and call.fingerprint is not None  # a body small enough to keep
+            and sum(len(part) for part in key[3:] if part is not None) <= _KEPT_HEADERS_MAX
             and _KEYED_HEADERS.issuperset(verified.credential.signed_headers)
         ):
             if len(_KNOWN) >= _KNOWN_MAX:
@@ -154,6 +155,7 @@ class Dispatcher:
 _KNOWN: dict[tuple[str | bytes | None, ...], tuple[StsCall, auth.Verified]] = {}
 _KNOWN_MAX = 1024
 _KEYED_HEADERS = frozenset({"content-type", "host", "x-amz-date", "date", "x-amz-security-token"})
+_KEPT_HEADERS_MAX = 8192  # characters of the keyed headers: an SDK sends far fewer; a hostile client is not kept
 
 
 def internal_failure(

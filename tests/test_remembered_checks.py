@@ -279,3 +279,16 @@ def test_the_same_request_is_verified_afresh_when_its_key_has_another_secret_now
     principals = backend.state.account._principals
     principals[DEFAULT_ACCESS_KEY_ID] = dataclasses.replace(backend.default_user, secret_access_key="another")
     assert error_of(handle(request, backend)) == (403, "SignatureDoesNotMatch")
+
+
+def test_a_request_with_outsized_headers_is_answered_but_not_kept() -> None:
+    # A hostile client of `mockfed serve` may send headers of up to 64 KB: none of that is kept between requests.
+    from mockfed import dispatch
+    from mockfed.auth import sigv4
+
+    backend = FederationBackend()
+    known, read = len(dispatch._KNOWN), len(sigv4._READ)
+    for index in range(3):
+        request = signed_request("AKIATESTINGTESTING01", "testing", GCI, token=f"{index}" + "t" * 9000)
+        assert handle(request, backend).status == 200
+    assert (len(dispatch._KNOWN), len(sigv4._READ)) == (known, read)

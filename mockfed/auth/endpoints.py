@@ -90,7 +90,6 @@ _CONSOLE_BY_PARTITION = _by_partition(_CONSOLE_HOSTS)
 
 
 @functools.lru_cache(maxsize=256)
-@functools.lru_cache(maxsize=256)
 def signing_region_of_host(host: str) -> str | None:
     """The region a request to ``host`` must be signed for; None for a host that is not STS's (a local server)."""
     match = _STS_HOST.match(host)

@@ -93,13 +93,15 @@ def credential_of(request: HttpRequest) -> Credential | None:
     header = headers.get("authorization")
     if header is not None:
         amz_date = headers.get("x-amz-date")
-        key = (header, amz_date if amz_date is not None else headers.get("date"), headers.get("x-amz-security-token"))
+        token = headers.get("x-amz-security-token")
+        key = (header, amz_date if amz_date is not None else headers.get("date"), token)
         credential = _READ.get(key)
         if credential is None:
             credential = _from_header(request, header)
-            if len(_READ) >= _READ_MAX:
-                _READ.clear()
-            _READ[key] = credential
+            if len(header) + len(token or "") <= _READ_KEPT_MAX:
+                if len(_READ) >= _READ_MAX:
+                    _READ.clear()
+                _READ[key] = credential
         return credential
     if "X-Amz-" in request.url:
         query = dict(parse_qsl(request.query, keep_blank_values=True))
@@ -112,6 +114,7 @@ def credential_of(request: HttpRequest) -> Credential | None:
 #: when full). A client signs each second's requests with the same header.
 _READ: dict[tuple[str, str | None, str | None], Credential] = {}
 _READ_MAX = 1024
+_READ_KEPT_MAX = 8192  # characters of header and token: an SDK's are far fewer; a hostile client's are not kept
 
 
 def _from_header(request: HttpRequest, header: str) -> Credential:
