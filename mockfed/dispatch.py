@@ -113,7 +113,6 @@ class Dispatcher:
             return internal_failure(exc, action, caller_arn, request_id)
         return Exchange(response, action, caller_arn)
 
-
     def _read(self, request: HttpRequest) -> tuple[StsCall, Principal | None, str]:
         """The call ``request`` makes, who makes it and in which region: parsed and authenticated, or, for a
         request identical to one read and verified before in all that was read and signed, taken from then and

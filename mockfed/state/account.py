@@ -549,5 +549,6 @@ class Account:
 
     def log(self, call: Call) -> None:
         """Append one call to the log (answered here, replayed, or recorded from elsewhere)."""
-        with self._lock:
-            self.calls.append(call)
+        # One append, atomic in CPython with or without the GIL (lists lock themselves in free-threaded builds);
+        # readers copy the list in one step too (``backend.calls``). The lock would add a cost to every call.
+        self.calls.append(call)
