@@ -38,7 +38,9 @@ class Sessions:
         self._tokens = tokens
         self._lock = lock
         self._by_key: dict[str, Session] = {}
-        self._fresh: list[tuple[str, str]] = []  # key ids and secrets drawn and not yet handed out, next last
+        self._fresh_ids: list[str] = []  # key ids and secrets drawn and not yet handed out, next last
+        self._fresh_secrets: list[str] = []
+        self._drawn = 0
         self._messages = MessageSealer(keys.token_key())
 
     def get(self, access_key_id: str) -> Session | None:
@@ -86,22 +88,26 @@ class Sessions:
             True
         """
         with self._lock:
-            fresh = self._fresh
-            if not fresh:
+            ids, secrets = self._fresh_ids, self._fresh_secrets
+            if not ids:
                 self._draw()
-            akid, secret = fresh.pop()
+            akid, secret = ids.pop(), secrets.pop()
             while akid in self._by_key:
-                if not fresh:
+                if not ids:
                     self._draw()
-                akid, secret = fresh.pop()
+                akid, secret = ids.pop(), secrets.pop()
         return akid, secret, self._tokens.seal(TokenClaims(akid, expires_at, packed), minimum_token_size)
 
     def _draw(self) -> None:
-        """Draw the next key ids and secrets, a batch at a time (in the order they are handed out)."""
+        """Draw the next key ids and secrets (next last), a batch at a time: one at first, twice as many each time
+        after, up to ``_DRAWN_AT_ONCE`` (a test that issues one session draws one)."""
         keys = self._keys
-        drawn = [(keys.access_key_id("ASIA"), keys.secret_access_key()) for _ in range(_DRAWN_AT_ONCE)]
-        drawn.reverse()
-        self._fresh.extend(drawn)
+        count = self._drawn = min(_DRAWN_AT_ONCE, self._drawn * 2 or 1)
+        for _ in range(count):
+            self._fresh_ids.append(keys.access_key_id("ASIA"))
+            self._fresh_secrets.append(keys.secret_access_key())
+        self._fresh_ids.reverse()
+        self._fresh_secrets.reverse()
 
     def add(self, session: _S) -> _S:
         """Register an issued session under its key id; returns it."""
