@@ -143,3 +143,40 @@ def test_moto_with_a_service_whitelist_without_sts_still_gets_sts_from_mockfed()
         iam = boto3.client("iam", region_name="us-east-1")
         key = moto_user(iam, "alice", S3_ALL)
         assert sts_for(key).get_caller_identity()["Arn"].endswith(":user/alice")
+
+
+# ---- remembered checks and moto (found by an attack on the memos) ----
+
+
+def test_an_assume_role_remembered_without_moto_is_checked_afresh_once_moto_is_active_again() -> None:
+    role_trust = {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Principal": {"AWS": ACCOUNT}, "Action": "sts:AssumeRole"}]}
+    with mock_federation() as backend:
+        role = backend.create_role("Deployer", role_trust)
+        mock = moto.mock_aws()
+        mock.start()
+        try:
+            iam = boto3.client("iam", region_name="us-east-1")
+            iam.create_user(UserName="bob")
+            iam.put_user_policy(UserName="bob", PolicyName="sts", PolicyDocument=json.dumps({
+                "Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:*", "Resource": "*"}]}))
+            deny = iam.create_policy(PolicyName="NoDeployer", PolicyDocument=json.dumps({
+                "Version": "2012-10-17",
+                "Statement": [{"Effect": "Deny", "Action": "sts:AssumeRole", "Resource": role.arn}]}))
+            iam.attach_user_policy(UserName="bob", PolicyArn=deny["Policy"]["Arn"])
+            key = iam.create_access_key(UserName="bob")["AccessKey"]
+            session = sts_for(key).get_session_token()["Credentials"]
+        finally:
+            mock.stop(remove_data=False)
+        sts = sts_for(session)
+        params = {"RoleArn": role.arn, "RoleSessionName": "ci"}
+        # Without moto, bob's managed policy is nowhere to be read: nothing denies it.
+        assert sts.assume_role(**params)["AssumedRoleUser"]["Arn"].endswith("assumed-role/Deployer/ci")
+        assert sts.assume_role(**params)["AssumedRoleUser"]["Arn"].endswith("assumed-role/Deployer/ci")
+        mock.start(reset=False)
+        try:
+            with pytest.raises(ClientError) as raised:
+                sts.assume_role(**params)
+        finally:
+            mock.stop()
+    assert raised.value.response["Error"]["Code"] == "AccessDenied"
