@@ -30,7 +30,6 @@ __all__ = [
     "credential_of",
     "expected_signature",
     "missing_authentication_token",
-    "signed_at",
 ]
 
 #: The one signing algorithm STS accepts.
@@ -47,8 +46,6 @@ _SIGNATURE_MISMATCH = (
     "Key and signing method. Consult the service documentation for details."
 )
 _SKEW_SECONDS = 15 * 60
-#: How far from the service's now a request may have been signed.
-SKEW_SECONDS = _SKEW_SECONDS
 _AMZ_DATE = "%Y%m%dT%H%M%SZ"
 
 
@@ -261,18 +258,6 @@ def check_scope(request: HttpRequest, credential: Credential) -> None:
         )
     if problems:
         raise StsError("SignatureDoesNotMatch", "".join(problems), 403)
-
-
-def signed_at(credential: Credential) -> int:
-    """When ``credential`` was signed (POSIX seconds, from its date), 0 when its date is not one.
-
-    Example::
-
-        >>> signed_at(Credential("AKID", "20260101", "us-east-1", "sts", None, "00", ("host",), "20260101T000000Z",
-        ...                      False))
-        1767225600
-    """
-    return _signed_at(credential.amz_date) or 0
 
 
 def check_request_time(credential: Credential) -> None:
