@@ -23,6 +23,7 @@ __all__ = [
     "UnmockedRequestError",
     "UnusedInteractionsError",
     "access_denied",
+    "as_sts_error",
     "expired_token",
     "internal_failure",
     "invalid_action",
@@ -104,6 +105,17 @@ def invalid_client_token_id() -> StsError:
 
 def invalid_action(action: str, version: str) -> StsError:
     return StsError("InvalidAction", f"Could not find operation {action} for version {version}", 400)
+
+
+def as_sts_error(exc: Exception) -> StsError:
+    """``exc`` as the client is answered: itself if it is an ``StsError``, else :func:`internal_failure`.
+
+    Example::
+
+        >>> as_sts_error(ValueError("x")).code, as_sts_error(StsError("Throttling", "Rate exceeded", 400)).code
+        ('InternalFailure', 'Throttling')
+    """
+    return exc if isinstance(exc, StsError) else internal_failure(exc)
 
 
 def internal_failure(exc: BaseException) -> StsError:

@@ -84,7 +84,8 @@ def invoke(
             raise errors.not_implemented(action)
         result = act(state, caller or state.account.default_user, params, region)
     except Exception as exc:
-        _log_failure(state, action, params, region, caller, at, exc)
+        error = errors.as_sts_error(exc)
+        log_call(state, action, params, region, caller, at, error.status, error=error)
         raise
     log_call(state, action, params, region, caller, at, 200, result=result)
     return result
@@ -128,24 +129,11 @@ def _logged(
     try:
         result = run()
     except Exception as exc:
-        _log_failure(state, action, params, region, caller, at, exc)
+        error = errors.as_sts_error(exc)
+        log_call(state, action, params, region, caller, at, error.status, error=error)
         raise
     log_call(state, action, params, region, caller, at, 200, result=result)
     return result
-
-
-def _log_failure(
-    state: State,
-    action: str,
-    params: Mapping[str, Any],
-    region: str,
-    caller: Principal | None,
-    at: datetime,
-    exc: Exception,
-) -> None:
-    """Log a failed call: its STS error, or a failure inside mockfed as 500 ``InternalFailure``."""
-    error = exc if isinstance(exc, StsError) else errors.internal_failure(exc)
-    log_call(state, action, params, region, caller, at, error.status, error=error)
 
 
 def log_call(

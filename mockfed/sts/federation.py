@@ -6,7 +6,7 @@ Also how a recorded GetFederationToken answer becomes a live session again on re
 
 from __future__ import annotations
 
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
 from typing import Any, NamedTuple
 
@@ -52,7 +52,7 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
     if state.account.region_disabled(region):
         raise errors.region_disabled(state.account_id)
     refuse_session_credentials(caller, ACTION)
-    plan = checked_once(state, ACTION, caller, region, lambda key: _checked(state, caller, params, region, key))
+    plan = checked_once(state, ACTION, caller, region, lambda: _checked(state, caller, params, region))
     session = issue(
         state,
         FederatedSession,
@@ -76,10 +76,8 @@ class _Plan(NamedTuple):
     fields: dict[str, Any]
 
 
-def _checked(
-    state: State, caller: Principal, params: Mapping[str, Any], region: str, key: Hashable | None
-) -> _Plan:
-    revision = state.account.revision
+def _checked(state: State, caller: Principal, params: Mapping[str, Any], region: str) -> tuple[_Plan, bool]:
+    """GetFederationToken's checks, in the service's order: the plan, and whether no condition key was consulted."""
     check_request(ACTION, params, list_max=LIST_MAX)
     context = LazyContext(lambda: {"aws:RequestedRegion": region})
     _authorize(state, caller, str(params["Name"]), region, context)
@@ -88,10 +86,7 @@ def _checked(
     if caller.kind == "root":
         duration = min(duration, ROOT_MAX_DURATION_SECONDS)
     fields = _session_fields(state, caller, params, region, requested, requested.packed.percent)
-    plan = _Plan(caller, requested, duration, fields)
-    if key is not None and not context.made:  # no condition asked for the time or anything else of the moment
-        state.account.remember(key, revision, plan)
-    return plan
+    return _Plan(caller, requested, duration, fields), not context.made
 
 
 def _authorize(state: State, caller: Principal, name: str, region: str, context: LazyContext) -> None:

@@ -12,7 +12,7 @@ against the role's ``MaxSessionDuration`` and the one-hour limit of role chainin
 from __future__ import annotations
 
 import re
-from collections.abc import Hashable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any, NamedTuple
 
 from mockfed import errors
@@ -79,7 +79,7 @@ def assume_role(state: State, caller: Principal, params: Mapping[str, Any], regi
         ACTION,
         caller,
         region,
-        lambda key: _checked(state, caller, params, region, key),
+        lambda: _checked(state, caller, params, region),
         may_remember=params.get("SerialNumber") is None and params.get("TokenCode") is None,
     )
     session = issue(
@@ -107,11 +107,8 @@ class _Plan(NamedTuple):
     mfa_at: float | None
 
 
-def _checked(
-    state: State, caller: Principal, params: Mapping[str, Any], region: str, key: Hashable | None
-) -> _Plan:
-    """AssumeRole's checks, in the service's order; remembered under ``key`` when no condition key was consulted."""
-    revision = state.account.revision
+def _checked(state: State, caller: Principal, params: Mapping[str, Any], region: str) -> tuple[_Plan, bool]:
+    """AssumeRole's checks, in the service's order: the plan, and whether no condition key was consulted."""
     check_request(ACTION, params, list_max=LIST_MAX)
     role_arn = role_arn_checked(params["RoleArn"])
     if caller.kind == "root":  # its long-term keys, or a GetSessionToken session of them: still the root user
@@ -146,10 +143,7 @@ def _checked(
         transitive_tag_keys=_transitive_keys(params, inherited),
         chained=calling is not None,
     )
-    plan = _Plan(caller, fields, duration, requested.packed.data, mfa_at)
-    if key is not None and not context.made:  # no condition asked for the time or anything else of the moment
-        state.account.remember(key, revision, plan)
-    return plan
+    return _Plan(caller, fields, duration, requested.packed.data, mfa_at), not context.made
 
 
 def role_arn_checked(arn: str) -> str:

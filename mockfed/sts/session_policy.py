@@ -8,7 +8,7 @@ AssumeRole family; :func:`issue` gives a session its credentials and registers i
 from __future__ import annotations
 
 import dataclasses
-from collections.abc import Callable, Hashable, Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from datetime import UTC, datetime
 from typing import Any, NamedTuple, Protocol, TypeVar
 
@@ -93,13 +93,14 @@ def checked_once(
     action: str,
     caller: Principal,
     region: str,
-    check: Callable[[Hashable | None], _C],
+    check: Callable[[], tuple[_C, bool]],
     *,
     may_remember: bool = True,
 ) -> _C:
     """What ``check`` decides for this request: remembered from the same request (the same text, from the same
-    caller, to the same region) while the account is configured as it was, or worked out now by ``check(key)``,
-    which remembers it under ``key`` (:meth:`~mockfed.state.account.Account.remember`) when it may.
+    caller, to the same region) while the account is configured as it was, or worked out now. ``check()`` answers
+    its decision and whether it depends on nothing but the request and the account's configuration (no condition
+    key consulted); only then is it remembered (:meth:`~mockfed.state.account.Account.remember`).
 
     Only requests read from the wire have a text (:func:`mockfed.model.fingerprint`); ``may_remember=False``
     (a request with an MFA code, which is taken once) always checks.
@@ -108,7 +109,10 @@ def checked_once(
     key = None if asked is None else (action, asked, caller.access_key_id, region)
     decided: _C | None = None if key is None else state.account.remembered(key)
     if decided is None or decided.caller is not caller:
-        decided = check(key)
+        revision = state.account.revision  # read first: a change while checking leaves nothing remembered
+        decided, lasting = check()
+        if key is not None and lasting:
+            state.account.remember(key, revision, decided)
     return decided
 
 
