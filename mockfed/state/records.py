@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import functools
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -75,16 +76,8 @@ def positional_maker(kind: type[_R]) -> Callable[..., _R]:
         ...           None).ok
         True
     """
-    names = [item.name for item in dataclasses.fields(kind)]  # type: ignore[arg-type]
-    namespace: dict[str, Any] = {"new": object.__new__, "kind": kind}
-    lines = [f"def make({', '.join(f'a{index}' for index in range(len(names)))}):", "    record = new(kind)"]
-    for index, name in enumerate(names):
-        namespace[f"set{index}"] = getattr(kind, name).__set__
-        lines.append(f"    set{index}(record, a{index})")
-    lines.append("    return record")
-    exec("\n".join(lines), namespace)  # source generated above, from the record's own fields only
-    make: Callable[..., _R] = namespace["make"]
-    return make
+    fill = _maker_of(kind, len(dataclasses.fields(kind)))  # type: ignore[arg-type]
+    return functools.partial(fill, {})  # every field given in order: no values by name
 
 
 def _maker_of(kind: type, count: int) -> Callable[..., Any]:
