@@ -68,7 +68,16 @@ def verify(
     request: HttpRequest, state: State, *, strict: bool = False, action: str | None = None
 ) -> tuple[Principal | None, str, Verified | None]:
     """:func:`authenticate`, with what :func:`authenticate_again` needs to check an identical request later
-    (None for an unsigned request)."""
+    (None for an unsigned request).
+
+    Example::
+
+        >>> from mockfed.state import State
+        >>> request = HttpRequest.build("POST", "https://sts.amazonaws.com/", {}, b"Action=GetCallerIdentity")
+        >>> caller, region, verified = verify(request, State("123456789012"))
+        >>> caller.name, region, verified
+        ('mockfed-default', 'us-east-1', None)
+    """
     credential = credential_of(request)
     if credential is None:
         if action is not None and not model.needs_signature(action):

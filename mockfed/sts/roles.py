@@ -229,7 +229,17 @@ def role_session_fields(
     chained: bool = False,
     extra: Mapping[str, Any] | None = None,
 ) -> dict[str, Any]:
-    """A role session's own fields: who it is (named by the request's ``RoleSessionName``) and what it carries."""
+    """A role session's own fields: who it is (named by the request's ``RoleSessionName``) and what it carries.
+
+    Example::
+
+        >>> from mockfed.iam import packing
+        >>> role = Role("R", "arn:aws:iam::123456789012:role/R", "AROAEXAMPLE", "123456789012", "{}")
+        >>> requested = Requested(None, (), (), packing.pack(None, (), ()))
+        >>> fields = role_session_fields(role, {"RoleSessionName": "ci"}, "us-east-1", requested)
+        >>> fields["arn"], fields["assumed_role_id"]
+        ('arn:aws:sts::123456789012:assumed-role/R/ci', 'AROAEXAMPLE:ci')
+    """
     name = str(params.get("RoleSessionName", ""))
     role_name = role.arn.rpartition("/")[2]
     fields = {

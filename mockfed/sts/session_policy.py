@@ -104,6 +104,18 @@ def checked_once(
 
     Only requests read from the wire have a text (:func:`mockfed.model.fingerprint`); ``may_remember=False``
     (a request with an MFA code, which is taken once) always checks.
+
+    Example (a call from the Python API has no request text: it is checked every time)::
+
+        >>> state = State("123456789012")
+        >>> checks = []
+        >>> def check():
+        ...     checks.append(1)
+        ...     return state.account.default_user, True
+        >>> for _ in range(2):
+        ...     _ = checked_once(state, "AssumeRole", state.account.default_user, "us-east-1", check)
+        >>> len(checks)
+        2
     """
     asked = fingerprint() if may_remember else None
     key = None if asked is None else (action, asked, caller.access_key_id, region)
