@@ -79,14 +79,14 @@ def assume_role_with_web_identity(
     role_arn = role_arn_checked(params["RoleArn"])
     if params.get("ProviderId") is not None:
         _refuse_oauth_token(params["ProviderId"])
-    vouched, provider = _vouched(state, role_arn, params)
+    vouched = _vouched(state, role_arn, params)
     session = assume_for_provider(state, f"sts:{ACTION}", params, region, vouched)
     answer = answer_role_session(session, params)
-    answer.update(SubjectFromWebIdentityToken=vouched.subject, Audience=vouched.audience, Provider=provider.arn)
+    answer.update(SubjectFromWebIdentityToken=vouched.subject, Audience=vouched.audience, Provider=vouched.provider)
     return answer
 
 
-def _vouched(state: State, role_arn: str, params: Mapping[str, Any]) -> tuple[Vouched, OidcProvider]:
+def _vouched(state: State, role_arn: str, params: Mapping[str, Any]) -> Vouched:
     """The token read, its provider found, its signature and claims checked: what it vouches for."""
     token = params["WebIdentityToken"]
     try:
@@ -123,7 +123,7 @@ def _vouched(state: State, role_arn: str, params: Mapping[str, Any]) -> tuple[Vo
         value = audience if claim == "aud" else claims.get(claim)
         if isinstance(value, str) or (isinstance(value, list) and all(isinstance(item, str) for item in value)):
             conditions[f"{provider.host_path}:{claim}"] = value
-    vouched = Vouched(
+    return Vouched(
         provider=provider.arn,
         names=(provider.arn, provider.host_path),
         issuer=issuer,
@@ -135,7 +135,6 @@ def _vouched(state: State, role_arn: str, params: Mapping[str, Any]) -> tuple[Vo
         transitive_tag_keys=transitive,
         source_identity=source_identity_checked(claims.get(SOURCE_IDENTITY_CLAIM)),
     )
-    return vouched, provider
 
 
 def _refuse_oauth_token(provider_id: str) -> None:
