@@ -33,6 +33,7 @@ __all__ = [
     "is_allowed",
     "principal_context",
     "refuse_session_credentials",
+    "time_context",
 ]
 
 ContextValues = Mapping[str, str | Sequence[str]] | LazyContext
@@ -123,8 +124,7 @@ def principal_context(state: State, principal: Principal, now: float) -> dict[st
         "aws:PrincipalAccount": principal.account_id,
         "aws:PrincipalArn": principal.arn,
         "aws:userid": principal.user_id,
-        "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:EpochTime": str(int(now)),
+        **time_context(now),
     }
     if principal.kind == "user":
         values["aws:username"] = principal.name
@@ -149,6 +149,20 @@ def principal_context(state: State, principal: Principal, now: float) -> dict[st
         else:
             values["aws:MultiFactorAuthPresent"] = "false"  # temporary credentials say so; long-term keys say nothing
     return values
+
+
+def time_context(now: float) -> dict[str, str]:
+    """The condition keys of the moment a request is made (``now``, POSIX seconds).
+
+    Example::
+
+        >>> time_context(1767225600.5)
+        {'aws:CurrentTime': '2026-01-01T00:00:00Z', 'aws:EpochTime': '1767225600'}
+    """
+    return {
+        "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
+        "aws:EpochTime": str(int(now)),
+    }
 
 
 def refuse_session_credentials(caller: Principal, action: str) -> None:

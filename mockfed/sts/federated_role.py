@@ -13,7 +13,6 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from datetime import UTC, datetime
 from typing import Any
 
 from mockfed import errors
@@ -21,6 +20,7 @@ from mockfed.iam import trust
 from mockfed.iam.grammar import parse_policy
 from mockfed.state import State
 from mockfed.state.records import RoleSession
+from mockfed.sts.access import time_context
 from mockfed.sts.roles import issue_role_session, role_duration
 from mockfed.sts.session_policy import check_provider_tags, requested_session, tag_context
 
@@ -125,8 +125,7 @@ def assume_for_provider(
     context: dict[str, str | Sequence[str]] = {
         "aws:FederatedProvider": vouched.provider,
         "aws:RequestedRegion": region,
-        "aws:CurrentTime": datetime.fromtimestamp(now, UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "aws:EpochTime": str(int(now)),
+        **time_context(now),
         "sts:RoleSessionName": vouched.session_name,
         **tag_context(requested.tags),
         **vouched.conditions,
