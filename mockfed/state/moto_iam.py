@@ -148,14 +148,6 @@ class MotoDirectory:
             thumbprints=tuple(provider.thumbprint_list or ()),
         )
 
-    def oidc_providers(self, account_id: str) -> list[OidcProvider]:
-        """Every moto OpenID Connect provider of an account."""
-        backend = self._backend(account_id)
-        if backend is None:
-            return []
-        providers = [self.oidc_provider(arn) for arn in list(backend.open_id_providers)]
-        return [provider for provider in providers if provider is not None]
-
     def saml_provider(self, arn: str) -> SamlProvider | None:
         """The moto IAM SAML provider with this ARN."""
         parts = arn.split(":", 5)
