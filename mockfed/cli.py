@@ -169,9 +169,8 @@ def run_serve(args: argparse.Namespace) -> int:
     server = FederationServer(backend, host=args.host, port=args.port, strict_auth=args.strict_auth, replay=replay)
     try:
         server.start()
-    except (OSError, OverflowError) as err:
-        reason = getattr(err, "strerror", None) or err
-        raise CommandError(f"cannot listen on {args.host}:{args.port}: {reason}", 1) from None
+    except OSError as err:  # the port is 0 to 65535 already (_port): only the system refuses here
+        raise CommandError(f"cannot listen on {args.host}:{args.port}: {err.strerror or err}", 1) from None
     strict = ", strict auth" if args.strict_auth else ""
     strict += f", replaying {args.scenario}" if args.scenario else ""
     print(f"mockfed serve: STS for account {backend.account_id} at {server.url}{strict} (Ctrl-C to stop)")

@@ -492,6 +492,8 @@ class _Handler(BaseHTTPRequestHandler):
         return "mockfed"
 
     def log_message(self, format: str, *args: Any) -> None:
+        if not logger.isEnabledFor(logging.DEBUG):  # called for every answer: format and redact only when shown
+            return
         # The request line of a presigned URL carries the session token: never log it.
         logger.debug("%s %s", self.address_string(), _REDACTED_QUERY.sub(r"\1<redacted>", format % args))
 

@@ -40,26 +40,29 @@ class MotoDirectory:
             return True
         return getattr(getattr(models, "MockAWS", None), "_nested_count", 0) > 0
 
+    def _iam_backends(self) -> Any:
+        """moto's IAM backends (by account, then partition) while a moto mock is active and moto's IAM is loaded."""
+        if not self.active():
+            return None
+        models = sys.modules.get("moto.iam.models")
+        return models.iam_backends if models is not None else None
+
     def _backends(self) -> list[Any]:
         """Every materialised IAM backend (account x partition), without creating any."""
-        if not self.active():
-            return []
-        models = sys.modules.get("moto.iam.models")
-        if models is None:
+        iam = self._iam_backends()
+        if iam is None:
             return []
         found: list[Any] = []
-        for account in list(dict.values(models.iam_backends)):
+        for account in list(dict.values(iam)):
             found.extend(list(dict.values(account)))
         return found
 
-    def _backend(self, account_id: str, partition: str = "aws") -> Any:
-        if not self.active():
-            return None
-        models = sys.modules.get("moto.iam.models")
-        if models is None:
-            return None
-        account = dict.get(models.iam_backends, account_id)
-        return dict.get(account, partition) if account is not None else None
+    def _backend_of(self, arn: str) -> Any:
+        """The IAM backend of the account and partition ``arn`` names, without creating it (None: none)."""
+        parts = arn.split(":", 5)
+        iam = self._iam_backends() if len(parts) == 6 else None
+        account = dict.get(iam, parts[4]) if iam is not None else None
+        return dict.get(account, parts[1]) if account is not None else None
 
     def principal(self, access_key_id: str) -> Principal | None:
         """The moto IAM user owning this (long-term) access key, with its policies and its groups'."""
@@ -92,10 +95,7 @@ class MotoDirectory:
 
     def role(self, arn: str) -> Role | None:
         """The moto IAM role with this ARN."""
-        parts = arn.split(":", 5)
-        if len(parts) != 6:
-            return None
-        backend = self._backend(parts[4], parts[1])
+        backend = self._backend_of(arn)
         if backend is None:
             return None
         try:
@@ -126,7 +126,7 @@ class MotoDirectory:
         try:
             if parts[4] == "aws":
                 return _aws_managed().get(arn)
-            backend = self._backend(parts[4], parts[1])
+            backend = self._backend_of(arn)
             policy = backend.managed_policies.get(arn) if backend is not None else None
             if policy is None:
                 return None
@@ -136,8 +136,7 @@ class MotoDirectory:
 
     def oidc_provider(self, arn: str) -> OidcProvider | None:
         """The moto IAM OpenID Connect provider with this ARN."""
-        parts = arn.split(":", 5)
-        backend = self._backend(parts[4], parts[1]) if len(parts) == 6 else None
+        backend = self._backend_of(arn)
         provider = backend.open_id_providers.get(arn) if backend is not None else None
         if provider is None:
             return None
@@ -148,18 +147,9 @@ class MotoDirectory:
             thumbprints=tuple(provider.thumbprint_list or ()),
         )
 
-    def oidc_providers(self, account_id: str) -> list[OidcProvider]:
-        """Every moto OpenID Connect provider of an account."""
-        backend = self._backend(account_id)
-        if backend is None:
-            return []
-        providers = [self.oidc_provider(arn) for arn in list(backend.open_id_providers)]
-        return [provider for provider in providers if provider is not None]
-
     def saml_provider(self, arn: str) -> SamlProvider | None:
         """The moto IAM SAML provider with this ARN."""
-        parts = arn.split(":", 5)
-        backend = self._backend(parts[4], parts[1]) if len(parts) == 6 else None
+        backend = self._backend_of(arn)
         if backend is None:
             return None
         for provider in list(backend.saml_providers.values()):
