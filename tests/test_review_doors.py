@@ -3,17 +3,23 @@
 from __future__ import annotations
 
 import http.client
+import urllib.error
 import urllib.parse
+import urllib.request
+from collections.abc import Iterator
+from typing import Any
 
 import pytest
+import requests
 
-from mockfed import FederationBackend
+from mockfed import FederationBackend, mock_federation
 from mockfed.dispatch import console_exchange
 from mockfed.http import HttpRequest
 from mockfed.server import FederationServer
 from mockfed.signin import get_signin_token
 
 FEDERATION = "https://signin.aws.amazon.com/federation"
+FORM = b"Action=getSigninToken&Session=x"
 
 
 def _signin_token(backend: FederationBackend) -> str:
@@ -65,3 +71,46 @@ def test_mockfed_serve_answers_a_login_with_a_hostile_destination() -> None:
                 assert answer.getheader("Location") is None
             finally:
                 connection.close()
+
+
+# ---- a body is what the client sent, whatever object carries it -------------------------------------------------
+
+
+@pytest.fixture
+def active() -> Iterator[FederationBackend]:
+    backend = FederationBackend()
+    with mock_federation(backend=backend):
+        yield backend
+
+
+def _reason_through_urllib(data: Any) -> str | None:
+    request = urllib.request.Request(FEDERATION, data=data, method="POST")
+    with pytest.raises(urllib.error.HTTPError) as refused:
+        urllib.request.urlopen(request, timeout=5)
+    with refused.value:
+        return refused.value.headers.get("x-mockfed-reason")
+
+
+@pytest.mark.parametrize(
+    "data",
+    [FORM, bytearray(FORM), memoryview(FORM)],
+    ids=["bytes", "bytearray", "memoryview"],
+)
+def test_urllib_sends_a_bytes_like_body_whole(active: FederationBackend, data: Any) -> None:
+    # the Session was read: the form arrived (an empty body would say the Action is missing)
+    assert _reason_through_urllib(data) == _reason_through_urllib(FORM)
+    assert "Session must be JSON" in (_reason_through_urllib(data) or "")
+
+
+def test_urllib_sends_an_iterable_body_whole(active: FederationBackend) -> None:
+    assert _reason_through_urllib(iter([FORM[:10], FORM[10:]])) == _reason_through_urllib(FORM)
+
+
+def test_requests_sends_a_generator_body_whole(active: FederationBackend) -> None:
+    def chunks() -> Iterator[bytes]:
+        yield FORM[:10]
+        yield FORM[10:]
+
+    answer = requests.post(FEDERATION, data=chunks(), timeout=5)
+    assert answer.status_code == 400
+    assert "Session must be JSON" in answer.headers["x-mockfed-reason"]

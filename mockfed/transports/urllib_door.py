@@ -16,7 +16,6 @@ from __future__ import annotations
 
 import http.client
 import io
-from collections.abc import Iterable
 from typing import Any
 
 from mockfed.auth.endpoints import AWS_URL, SIGNIN_OR_CONSOLE_URL, STS_URL
@@ -78,14 +77,7 @@ def _http_request(request: Any) -> HttpRequest:
     """urllib's ``Request`` (after its handlers added ``Host``, ``Content-Type``, ...) as the pipeline reads it."""
     headers = dict(request.unredirected_hdrs)
     headers.update(request.headers)
-    data = request.data
-    if data is not None and not isinstance(data, bytes | str) and not hasattr(data, "read"):
-        data = b"".join(_chunk_bytes(chunk) for chunk in data)  # an iterable body, sent chunked
-    return HttpRequest.build(request.get_method(), request.full_url, headers, body_bytes(data))
-
-
-def _chunk_bytes(chunk: Iterable[int] | bytes | str) -> bytes:
-    return chunk.encode("iso-8859-1") if isinstance(chunk, str) else bytes(chunk)
+    return HttpRequest.build(request.get_method(), request.full_url, headers, body_bytes(request.data))
 
 
 def start() -> None:
