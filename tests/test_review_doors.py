@@ -114,3 +114,19 @@ def test_requests_sends_a_generator_body_whole(active: FederationBackend) -> Non
     answer = requests.post(FEDERATION, data=chunks(), timeout=5)
     assert answer.status_code == 400
     assert "Session must be JSON" in answer.headers["x-mockfed-reason"]
+
+
+# ---- an answer to HEAD has headers only, through every door ------------------------------------------------------
+
+
+@pytest.mark.parametrize("url", ["https://console.aws.amazon.com/", "https://sts.amazonaws.com/", FEDERATION])
+def test_urllib_reads_no_body_in_an_answer_to_head(active: FederationBackend, url: str) -> None:
+    request = urllib.request.Request(url, method="HEAD")
+    try:
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            body = answer.read()
+    except urllib.error.HTTPError as refused:
+        with refused:
+            body = refused.read()
+    assert body == b""
+    assert requests.head(url, timeout=5).content == b""
