@@ -129,7 +129,7 @@ issued by another backend
     partition = partition_of(credentials.region)
     if endpoint_partition is not None and endpoint_partition != partition:
         raise _invalid_link(f"credentials of the {partition} partition, at a sign-in host of {endpoint_partition}")
-    if destination is None or console_partition_of_url(destination) != partition:
+    if destination is None or not _printable_ascii(destination) or console_partition_of_url(destination) != partition:
         raise SigninError(
             "InvalidDestination",
             INVALID_DESTINATION,
@@ -286,6 +286,11 @@ def invalid_credentials(reason: str) -> SigninError:
 
 def _invalid_link(reason: str) -> SigninError:
     return SigninError("InvalidSigninToken", INVALID_LOGIN_LINK, page="signin", reason=reason)
+
+
+def _printable_ascii(text: str) -> bool:
+    """Whether ``text`` is printable ASCII: a URL the Location header can carry (``urlsplit`` drops CR, LF and tab)."""
+    return all(" " <= char <= "~" for char in text)
 
 
 def _iso(moment: float | datetime) -> str:

@@ -10,7 +10,7 @@ from mockfed.backend import FederationBackend
 from mockfed.dispatch import Exchange, console_exchange
 from mockfed.http import HttpRequest, HttpResponse
 
-__all__ = ["Door", "active_state", "doors", "lock"]
+__all__ = ["Door", "active_state", "body_read", "doors", "lock"]
 
 
 @dataclass(eq=False)  # doors are told apart by identity
@@ -47,3 +47,16 @@ lock = threading.Lock()
 def active_state() -> Door | None:
     """The innermost active mock, or None."""
     return doors[-1] if doors else None
+
+
+def body_read(request: HttpRequest, response: HttpResponse) -> bytes:
+    """What a client reads of ``response`` to ``request``: nothing for HEAD (an answer to HEAD has headers only).
+
+    Example::
+
+        >>> page = HttpResponse(200, {}, b"<html/>")
+        >>> head = HttpRequest.build("HEAD", "https://console.aws.amazon.com/", {}, b"")
+        >>> body_read(head, page), body_read(head._replace(method="GET"), page)
+        (b'', b'<html/>')
+    """
+    return b"" if request.method == "HEAD" else response.body

@@ -48,7 +48,8 @@ class _RawBody(io.BytesIO):
 
 
 def body_bytes(body: Any) -> bytes:
-    """A transport's request body (bytes, text, a file-like object read and rewound, or None) as bytes."""
+    """A transport's request body as bytes: bytes or another buffer (``bytearray``, ``memoryview``), text, a file-like
+    object (read and rewound), an iterable of chunks (a body sent chunked: consumed), or None."""
     if body is None:
         return b""
     if isinstance(body, bytes):
@@ -61,7 +62,10 @@ def body_bytes(body: Any) -> bytes:
         if position is not None and hasattr(body, "seek"):
             body.seek(position)
         return data if isinstance(data, bytes) else str(data).encode("utf-8")
-    return bytes(body)
+    try:
+        return bytes(memoryview(body))
+    except TypeError:  # not a buffer: iterating it gives chunks, not the integers of bytes
+        return b"".join(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk) for chunk in body)
 
 
 def _http_request(request: Any) -> HttpRequest:

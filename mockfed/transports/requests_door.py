@@ -12,7 +12,7 @@ from typing import Any
 
 from mockfed.auth.endpoints import SIGNIN_OR_CONSOLE_URL, STS_URL
 from mockfed.http import HttpRequest, HttpResponse
-from mockfed.transports.active import Door, active_state, doors
+from mockfed.transports.active import Door, active_state, body_read, doors
 from mockfed.transports.botocore_door import body_bytes
 
 __all__ = ["start", "stop"]
@@ -33,8 +33,7 @@ def _callback(
             prepared.method or "GET", prepared.url, dict(prepared.headers), body_bytes(prepared.body)
         )
         response = answer(door, request)
-        body = b"" if request.method == "HEAD" else response.body  # an answer to HEAD has headers only
-        return response.status, response.headers, body
+        return response.status, response.headers, body_read(request, response)
 
     return callback
 

@@ -16,13 +16,13 @@ from __future__ import annotations
 
 import http.client
 import io
-from collections.abc import Iterable
+from collections.abc import Callable
 from typing import Any
 
 from mockfed.auth.endpoints import AWS_URL, SIGNIN_OR_CONSOLE_URL, STS_URL
 from mockfed.errors import UnmockedRequestError
 from mockfed.http import HttpRequest, HttpResponse
-from mockfed.transports.active import active_state
+from mockfed.transports.active import active_state, body_read
 from mockfed.transports.botocore_door import body_bytes
 
 __all__ = ["start", "stop"]
@@ -37,20 +37,26 @@ def _do_open(handler: Any, http_class: Any, request: Any, **connection_args: Any
     if door is not None:
         url = request.full_url
         if STS_URL.match(url):
-            return _Answer(url, door.answer(_http_request(request)))
+            return _answered(door.answer, request)
         if SIGNIN_OR_CONSOLE_URL.match(url):
-            return _Answer(url, door.answer_console(_http_request(request)))
+            return _answered(door.answer_console, request)
         if not door.allow_passthrough and AWS_URL.match(url):
             raise UnmockedRequestError(request.host.split(".")[0] or "an AWS service", url)
     return _original_do_open(handler, http_class, request, **connection_args)
+
+
+def _answered(answer: Callable[[HttpRequest], HttpResponse], request: Any) -> _Answer:
+    sent = _http_request(request)
+    response = answer(sent)
+    return _Answer(request.full_url, response, body_read(sent, response))
 
 
 class _Answer(io.BytesIO):
     """The response object urllib's openers and their callers read, made from mockfed's answer (as
     ``http.client.HTTPResponse`` reads after ``do_open``: ``status``, ``reason``, ``msg``, ``headers``, ``url``)."""
 
-    def __init__(self, url: str, response: HttpResponse) -> None:
-        super().__init__(response.body)
+    def __init__(self, url: str, response: HttpResponse, body: bytes) -> None:
+        super().__init__(body)
         self.url = url
         self.status = self.code = response.status
         self.reason = self.msg = http.client.responses.get(response.status, "")
@@ -78,14 +84,7 @@ def _http_request(request: Any) -> HttpRequest:
     """urllib's ``Request`` (after its handlers added ``Host``, ``Content-Type``, ...) as the pipeline reads it."""
     headers = dict(request.unredirected_hdrs)
     headers.update(request.headers)
-    data = request.data
-    if data is not None and not isinstance(data, bytes | str) and not hasattr(data, "read"):
-        data = b"".join(_chunk_bytes(chunk) for chunk in data)  # an iterable body, sent chunked
-    return HttpRequest.build(request.get_method(), request.full_url, headers, body_bytes(data))
-
-
-def _chunk_bytes(chunk: Iterable[int] | bytes | str) -> bytes:
-    return chunk.encode("iso-8859-1") if isinstance(chunk, str) else bytes(chunk)
+    return HttpRequest.build(request.get_method(), request.full_url, headers, body_bytes(request.data))
 
 
 def start() -> None:
