@@ -130,3 +130,12 @@ def test_urllib_reads_no_body_in_an_answer_to_head(active: FederationBackend, ur
             body = refused.read()
     assert body == b""
     assert requests.head(url, timeout=5).content == b""
+
+
+def test_a_body_of_byte_values_is_read_as_those_bytes_never_as_counts_of_zero_bytes() -> None:
+    from mockfed.transports.botocore_door import body_bytes
+
+    assert body_bytes([65, 66]) == b"AB"
+    assert body_bytes(iter([b"a", "b", bytearray(b"c")])) == b"abc"
+    with pytest.raises(ValueError, match="range"):
+        body_bytes(iter([10**12]))  # a huge "chunk" is refused, not made into a terabyte of zeros

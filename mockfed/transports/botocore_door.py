@@ -64,8 +64,11 @@ def body_bytes(body: Any) -> bytes:
         return data if isinstance(data, bytes) else str(data).encode("utf-8")
     try:
         return bytes(memoryview(body))
-    except TypeError:  # not a buffer: iterating it gives chunks, not the integers of bytes
-        return b"".join(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(chunk) for chunk in body)
+    except TypeError:  # not a buffer: an iterable of chunks (or of byte values)
+        chunks = list(body)
+    if all(isinstance(chunk, int) for chunk in chunks):
+        return bytes(chunks)  # byte values (0-255), never a count of zero bytes to make
+    return b"".join(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(memoryview(chunk)) for chunk in chunks)
 
 
 def _http_request(request: Any) -> HttpRequest:
