@@ -74,21 +74,17 @@ def invoke(
 
     A failure inside mockfed is logged too (500 ``InternalFailure``, naming it) before it is raised on.
     """
-    at = state.clock.now()
-    try:
+
+    def run() -> dict[str, Any]:
         fault = state.account.take_fault(action)
         if fault is not None:
             raise fault
         act = ACTIONS.get(action)
         if act is None:
             raise errors.not_implemented(action)
-        result = act(state, caller or state.account.default_user, params, region)
-    except Exception as exc:
-        error = errors.as_sts_error(exc)
-        log_call(state, action, params, region, caller, at, error.status, error=error)
-        raise
-    log_call(state, action, params, region, caller, at, 200, result=result)
-    return result
+        return act(state, caller or state.account.default_user, params, region)
+
+    return _logged(state, action, params, region, caller, run)
 
 
 def replay(
