@@ -21,12 +21,12 @@ import os
 from collections.abc import Mapping
 from typing import Any, NamedTuple
 
-from mockfed import auth, errors, model, protocol, signin, sts
+from mockfed import auth, errors, protocol, signin, sts
 from mockfed.backend import FederationBackend
 from mockfed.errors import SigninError, StsError
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.protocol import StsCall
-from mockfed.state.records import FederatedSession, Principal, SessionTokenSession
+from mockfed.state.records import FederatedSession, SessionTokenSession
 
 __all__ = [
     "IAM_NAMESPACE",
@@ -89,17 +89,12 @@ class Dispatcher:
         state = self.backend.state
         try:
             if call is None:
-                call, caller, region = self._read(request)
-            else:
-                caller, region = auth.authenticate(request, state, strict=self.strict_auth, action=call.action)
+                call = protocol.parse_call(request)
+            caller, region = auth.authenticate(request, state, strict=self.strict_auth, action=call.action)
             action = call.action
             caller_arn = caller.arn if caller is not None else None
             if recorded is None:
-                asked = model.asked.set(call.fingerprint)
-                try:
-                    result = sts.invoke(state, call.action, call.params, caller, region)
-                finally:
-                    model.asked.reset(asked)
+                result = sts.invoke(state, call.action, call.params, caller, region)
             elif isinstance(recorded, StsError):
                 at = state.clock.now()
                 sts.log_call(state, call.action, call.params, region, caller, at, recorded.status, error=recorded)
@@ -112,50 +107,6 @@ class Dispatcher:
         except Exception as exc:  # a mockfed bug must reach the test as an STS error, not a traceback from inside
             return internal_failure(exc, action, caller_arn, request_id)
         return Exchange(response, action, caller_arn)
-
-    def _read(self, request: HttpRequest) -> tuple[StsCall, Principal | None, str]:
-        """The call ``request`` makes, who makes it and in which region: parsed and authenticated, or, for a
-        request identical to one read and verified before in all that was read and signed, taken from then and
-        authenticated again in what can have changed since (:func:`mockfed.auth.authenticate_again`)."""
-        state = self.backend.state
-        headers = request.headers
-        key = (
-            request.method,
-            request.url,
-            request.body,
-            headers.get("authorization"),
-            headers.get("x-amz-date"),
-            headers.get("date"),
-            headers.get("x-amz-security-token"),
-            headers.get("content-type"),
-            headers.get("host"),
-        )
-        known = _KNOWN.get(key)
-        if known is not None:
-            again = auth.authenticate_again(known[1], state, strict=self.strict_auth)
-            if again is not None:
-                return known[0].copied(), again[0], again[1]
-        call = protocol.parse_call(request)
-        caller, region, verified = auth.verify(request, state, strict=self.strict_auth, action=call.action)
-        if (
-            verified is not None
-            and call.fingerprint is not None  # a body small enough to keep
-            and sum(len(part) for part in key[3:] if part is not None) <= _KEPT_HEADERS_MAX
-            and _KEYED_HEADERS.issuperset(verified.credential.signed_headers)
-        ):
-            if len(_KNOWN) >= _KNOWN_MAX:
-                _KNOWN.clear()
-            _KNOWN[key] = (call.copied(), verified)  # its own copy: what is done to this call's parameters stays
-        return call, caller, region
-
-
-#: Requests read and verified before, by everything their reading and their signature depend on (when the
-#: client signed no other header than these; bounded: emptied when full).
-_KNOWN: dict[tuple[str | bytes | None, ...], tuple[StsCall, auth.Verified]] = {}
-_KNOWN_MAX = 1024
-_KEYED_HEADERS = frozenset({"content-type", "host", "x-amz-date", "date", "x-amz-security-token"})
-_KEPT_HEADERS_MAX = 8192  # characters of the keyed headers: an SDK sends far fewer; a hostile client is not kept
-
 
 def internal_failure(
     exc: Exception, action: str | None = None, caller_arn: str | None = None, request_id: str | None = None

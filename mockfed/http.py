@@ -5,7 +5,6 @@ Plain named tuples: made and read on every mocked call, they cost less than data
 
 from __future__ import annotations
 
-import functools
 from collections.abc import Mapping
 from typing import NamedTuple
 from urllib.parse import SplitResult, urlsplit
@@ -51,8 +50,6 @@ class HttpRequest(NamedTuple):
         return parts.query if parts else self.url.partition("?")[2].partition("#")[0]
 
 
-# Every request of a client goes to the same URL: its parts are worked out once.
-@functools.lru_cache(maxsize=512)
 def split_url(url: str) -> SplitResult | None:
     """``urlsplit``, or None for a URL it refuses (``https://[::1/`` raises ``Invalid IPv6 URL``).
 
@@ -67,7 +64,6 @@ def split_url(url: str) -> SplitResult | None:
         return None
 
 
-@functools.lru_cache(maxsize=512)
 def _hostname(url: str) -> str | None:
     parts = split_url(url)
     return parts.hostname if parts else None

@@ -11,8 +11,6 @@ call, then changes one thing the answer depends on and expects the real service'
 
 from __future__ import annotations
 
-import dataclasses
-import threading
 from typing import Any
 
 import boto3
@@ -26,8 +24,6 @@ from botocore.exceptions import ClientError
 from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend, mock_federation
 from mockfed.dispatch import handle
 from mockfed.http import HttpRequest, HttpResponse
-from mockfed.state.account import Account
-from mockfed.state.keys import KeyFactory
 
 ACCOUNT = "123456789012"
 SEED_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:GetObject","Resource":"*"}]}'
@@ -154,33 +150,6 @@ def test_an_mfa_code_is_never_remembered() -> None:
         )
 
 
-def test_the_account_forgets_what_was_remembered_when_its_configuration_changes() -> None:
-    account = Account(ACCOUNT, KeyFactory(seed=1), threading.RLock())
-    account.remember("plan", account.revision, "checked")
-    assert account.remembered("plan") == "checked"
-    account.create_policy("readers", allow("s3:GetObject"))
-    assert account.remembered("plan") is None
-    stale = account.revision
-    account.create_role("Deployer", trust(ACCOUNT))
-    account.remember("plan", stale, "worked out before the role was made")
-    assert account.remembered("plan") is None
-
-
-def test_nothing_is_remembered_while_moto_may_change_iam_behind_the_account(monkeypatch: pytest.MonkeyPatch) -> None:
-    account = Account(ACCOUNT, KeyFactory(seed=1), threading.RLock())
-    monkeypatch.setattr(account.directory, "active", lambda: True)
-    account.remember("plan", account.revision, "checked")
-    assert account.remembered("plan") is None
-
-
-def test_a_request_asked_by_the_python_api_is_checked_afresh_each_time() -> None:
-    backend = FederationBackend()
-    alice = backend.create_user("alice", allow("sts:GetFederationToken"))
-    params = {"Name": "Bob"}
-    backend.get_federation_token(alice, params)
-    assert backend.state.account._remembered == {}
-
-
 # ---- a request sent again, byte for byte: read and verified once, authenticated again every time ----------------
 
 
@@ -267,28 +236,3 @@ def test_what_a_test_does_to_logged_parameters_does_not_reach_the_next_identical
         "PolicyArns": [{"arn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}],
     }
     assert backend.sessions[2].policy_arns == ("arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess",)
-
-
-def test_the_same_request_is_verified_afresh_when_its_key_has_another_secret_now() -> None:
-    # No public way gives a key another secret (IAM cannot); the account's table is changed by hand to prove that a
-    # request verified with one secret is not taken on trust for another.
-    backend = FederationBackend()
-    request = signed_request(DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, GCI)
-    for _ in range(2):
-        assert handle(request, backend).status == 200
-    principals = backend.state.account._principals
-    principals[DEFAULT_ACCESS_KEY_ID] = dataclasses.replace(backend.default_user, secret_access_key="another")
-    assert error_of(handle(request, backend)) == (403, "SignatureDoesNotMatch")
-
-
-def test_a_request_with_outsized_headers_is_answered_but_not_kept() -> None:
-    # A hostile client of `mockfed serve` may send headers of up to 64 KB: none of that is kept between requests.
-    from mockfed import dispatch
-    from mockfed.auth import sigv4
-
-    backend = FederationBackend()
-    known, read = len(dispatch._KNOWN), len(sigv4._READ)
-    for index in range(3):
-        request = signed_request("AKIATESTINGTESTING01", "testing", GCI, token=f"{index}" + "t" * 9000)
-        assert handle(request, backend).status == 200
-    assert (len(dispatch._KNOWN), len(sigv4._READ)) == (known, read)

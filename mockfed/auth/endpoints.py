@@ -12,7 +12,6 @@ Example::
 
 from __future__ import annotations
 
-import functools
 import re
 from urllib.parse import urlsplit
 
@@ -89,7 +88,6 @@ _SIGNIN_BY_PARTITION = _by_partition(_SIGNIN_HOSTS)
 _CONSOLE_BY_PARTITION = _by_partition(_CONSOLE_HOSTS)
 
 
-@functools.lru_cache(maxsize=256)
 def signing_region_of_host(host: str) -> str | None:
     """The region a request to ``host`` must be signed for; None for a host that is not STS's (a local server)."""
     match = _STS_HOST.match(host)

@@ -89,32 +89,14 @@ def credential_of(request: HttpRequest) -> Credential | None:
         ...
         mockfed.errors.StsError: IncompleteSignature: Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'.
     """
-    headers = request.headers
-    header = headers.get("authorization")
+    header = request.headers.get("authorization")
     if header is not None:
-        amz_date = headers.get("x-amz-date")
-        token = headers.get("x-amz-security-token")
-        key = (header, amz_date if amz_date is not None else headers.get("date"), token)
-        credential = _READ.get(key)
-        if credential is None:
-            credential = _from_header(request, header)
-            if len(header) + len(token or "") <= _READ_KEPT_MAX:
-                if len(_READ) >= _READ_MAX:
-                    _READ.clear()
-                _READ[key] = credential
-        return credential
+        return _from_header(request, header)
     if "X-Amz-" in request.url:
         query = dict(parse_qsl(request.query, keep_blank_values=True))
         if "X-Amz-Algorithm" in query or "X-Amz-Credential" in query:
             return _from_query(request, query)
     return None
-
-
-#: Signatures read before, by what the reading depends on: the header, the date and the token (bounded; emptied
-#: when full). A client signs each second's requests with the same header.
-_READ: dict[tuple[str, str | None, str | None], Credential] = {}
-_READ_MAX = 1024
-_READ_KEPT_MAX = 8192  # characters of header and token: an SDK's are far fewer; a hostile client's are not kept
 
 
 def _from_header(request: HttpRequest, header: str) -> Credential:
@@ -282,9 +264,8 @@ def check_request_time(credential: Credential) -> None:
         )
 
 
-@functools.lru_cache(maxsize=256)
 def _signed_at(text: str) -> int | None:
-    """``X-Amz-Date`` (``20260101T000000Z``) as POSIX seconds, or None when it is not one (read once per second)."""
+    """``X-Amz-Date`` (``20260101T000000Z``) as POSIX seconds, or None when it is not one."""
     if len(text) != 16 or text[8] != "T" or text[15] != "Z" or not (text[:8] + text[9:15]).isdigit():
         return None
     try:
@@ -302,27 +283,13 @@ def _amz_date(seconds: int) -> str:
 
 
 def check_signature(request: HttpRequest, credential: Credential, secret: str) -> None:
-    """Recompute the signature over exactly what the client signed; refuse the request if it differs.
-
-    A request identical to one verified before in all it signs (the same signature over the same
-    method, URL, signed headers, body and scope, for the same secret: a client that sends the same
-    call twice within a second signs it identically) is not recomputed. Anything else that differs is.
-    """
-    verified = _VERIFIED.get(credential.signature)
-    headers = request.headers
-    signed = tuple([headers.get(name) for name in credential.signed_headers])
-    seen = (request.method, request.url, request.body, signed, secret, credential)
-    if verified is not None and verified == seen:
-        return
+    """Recompute the signature over exactly what the client signed; refuse the request if it differs."""
     try:
         signature, canonical, string_to_sign = expected_signature(request, credential, secret)
     except ValueError:
         # A URL nothing can canonicalize (``https://[::1/``, a port that is not a number): nobody signed it.
         raise StsError("SignatureDoesNotMatch", _SIGNATURE_MISMATCH, 403) from None
     if hmac.compare_digest(signature, credential.signature):
-        if len(_VERIFIED) >= _VERIFIED_MAX:
-            _VERIFIED.clear()
-        _VERIFIED[signature] = seen
         return
     message = _SIGNATURE_MISMATCH
     if credential.presigned:
@@ -333,18 +300,13 @@ def check_signature(request: HttpRequest, credential: Credential, secret: str) -
     raise StsError("SignatureDoesNotMatch", message, 403)
 
 
-#: Signatures verified, with the request and secret they were verified over (bounded; emptied when full).
-_VERIFIED: dict[str, tuple[str, str, bytes, tuple[str | None, ...], str, Credential]] = {}
-_VERIFIED_MAX = 4096
-
-
 def expected_signature(request: HttpRequest, credential: Credential, secret: str) -> tuple[str, str, str]:
     """The signature of ``request`` with ``secret``, its canonical request and its string to sign.
 
     Built as SigV4 defines them (and botocore's signer computes them): method, normalised path,
     the query's parameters encoded and sorted, the signed headers trimmed (``host`` from the URL
     when the request has none), and the payload's SHA-256; the signing key is derived once per
-    secret, day, region and service.
+    secret, day, region and service (a pure function of them: :func:`_signing_key`).
 
     Example::
 
@@ -392,7 +354,6 @@ def _signing_key(secret: str, day: str, region: str, service: str) -> bytes:
     return key
 
 
-@functools.lru_cache(maxsize=64)
 def _canonical_path(path: str) -> str:
     return quote(normalize_url_path(path), safe="/~")
 
@@ -417,7 +378,6 @@ def _header_value(request: HttpRequest, name: str) -> str:
     return " ".join((value or "").split())
 
 
-@functools.lru_cache(maxsize=512)
 def _host_of(url: str) -> str:
     """The ``host`` a client signs for a URL: lower case, the port only when it is not the scheme's default."""
     parts = urlsplit(url)

@@ -23,13 +23,13 @@ def _managed_dir() -> Traversable:
 
 
 @functools.cache
-def _shipped_names() -> tuple[str, ...]:
-    return tuple(sorted(e.name[: -len(".json")] for e in _managed_dir().iterdir() if e.name.endswith(".json")))
-
-
-@functools.lru_cache(maxsize=64)
-def _load_document(name: str) -> str:
-    return _managed_dir().joinpath(f"{name}.json").read_text(encoding="utf-8")
+def _shipped() -> dict[str, str]:
+    """The shipped documents by policy name, read once: package data, which does not change while a process runs."""
+    return {
+        entry.name[: -len(".json")]: entry.read_text(encoding="utf-8")
+        for entry in _managed_dir().iterdir()
+        if entry.name.endswith(".json")
+    }
 
 
 def managed_policy_document(arn: str) -> str | None:
@@ -37,7 +37,7 @@ def managed_policy_document(arn: str) -> str | None:
 
     The ARN must be the real one, path included
     (``arn:aws:iam::aws:policy/service-role/AWSLambdaBasicExecutionRole``).
-    Documents are read lazily from package data and cached.
+    Documents are read from package data once, on first use.
 
     Example::
 
@@ -52,9 +52,9 @@ def managed_policy_document(arn: str) -> str | None:
         return None
     path_and_name = arn[len(_MANAGED_PREFIX) :]
     path, _, name = path_and_name.rpartition("/")
-    if name not in _shipped_names() or path + "/" != _MANAGED_PATHS.get(name, "/"):
+    if path + "/" != _MANAGED_PATHS.get(name, "/"):
         return None
-    return _load_document(name)
+    return _shipped().get(name)
 
 
 def aws_managed_policy_arns() -> tuple[str, ...]:
@@ -65,5 +65,5 @@ def aws_managed_policy_arns() -> tuple[str, ...]:
         >>> "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess" in aws_managed_policy_arns()
         True
     """
-    return tuple(sorted(f"{_MANAGED_PREFIX}{_MANAGED_PATHS.get(name, '/')}{name}" for name in _shipped_names()))
+    return tuple(sorted(f"{_MANAGED_PREFIX}{_MANAGED_PATHS.get(name, '/')}{name}" for name in _shipped()))
 

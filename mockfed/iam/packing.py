@@ -38,7 +38,6 @@ import json
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
-from functools import cache, lru_cache
 
 __all__ = ["MAX_SESSION_TOKEN_SIZE", "PackedSession", "pack", "packed_policy_size"]
 
@@ -209,7 +208,6 @@ def _as_tags(tags: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
         raise TypeError('tags must be a sequence of (key, value) pairs, such as [("Project", "Pegasus")]') from None
 
 
-@lru_cache(maxsize=1024)
 def _policy_items(policy: str) -> tuple[int, tuple[str, ...]]:
     """Parse ``policy`` into its version code and the compact texts packed one item each."""
     try:
@@ -264,21 +262,18 @@ def _compact(value: object) -> str:
     return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
 
 
-@cache
-def _prepared_compressor() -> zlib._Compress:
-    # Raw DEFLATE (no zlib header); a 4 KiB window holds the dictionary and a 2,048-character item, and
-    # memLevel 6 keeps such an item in one block while making each copy() cheap.
-    return zlib.compressobj(9, zlib.DEFLATED, -12, 6, zlib.Z_DEFAULT_STRATEGY, _ZDICT)
+#: The compressor primed with the dictionary, copied for each item. Raw DEFLATE (no zlib header); a 4 KiB window
+#: holds the dictionary and a 2,048-character item, and memLevel 6 keeps such an item in one block while making each
+#: copy() cheap.
+_PRIMED = zlib.compressobj(9, zlib.DEFLATED, -12, 6, zlib.Z_DEFAULT_STRATEGY, _ZDICT)
 
 
-@lru_cache(maxsize=8192)
 def _packed_item(text: str) -> bytes:
-    compressor = _prepared_compressor().copy()
+    compressor = _PRIMED.copy()
     raw = text.encode("utf-8", "surrogatepass")
     return compressor.compress(raw) + compressor.flush()
 
 
-@lru_cache(maxsize=1024)
 def _pack_normalised(
     version: int,
     policy_items: tuple[str, ...],

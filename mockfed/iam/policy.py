@@ -16,14 +16,13 @@ that pattern match nothing. ``Principal``/``NotPrincipal`` are not evaluated her
 
 from __future__ import annotations
 
-import functools
 import ipaddress
 import math
 import re
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
-from typing import Literal
+from typing import Literal, NamedTuple
 
 __all__ = [
     "OPERATORS",
@@ -147,6 +146,11 @@ class Condition:
     operator: str
     key: str
     values: tuple[str, ...]
+    #: The operator read once: its set qualifier, its base operator, whether it is ``...IfExists``.
+    _parts: tuple[str | None, str, bool] = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "_parts", split_operator(self.operator))
 
     def test(self, context: Context | None = None, *, variables: bool = True) -> bool:
         """Whether the condition holds for ``context`` (``variables``: substitute ``${...}``)."""
@@ -179,6 +183,20 @@ class Statement:
     sid: str | None = None
     principals: tuple[tuple[str, tuple[str, ...]], ...] | None = None
     not_principals: tuple[tuple[str, tuple[str, ...]], ...] | None = None
+    #: The action and resource patterns compiled once, with the statement (part of a policy's parsed form).
+    _matchers: _StatementMatchers = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self) -> None:
+        object.__setattr__(
+            self,
+            "_matchers",
+            _StatementMatchers(
+                _actions_regex(self.actions) if self.actions is not None else None,
+                _actions_regex(self.not_actions) if self.not_actions is not None else None,
+                _resource_patterns(self.resources),
+                _resource_patterns(self.not_resources),
+            ),
+        )
 
     def applies(
         self, action: str, resource: str = "*", context: Context | None = None, *, variables: bool = True
@@ -204,21 +222,6 @@ class Policy:
     statements: tuple[Statement, ...]
     version: str = "2012-10-17"
     id: str | None = None
-    #: Verdicts by (action, resource) of a policy no request context can change (no condition, no variable).
-    _verdicts: dict[tuple[str, str], Effect | None] | None = field(
-        default=None, init=False, repr=False, compare=False
-    )
-
-    def __post_init__(self) -> None:
-        variables = self.version == "2012-10-17"
-        static = all(
-            not st.conditions
-            and not (
-                variables and any("${" in pattern for pattern in (*(st.resources or ()), *(st.not_resources or ())))
-            )
-            for st in self.statements
-        )
-        object.__setattr__(self, "_verdicts", {} if static else None)
 
     def evaluate(
         self, action: str, resource: str = "*", context: Context | None = None
@@ -262,26 +265,7 @@ def context_values(context: Context | None) -> Mapping[str, ContextValue]:
     return context.values() if isinstance(context, LazyContext) else context
 
 
-_VERDICTS_MAX = 1024
-
-
 def _evaluate(policy: Policy, action: str, resource: str, context: _NormalContext) -> Effect | None:
-    verdicts = policy._verdicts
-    if verdicts is None:
-        return _evaluate_statements(policy, action, resource, context)
-    key = (action, resource)
-    try:
-        return verdicts[key]
-    except KeyError:
-        pass
-    verdict = _evaluate_statements(policy, action, resource, context)
-    if len(verdicts) >= _VERDICTS_MAX:
-        verdicts.clear()
-    verdicts[key] = verdict
-    return verdict
-
-
-def _evaluate_statements(policy: Policy, action: str, resource: str, context: _NormalContext) -> Effect | None:
     variables = policy.version == "2012-10-17"
     allowed = False
     for st in policy.statements:
@@ -292,21 +276,39 @@ def _evaluate_statements(policy: Policy, action: str, resource: str, context: _N
     return "Allow" if allowed else None
 
 
+class _StatementMatchers(NamedTuple):
+    """A statement's patterns, compiled: its actions and not-actions, and each resource pattern with its regex
+    (as written: a pattern holding a policy variable is compiled again with the request's values)."""
+
+    actions: re.Pattern[str] | None
+    not_actions: re.Pattern[str] | None
+    resources: tuple[tuple[str, re.Pattern[str]], ...] | None
+    not_resources: tuple[tuple[str, re.Pattern[str]], ...] | None
+
+
+def _resource_patterns(patterns: tuple[str, ...] | None) -> tuple[tuple[str, re.Pattern[str]], ...] | None:
+    if patterns is None:
+        return None
+    return tuple((pattern, _glob_regex([(False, pattern)], arn=True)) for pattern in patterns)
+
+
 def _statement_applies(st: Statement, action: str, resource: str, context: _NormalContext, variables: bool) -> bool:
-    if st.actions is not None and not _actions_regex(st.actions).fullmatch(action):
+    matchers = st._matchers
+    if matchers.actions is not None and not matchers.actions.fullmatch(action):
         return False
-    if st.not_actions is not None and _actions_regex(st.not_actions).fullmatch(action):
+    if matchers.not_actions is not None and matchers.not_actions.fullmatch(action):
         return False
-    if st.resources is not None and not any(_resource_matches(p, resource, context, variables) for p in st.resources):
+    if matchers.resources is not None and not any(
+        _resource_matches(pattern, static, resource, context, variables) for pattern, static in matchers.resources
+    ):
         return False
-    if st.not_resources is not None and any(
-        _resource_matches(p, resource, context, variables) for p in st.not_resources
+    if matchers.not_resources is not None and any(
+        _resource_matches(pattern, static, resource, context, variables) for pattern, static in matchers.not_resources
     ):
         return False
     return all(_test_condition(c, context, variables) for c in st.conditions)
 
 
-@functools.lru_cache(maxsize=1024)
 def _actions_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
     """One regex for a statement's action patterns: ``*``/``?`` wildcards, case-insensitive."""
     bodies = ("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in p) for p in patterns)
@@ -373,26 +375,26 @@ def _glob_regex(tokens: list[_Token], *, arn: bool, ignore_case: bool = False) -
     return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
 
 
-@functools.lru_cache(maxsize=4096)
-def _static_glob(pattern: str, arn: bool) -> re.Pattern[str]:
-    return _glob_regex([(False, pattern)], arn=arn)
-
-
 def _pattern_regex(pattern: str, context: _NormalContext, variables: bool, *, arn: bool) -> re.Pattern[str] | None:
-    if not variables or "${" not in pattern:
-        return _static_glob(pattern, arn)
     tokens = _substitute(pattern, context, variables)
     return None if tokens is None else _glob_regex(tokens, arn=arn)
 
 
-def _resource_matches(pattern: str, resource: str, context: _NormalContext, variables: bool) -> bool:
-    regex = _pattern_regex(pattern, context, variables, arn=True)
+def _resource_matches(
+    pattern: str, static: re.Pattern[str], resource: str, context: _NormalContext, variables: bool
+) -> bool:
+    regex = _pattern_regex(pattern, context, variables, arn=True) if variables and "${" in pattern else static
     return regex is not None and regex.fullmatch(resource) is not None
 
 
-@functools.lru_cache(maxsize=256)
 def split_operator(operator: str) -> tuple[str | None, str, bool]:
-    """``"ForAllValues:StringLikeIfExists"`` -> ``("ForAllValues", "StringLike", True)``."""
+    """``"ForAllValues:StringLikeIfExists"`` -> ``("ForAllValues", "StringLike", True)``.
+
+    Example::
+
+        >>> split_operator("ForAllValues:StringLikeIfExists"), split_operator("Bool")
+        (('ForAllValues', 'StringLike', True), (None, 'Bool', False))
+    """
     qualifier = None
     for prefix in _SET_PREFIXES:
         if operator.startswith(prefix):
@@ -405,7 +407,7 @@ def split_operator(operator: str) -> tuple[str | None, str, bool]:
 
 
 def _test_condition(condition: Condition, context: _NormalContext, variables: bool) -> bool:
-    qualifier, base, if_exists = split_operator(condition.operator)
+    qualifier, base, if_exists = condition._parts
     if base not in OPERATORS:
         return True  # an unknown operator passes the grammar only with an empty block: nothing to test
     request = context.get(condition.key.lower())

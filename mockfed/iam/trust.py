@@ -49,30 +49,7 @@ class Requester:
 def decide(
     policy: Policy, action: str, role_arn: str, requester: Requester, context: Context | None = None
 ) -> Decision:
-    """The trust policy's verdict on ``requester`` doing ``action`` (``sts:AssumeRole``, ``sts:TagSession``, ...).
-
-    A policy without conditions gives the same verdict to the same request whatever its context:
-    that verdict is remembered (bounded).
-    """
-    if any(statement.conditions for statement in policy.statements):
-        return _decide(policy, action, role_arn, requester, context)
-    key = (id(policy), action, role_arn, requester)
-    known = _VERDICTS.get(key)
-    if known is not None and known[0] is policy:
-        return known[1]
-    verdict = _decide(policy, action, role_arn, requester, context)
-    if len(_VERDICTS) >= _VERDICTS_MAX:
-        _VERDICTS.clear()
-    _VERDICTS[key] = (policy, verdict)
-    return verdict
-
-
-#: Verdicts of condition-free trust policies, by policy (its identity, checked on use), action, role and requester.
-_VERDICTS: dict[tuple[int, str, str, Requester], tuple[Policy, Decision]] = {}
-_VERDICTS_MAX = 1024
-
-
-def _decide(policy: Policy, action: str, role_arn: str, requester: Requester, context: Context | None) -> Decision:
+    """The trust policy's verdict on ``requester`` doing ``action`` (``sts:AssumeRole``, ``sts:TagSession``, ...)."""
     verdict: Decision = None
     for statement in policy.statements:
         named = _names(statement, requester)

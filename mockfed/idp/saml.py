@@ -30,7 +30,6 @@ from __future__ import annotations
 
 import base64
 import dataclasses
-import functools
 import secrets
 import textwrap
 from collections.abc import Mapping, Sequence
@@ -339,7 +338,6 @@ def verify_response(response: SamlResponse, certificates: Sequence[str], at: dat
     raise SamlSignatureError("The signature does not verify against the provider's certificates")
 
 
-@functools.lru_cache(maxsize=64)
 def read_metadata(document: str) -> SamlMetadata:
     """The entity id and signing certificates of an IdP's SAML metadata document.
 

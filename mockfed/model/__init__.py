@@ -1,16 +1,19 @@
-"""botocore's STS service model, loaded once: the source of truth for shapes and constraints.
+"""botocore's STS service model: the source of truth for shapes and constraints, and what is derived from it.
 
 Only botocore's data loader and shape classes are used here (never its transport), so
 the protocol (parsing, rendering) and the actions (:mod:`mockfed.model.limits`) stay
 data-driven without copying the model.
+
+The model is read from botocore's installed data files, which do not change while a process
+runs; so is everything a layer derives from it (a reader of an action's parameters, a checker of
+its constraints, a writer of its answer). :func:`derived` keeps each such derivation once: the one
+cache of this package, a pure function of immutable input.
 """
 
 from __future__ import annotations
 
-import functools
-from collections.abc import Hashable
-from contextvars import ContextVar
-from typing import Any
+from collections.abc import Callable, Hashable
+from typing import Any, TypeVar
 
 from botocore.loaders import Loader
 from botocore.model import OperationModel, ServiceModel, Shape
@@ -18,8 +21,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 __all__ = [
     "API_VERSION",
     "XML_NAMESPACE",
-    "asked",
-    "fingerprint",
+    "derived",
     "input_shape",
     "needs_signature",
     "operation",
@@ -30,55 +32,83 @@ __all__ = [
 API_VERSION = "2011-06-15"
 XML_NAMESPACE = "https://sts.amazonaws.com/doc/2011-06-15/"
 
+T = TypeVar("T")
 
-#: The fingerprint of the request whose call is being answered: its query, body and content type (None: a call
-#: made some other way, e.g. by a test calling the backend). Two calls with the same fingerprint asked for the
-#: same thing, so an action may remember what it decided for the first. Set by the pipeline around each call.
-asked: ContextVar[Hashable | None] = ContextVar("mockfed_asked", default=None)
+#: What has been derived from the service model, by deriving function and its arguments (names of actions,
+#: documented limits): every value a pure function of botocore's installed model, so it is never stale.
+_DERIVED: dict[tuple[Callable[..., Any], tuple[Hashable, ...]], Any] = {}
 
 
-def fingerprint() -> Hashable | None:
-    """The fingerprint of the request being answered (see :data:`asked`), or None.
+def derived(derive: Callable[..., T], *args: Hashable) -> T:
+    """``derive(*args)``, made once per process: ``derive`` must be a pure function of the service model and
+    of ``args`` (two threads may both make it the first time; either result is the same).
 
     Example::
 
-        >>> fingerprint() is None
+        >>> derived(needs_signature, "AssumeRole") is derived(needs_signature, "AssumeRole")
         True
-        >>> token = asked.set(("", b"Action=GetCallerIdentity", None))
-        >>> fingerprint()
-        ('', b'Action=GetCallerIdentity', None)
-        >>> asked.reset(token)
     """
-    return asked.get()
+    key = (derive, args)
+    try:
+        value: T = _DERIVED[key]
+    except KeyError:
+        value = _DERIVED.setdefault(key, derive(*args))
+    return value
 
 
-@functools.cache
-def service_model() -> ServiceModel:
-    """The STS model botocore itself uses (read from its installed data files)."""
+def _load() -> ServiceModel:
     data: dict[str, Any] = Loader().load_service_model("sts", "service-2", API_VERSION)
     return ServiceModel(data, service_name="sts")
 
 
-@functools.cache
-def operation(action: str) -> OperationModel | None:
-    """The operation named ``action`` (exact AWS spelling), or None for an unknown action."""
+def service_model() -> ServiceModel:
+    """The STS model botocore itself uses (read from its installed data files).
+
+    Example::
+
+        >>> service_model().metadata["protocol"]
+        'query'
+    """
+    return derived(_load)
+
+
+def _operation(action: str) -> OperationModel | None:
     model = service_model()
     if action not in model.operation_names:
         return None
     return model.operation_model(action)
 
 
+def operation(action: str) -> OperationModel | None:
+    """The operation named ``action`` (exact AWS spelling), or None for an unknown action.
+
+    Example::
+
+        >>> operation("GetFederationToken").name, operation("getfederationtoken")
+        ('GetFederationToken', None)
+    """
+    return derived(_operation, action)
+
+
 def input_shape(action: str) -> Shape | None:
+    """The input shape of ``action``, or None for an unknown action."""
     op = operation(action)
     return None if op is None else op.input_shape
 
 
 def output_shape(action: str) -> Shape | None:
+    """The output shape of ``action``, or None for an unknown action."""
     op = operation(action)
     return None if op is None else op.output_shape
 
 
-@functools.cache
+def _needs_signature(action: str) -> bool:
+    op = operation(action)
+    if op is None:
+        return True
+    return op.auth_type != "none" and "smithy.api#noAuth" not in (op.auth or ())
+
+
 def needs_signature(action: str) -> bool:
     """Whether the model has requests of ``action`` signed; an unsigned one (``smithy.api#noAuth``) needs no
     credentials at all: the web identity token or SAML assertion it carries is the proof.
@@ -88,7 +118,4 @@ def needs_signature(action: str) -> bool:
         >>> needs_signature("AssumeRole"), needs_signature("AssumeRoleWithWebIdentity")
         (True, False)
     """
-    op = operation(action)
-    if op is None:
-        return True
-    return op.auth_type != "none" and "smithy.api#noAuth" not in (op.auth or ())
+    return derived(_needs_signature, action)

@@ -9,7 +9,6 @@ model lacks as ``list_max``.
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping, Sequence
 from typing import Any
@@ -29,7 +28,6 @@ _UNICODE_CLASS = re.compile(r"\\p\{(\w+)\}")
 _LONG_ESCAPE = re.compile(r"\\u([0-9A-Fa-f]{5,6})")
 
 
-@functools.cache
 def java_pattern_matcher(pattern: str) -> Callable[[str], bool]:
     """A full-match predicate for one of the model's Java-flavoured patterns.
 
@@ -163,32 +161,19 @@ def _list_checker(shape: Shape, maximum: int | None, minimum: int | None) -> _Ch
 
 def _string_checker(maximum: int | None, minimum: int | None, pattern: str | None) -> _Check:
     matches = java_pattern_matcher(pattern) if pattern is not None else None
-    valid: set[str] = set()  # values that passed: the same ARNs, policies and names come on every call
 
     def check_string(value: Any, path: str, out: list[str]) -> None:
         if not isinstance(value, str):
             out.append(_violation(value, path, "be a string"))
             return
-        if value in valid:
-            return
-        problems = len(out)
         if maximum is not None and len(value) > maximum:
             out.append(_violation(value, path, f"have length less than or equal to {maximum}"))
         if minimum is not None and len(value) < minimum:
             out.append(_violation(value, path, f"have length greater than or equal to {minimum}"))
         if matches is not None and not matches(value):
             out.append(_violation(value, path, f"satisfy regular expression pattern: {pattern}"))
-        if len(out) == problems and len(value) <= _REMEMBERED_LENGTH:
-            if len(valid) >= _REMEMBERED_VALUES:
-                valid.clear()
-            valid.add(value)
 
     return check_string
-
-
-#: At most this many valid values are remembered per kind of string, each at most this long.
-_REMEMBERED_VALUES = 4096
-_REMEMBERED_LENGTH = 20480
 
 
 def _number_checker(maximum: int | None, minimum: int | None) -> _Check:
@@ -204,9 +189,13 @@ def _number_checker(maximum: int | None, minimum: int | None) -> _Check:
     return check_number
 
 
-@functools.cache
 def _action_checks(action: str, list_max: tuple[tuple[str, int], ...]) -> tuple[_Member, ...]:
-    """Each top-level member of ``action``: name, reported name, its checker, whether it is required."""
+    """Each top-level member of ``action``: name, reported name, its checker, whether it is required (made once
+    from the model and the documented maxima, :func:`mockfed.model.derived`)."""
+    return model.derived(_make_action_checks, action, list_max)
+
+
+def _make_action_checks(action: str, list_max: tuple[tuple[str, int], ...]) -> tuple[_Member, ...]:
     shape = model.input_shape(action)
     if shape is None:
         return ()

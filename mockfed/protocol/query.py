@@ -6,7 +6,6 @@ Parsing is driven by the service model's input shapes (``Tags.member.1.Key`` ->
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
@@ -34,30 +33,10 @@ _AUTH_QUERY_KEYS = frozenset(
 
 
 class StsCall(NamedTuple):
-    """A parsed STS request: the action, its typed parameters, and the request text they were read from
-    (query, body and content type; None when it was too large to keep)."""
+    """A parsed STS request: the action and its typed parameters (as botocore's model shapes them)."""
 
     action: str
     params: dict[str, Any]
-    fingerprint: tuple[str, bytes, str | None] | None = None
-
-    def copied(self) -> StsCall:
-        """The same call with parameters of its own (its lists and structures copied; strings and numbers shared),
-        so nothing done to one call's parameters reaches another's.
-
-        Example::
-
-            >>> call = StsCall("GetFederationToken", {"Name": "Bob", "PolicyArns": [{"arn": "a"}]})
-            >>> copy = call.copied()
-            >>> copy.params == call.params, copy.params["PolicyArns"] is call.params["PolicyArns"]
-            (True, False)
-        """
-        read_params = self.params
-        params = read_params.copy()
-        for name, value in read_params.items():
-            if value.__class__ is list or value.__class__ is dict:
-                params[name] = _copy(value)
-        return StsCall(self.action, params, self.fingerprint)
 
 
 _INTEGER = re.compile(r"-?[0-9]{1,18}")  # ASCII digits: '²'.isdigit() holds but int('²') raises, as does int('--5')
@@ -100,33 +79,14 @@ def _read_pairs(text: str, fields: dict[str, str]) -> None:
         if piece:
             name, _, value = piece.partition("=")
             if "%" in name or "+" in name:
-                name = _unquote(name)
+                name = unquote(name.replace("+", " "))
             if "%" in value or "+" in value:
-                value = _unquote(value)
+                value = unquote(value.replace("+", " "))
             fields[name] = value
-
-
-def _unquote(text: str) -> str:
-    if len(text) > _CACHED_UNQUOTE_MAX:
-        return unquote(text.replace("+", " "))
-    return _unquote_cached(text)
-
-
-#: Values repeat from call to call (the same policy, the same ARNs): decoded once, up to this length.
-_CACHED_UNQUOTE_MAX = 16384
-
-
-@functools.lru_cache(maxsize=2048)
-def _unquote_cached(text: str) -> str:
-    return unquote(text.replace("+", " "))
 
 
 def parse_call(request: HttpRequest) -> StsCall:
     """Parse an STS request; an unknown action raises ``InvalidAction``, a missing one the service's error.
-
-    A request read before (the same query, body and content type) is not read again: its
-    parameters are copied from the first reading, so nothing a caller does to them reaches
-    the next one.
 
     Example::
 
@@ -136,39 +96,6 @@ def parse_call(request: HttpRequest) -> StsCall:
         >>> parse_call(req).params
         {'Name': 'Bob', 'DurationSeconds': 900, 'Tags': [{'Key': 'a', 'Value': 'b'}]}
     """
-    key = (request.query, request.body, request.headers.get("content-type"))
-    read = _READ.get(key)
-    if read is None:
-        read = _read_call(request)
-        if len(request.body) + len(request.query) > _READ_KEPT_MAX:
-            return read  # too large to keep: nothing remembers it (no fingerprint)
-        read = read._replace(fingerprint=key)
-        if len(_READ) >= _READ_MAX:
-            _READ.clear()
-        _READ[key] = read
-    return read.copied()
-
-
-#: Requests read before, by what the reading depends on (bounded: forgotten all at once when full).
-_READ: dict[tuple[str, bytes, str | None], StsCall] = {}
-_READ_MAX = 512
-_READ_KEPT_MAX = 16384  # bytes of query and body: every well-formed STS request is far smaller
-
-
-def _copy(value: Any) -> Any:
-    """A parameter's value with its own lists and structures (strings and numbers are shared: immutable)."""
-    kind = value.__class__
-    if kind is list:
-        return [_copy(item) if item.__class__ in _NESTED else item for item in value]
-    if kind is dict:
-        return {name: _copy(item) if item.__class__ in _NESTED else item for name, item in value.items()}
-    return value
-
-
-_NESTED = (list, dict)
-
-
-def _read_call(request: HttpRequest) -> StsCall:
     fields = form_fields(request)
     action = fields.get("Action", "")
     version = fields.get("Version", model.API_VERSION)
@@ -183,42 +110,54 @@ def _read_call(request: HttpRequest) -> StsCall:
 _Read = Callable[[Mapping[str, str], str], Any]
 
 
-@functools.cache
 def _action_reader(action: str) -> Callable[[Mapping[str, str]], dict[str, Any]] | None:
-    """The reader of ``action``'s parameters, generated from its input shape once, on its first request.
+    """The reader of ``action``'s parameters (see :func:`_make_reader`), made once (:func:`mockfed.model.derived`)."""
+    return model.derived(_make_reader, action)
 
-    Straight-line code, member by member in the model's order: a scalar is looked up by name;
-    a list or structure member reads only the fields under its own name (``Tags.member.1.Key``),
-    grouped in one pass over the request's fields, made only when the action has such members.
+
+def _make_reader(action: str) -> Callable[[Mapping[str, str]], dict[str, Any]] | None:
+    """The reader of ``action``'s parameters, made from its input shape (a pure function of botocore's model).
+
+    Member by member in the model's order: a scalar is looked up by name; a list or structure member
+    reads only the fields under its own name (``Tags.member.1.Key``), grouped in one pass over the
+    request's fields, made only when the action has such members.
     """
     shape = model.input_shape(action)
     if shape is None:
         return None
-    lines = ["def read_parameters(fields):", "    out = {}", "    groups = None"]
-    namespace: dict[str, Any] = {"_groups": _groups, "_read_nested": _read_nested, "_integer": _integer}
-    for index, (name, member) in enumerate(shape.members.items()):
+    scalars: list[tuple[str, str, Callable[[str], Any]]] = []
+    nested: list[tuple[str, str, _Read]] = []
+    for name, member in shape.members.items():
         wire_name = member.serialization.get("name", name)
         kind = member.type_name
         if kind in ("list", "structure"):
-            namespace[f"read{index}"] = _reader(member)
-            lines += [
-                "    if groups is None:",
-                "        groups = _groups(fields)",
-                f"    value = _read_nested(fields, groups, {wire_name!r}, read{index})",
-                "    if value is not None:",
-                f"        out[{name!r}] = value",
-            ]
-            continue
-        convert = {"integer": "_integer(value)", "long": "_integer(value)", "boolean": 'value.lower() == "true"'}
-        lines += [
-            f"    value = fields.get({wire_name!r})",
-            "    if value is not None:",
-            f"        out[{name!r}] = {convert.get(kind, 'value')}",
-        ]
-    lines.append("    return out")
-    exec("\n".join(lines), namespace)  # source generated above, from the service model only
-    reader: Callable[[Mapping[str, str]], dict[str, Any]] = namespace["read_parameters"]
-    return reader
+            nested.append((name, wire_name, _reader(member)))
+        else:
+            scalars.append((name, wire_name, _CONVERSIONS.get(kind, _as_text)))
+
+    def read_parameters(fields: Mapping[str, str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for name, wire_name, convert in scalars:
+            value = fields.get(wire_name)
+            if value is not None:
+                out[name] = convert(value)
+        if nested:
+            groups = _groups(fields)
+            for name, wire_name, read in nested:
+                found = _read_nested(fields, groups, wire_name, read)
+                if found is not None:
+                    out[name] = found
+        return out
+
+    return read_parameters
+
+
+def _as_text(value: str) -> str:
+    return value
+
+
+def _as_boolean(value: str) -> bool:
+    return value.lower() == "true"
 
 
 def _groups(fields: Mapping[str, str]) -> dict[str, dict[str, str]]:
@@ -330,3 +269,6 @@ def _integer(raw: str) -> int | str:
 def _read_boolean(fields: Mapping[str, str], key: str) -> Any:
     raw = fields.get(key)
     return None if raw is None else raw.lower() == "true"
+
+
+_CONVERSIONS: dict[str, Callable[[str], Any]] = {"integer": _integer, "long": _integer, "boolean": _as_boolean}

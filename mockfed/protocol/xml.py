@@ -6,7 +6,6 @@ element order and indentation, as the real service. Nothing here knows what fede
 
 from __future__ import annotations
 
-import functools
 import re
 from collections.abc import Callable, Mapping
 from datetime import UTC, datetime
@@ -68,35 +67,14 @@ def xml_text(value: str) -> str:
         >>> xml_text("a<b & \x00")
         'a&lt;b &amp; \ufffd'
     """
-    if not _needs_escaping(value):  # nearly every value: nothing to do
+    if _NEEDS_WORK.search(value) is None:  # nearly every value: nothing to do
         return value
     return escape(_NOT_XML.sub("\ufffd", value), quote=False)
 
 
-_needs_escaping = _NEEDS_WORK.search
-#: Every ASCII byte that needs no work: deleting them from an ASCII value leaves what does (faster than a search
-#: over a session token's hundreds of characters).
-_SAFE_ASCII = bytes(byte for byte in range(128) if not _NEEDS_WORK.match(chr(byte)))
-
-
 def _timestamp(value: datetime | float) -> str:
-    text = _STAMPS.get(value)
-    if text is not None:
-        return text
     moment = datetime.fromtimestamp(value, UTC) if not isinstance(value, datetime) else value.astimezone(UTC)
-    text = (
-        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:"
-        f"{moment.second:02d}Z"
-    )
-    if len(_STAMPS) >= _STAMPS_MAX:
-        _STAMPS.clear()
-    _STAMPS[value] = text
-    return text
-
-
-#: Times written before (the expiry of every session issued in the same second is the same): bounded.
-_STAMPS: dict[datetime | float, str] = {}
-_STAMPS_MAX = 256
+    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
 def _text(value: Any) -> str:
@@ -114,75 +92,66 @@ def _number(value: Any) -> str:
 _Writer = Callable[[Any, list[str]], None]
 
 
-def _compile_writer(shape: Shape, indent: str) -> _Writer:
-    """A function writing a result of ``shape`` as STS's elements, generated once per action.
+def _writer(shape: Shape, indent: str) -> _Writer:
+    """A function appending a value of ``shape`` as STS's elements (``indent`` deep) to a list of strings.
 
-    The shape is walked here, not on every call: the function is straight-line code (as
-    ``dataclasses`` and ``namedtuple`` generate theirs), one ``if`` per optional member.
+    Made from the shape once per action (closures over its members, in the service's element order).
     """
-    lines = ["def write(value, out):"]
-    helpers: dict[str, Any] = {}
-    _emit(shape, "value", indent, lines, helpers, depth=1)
-    namespace: dict[str, Any] = dict(helpers)
-    exec("\n".join(lines), namespace)  # source generated above, from the service model only
-    writer: _Writer = namespace["write"]
-    return writer
-
-
-def _emit(shape: Shape, value: str, indent: str, lines: list[str], helpers: dict[str, Any], depth: int) -> None:
-    pad = "    " * depth
     inner = indent + "  "
     if shape.type_name == "list":
-        item = f"item{depth}"
-        lines.append(f"{pad}for {item} in {value}:")
-        _emit_member("member", shape.member, item, inner, lines, helpers, depth + 1)
-        return
+        write_item = _member_writer("member", shape.member, inner)
+
+        def write_list(value: Any, out: list[str]) -> None:
+            for item in value:
+                write_item(item, out)
+
+        return write_list
     if shape.type_name == "map":  # <entry><key>...</key><value>...</value></entry>, as the query protocol nests maps
-        key, item = f"key{depth}", f"item{depth}"
-        lines.append(f"{pad}for {key}, {item} in {value}.items():")
-        lines.append(f"{pad}    out.append({inner + '<entry>' + chr(10)!r})")
-        key_name = shape.key.serialization.get("name") or "key"
-        value_name = shape.value.serialization.get("name") or "value"
-        _emit_member(key_name, shape.key, key, inner + "  ", lines, helpers, depth + 1)
-        _emit_member(value_name, shape.value, item, inner + "  ", lines, helpers, depth + 1)
-        lines.append(f"{pad}    out.append({inner + '</entry>' + chr(10)!r})")
-        return
-    emitted = False
-    for name in _ELEMENT_ORDER.get(shape.name, shape.members):
-        member_value = f"v{depth}_{len(lines)}"
-        lines.append(f"{pad}{member_value} = {value}.get({name!r})")
-        lines.append(f"{pad}if {member_value} is not None:")
-        _emit_member(name, shape.members[name], member_value, inner, lines, helpers, depth + 1)
-        emitted = True
-    if not emitted:
-        lines.append(f"{pad}pass")
+        write_key = _member_writer(shape.key.serialization.get("name") or "key", shape.key, inner + "  ")
+        write_value = _member_writer(shape.value.serialization.get("name") or "value", shape.value, inner + "  ")
+        opening, closing = f"{inner}<entry>\n", f"{inner}</entry>\n"
+
+        def write_map(value: Any, out: list[str]) -> None:
+            for key, item in value.items():
+                out.append(opening)
+                write_key(key, out)
+                write_value(item, out)
+                out.append(closing)
+
+        return write_map
+    members = [
+        (name, _member_writer(name, shape.members[name], inner))
+        for name in _ELEMENT_ORDER.get(shape.name, shape.members)
+    ]
+
+    def write_structure(value: Any, out: list[str]) -> None:
+        for name, write_member in members:
+            member = value.get(name)
+            if member is not None:
+                write_member(member, out)
+
+    return write_structure
 
 
-def _emit_member(
-    name: str, shape: Shape, value: str, indent: str, lines: list[str], helpers: dict[str, Any], depth: int
-) -> None:
-    pad = "    " * depth
+def _member_writer(name: str, shape: Shape, indent: str) -> _Writer:
+    """A function appending one element ``name`` holding a value of ``shape``."""
     if shape.type_name in ("structure", "list", "map"):
-        lines.append(f"{pad}out.append({indent + '<' + name + '>' + chr(10)!r})")
-        _emit(shape, value, indent, lines, helpers, depth)
-        lines.append(f"{pad}out.append({indent + '</' + name + '>' + chr(10)!r})")
-        return
+        opening, closing = f"{indent}<{name}>\n", f"{indent}</{name}>\n"
+        write_inside = _writer(shape, indent)
+
+        def write_element(value: Any, out: list[str]) -> None:
+            out.append(opening)
+            write_inside(value, out)
+            out.append(closing)
+
+        return write_element
     opening, closing = f"{indent}<{name}>", f"</{name}>\n"
     scalar = _scalar(shape)
-    if scalar is _text:  # most values need no escaping: decided inline (ASCII text by deleting what is safe)
-        helpers["_needs_escaping"] = _needs_escaping
-        helpers["xml_text"] = xml_text
-        helpers["_SAFE_ASCII"] = _SAFE_ASCII
-        lines.append(f"{pad}{value} = str({value})")
-        lines.append(  # a long value (a session token) is decided faster by deleting its safe ASCII characters
-            f"{pad}if (_needs_escaping({value}) if len({value}) < 64 else not ({value}.isascii() and not "
-            f"{value}.encode('ascii').translate(None, _SAFE_ASCII)) and _needs_escaping({value})):"
-        )
-        lines.append(f"{pad}    {value} = xml_text({value})")
-        lines.append(f"{pad}out.append({opening!r} + {value} + {closing!r})")
-        return
-    helpers[scalar.__name__] = scalar
-    lines.append(f"{pad}out.append({opening!r} + {scalar.__name__}({value}) + {closing!r})")
+
+    def write_scalar(value: Any, out: list[str]) -> None:
+        out.append(opening + scalar(value) + closing)
+
+    return write_scalar
 
 
 def _scalar(shape: Shape) -> Callable[[Any], str]:
@@ -203,16 +172,10 @@ def _headers(request_id: str, body: bytes) -> dict[str, str]:
     }
 
 
-@functools.cache
 def _output_shape(action: str) -> Shape:
     shape = model.output_shape(action)
     assert shape is not None, action
     return shape
-
-
-@functools.cache
-def _result_writer(action: str) -> _Writer:
-    return _compile_writer(_output_shape(action), "  ")
 
 
 def render_result(action: str, result: Mapping[str, Any], request_id: str) -> HttpResponse:
@@ -233,41 +196,24 @@ def render_result(action: str, result: Mapping[str, Any], request_id: str) -> Ht
           </ResponseMetadata>
         </GetCallerIdentityResponse>
     """
-    head, write, tail, flat = _result_parts(action)
-    written = None
-    if flat:  # a result of plain values (GetCallerIdentity's): the same values are written the same way
-        key = (action, *result.items())
-        try:
-            written = _WRITTEN.get(key)
-        except TypeError:  # a value that is not plain after all: written, not kept
-            flat = False
-    if written is None:
-        out = [head]
-        write(result, out)
-        out.append(tail)
-        written = "".join(out)
-        if flat:
-            if len(_WRITTEN) >= _WRITTEN_MAX:
-                _WRITTEN.clear()
-            _WRITTEN[key] = written
-    body = f"{written}{request_id}</RequestId>\n  </ResponseMetadata>\n</{action}Response>\n".encode()
+    write = _result_writer(action)
+    out = [f'<{action}Response xmlns="{model.XML_NAMESPACE}">\n  <{action}Result>\n']
+    write(result, out)
+    out.append(
+        f"  </{action}Result>\n  <ResponseMetadata>\n    <RequestId>{request_id}</RequestId>\n"
+        f"  </ResponseMetadata>\n</{action}Response>\n"
+    )
+    body = "".join(out).encode()
     return HttpResponse(200, _headers(request_id, body), body)
 
 
-@functools.cache
-def _result_parts(action: str) -> tuple[str, _Writer, str, bool]:
-    """What every answer of ``action`` starts with, its result's writer, what comes before its request id, and
-    whether its results hold plain values only (no structure or list: a result written once is kept)."""
-    head = f'<{action}Response xmlns="{model.XML_NAMESPACE}">\n  <{action}Result>\n'
-    tail = f"  </{action}Result>\n  <ResponseMetadata>\n    <RequestId>"
-    shape = _output_shape(action)
-    flat = all(member.type_name in ("string", "integer", "long", "boolean") for member in shape.members.values())
-    return head, _result_writer(action), tail, flat
+def _result_writer(action: str) -> _Writer:
+    """The writer of ``action``'s result, made once from the model (:func:`mockfed.model.derived`)."""
+    return model.derived(_make_result_writer, action)
 
 
-#: Results of plain values written before, by action and values (bounded: emptied when full).
-_WRITTEN: dict[tuple[Any, ...], str] = {}
-_WRITTEN_MAX = 256
+def _make_result_writer(action: str) -> _Writer:
+    return _writer(_output_shape(action), "  ")
 
 
 def render_error(error: StsError, request_id: str, *, namespace: str = model.XML_NAMESPACE) -> HttpResponse:

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from collections.abc import Hashable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -47,7 +47,6 @@ def _checked(document: PolicyDocument, field: str = "policyDocument", *, trust: 
 
 
 _MFA_CODE_LIFETIME = 90.0
-_REMEMBERED_MAX = 1024
 
 
 def _check_principals(trust: str) -> None:
@@ -186,9 +185,6 @@ class Account:
         self._disabled_regions: set[str] = set()
         self._faults: list[_Fault] = []
         self.calls: list[Call] = []
-        self.revision = 0
-        """Counts changes of the account's configuration (principals, roles, devices, providers, policies, regions)."""
-        self._remembered: dict[Hashable, tuple[int, Any]] = {}
         self.default_user = self._add(
             self._user(DEFAULT_USER_NAME, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, (ALLOW_ALL_POLICY,), ())
         )
@@ -224,7 +220,6 @@ class Account:
 
     def _add(self, principal: Principal) -> Principal:
         self._principals[principal.access_key_id] = principal
-        self.revision += 1
         return principal
 
     def principal(self, access_key_id: str) -> Principal | None:
@@ -308,7 +303,6 @@ class Account:
                 permissions_boundary=permissions_boundary,
             )
             self._roles[name.lower()] = role
-            self.revision += 1
             return role
 
     def role(self, arn: str) -> Role | None:
@@ -344,7 +338,6 @@ class Account:
             if device.serial_number in self._mfa:
                 raise StsError("EntityAlreadyExists", "MFADevice entity at the same path and name already exists.", 409)
             self._mfa[device.serial_number] = device
-            self.revision += 1
         return device
 
     def mfa_device(self, serial_number: str) -> MfaDevice | None:
@@ -423,7 +416,6 @@ class Account:
             if provider.arn in providers:
                 raise StsError("EntityAlreadyExists", taken, 409)
             providers[provider.arn] = provider
-            self.revision += 1
         return provider
 
     def publish_signing_keys(self, issuer: str, jwks: Mapping[str, Any]) -> None:
@@ -441,7 +433,6 @@ class Account:
         """
         with self._lock:
             self._published_keys[issuer.rstrip("/")] = jwks
-            self.revision += 1
 
     def signing_keys(self, issuer: str) -> Mapping[str, Any] | None:
         """The JSON Web Key Set the issuer publishes, or None when STS could not retrieve one."""
@@ -459,7 +450,6 @@ class Account:
                 taken = f"A policy called {name} already exists. Duplicate names are not allowed."
                 raise StsError("EntityAlreadyExists", taken, 409)
             self._customer_policies[arn] = text
-            self.revision += 1
         return arn
 
     def _check_managed(self, arns: Iterable[str]) -> None:
@@ -477,12 +467,10 @@ class Account:
     def disable_region(self, region: str) -> None:
         with self._lock:
             self._disabled_regions.add(region)
-            self.revision += 1
 
     def enable_region(self, region: str) -> None:
         with self._lock:
             self._disabled_regions.discard(region)
-            self.revision += 1
 
     def region_disabled(self, region: str) -> bool:
         return region in self._disabled_regions
@@ -510,40 +498,6 @@ class Account:
                         self._faults.remove(fault)
                     return fault.error
         return None
-
-    # ---- remembered decisions --------------------------------------------------------------------------
-
-    def remembered(self, key: Hashable) -> Any:
-        """What an action remembered under ``key`` while the account was configured as it is now; None if nothing,
-        and None while a moto mock is active (what was remembered without it never read moto's IAM).
-
-        Example::
-
-            >>> import threading
-            >>> from mockfed.state.keys import KeyFactory
-            >>> account = Account("111122223333", KeyFactory(seed=1), threading.RLock())
-            >>> account.remember("plan", account.revision, "checked")
-            >>> account.remembered("plan")
-            'checked'
-            >>> _ = account.create_user("alice")   # any change of the configuration forgets it
-            >>> account.remembered("plan") is None
-            True
-        """
-        kept = self._remembered.get(key)
-        if kept is None or kept[0] != self.revision or self.directory.active():
-            return None  # moto's IAM, active now, may hold what the remembered outcome did not see
-        return kept[1]
-
-    def remember(self, key: Hashable, revision: int, value: Any) -> None:
-        """Keep ``value``, an outcome that depends only on the request and the account's configuration at
-        ``revision`` (read before the outcome was worked out), until the configuration changes. Nothing is
-        kept while a moto mock is active: moto's IAM, read as a directory, can change behind the account."""
-        if self.directory.active():
-            return
-        with self._lock:
-            if len(self._remembered) >= _REMEMBERED_MAX:
-                self._remembered.clear()
-            self._remembered[key] = (revision, value)
 
     # ---- the call log ------------------------------------------------------------------------------------
 

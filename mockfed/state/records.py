@@ -2,12 +2,10 @@
 
 from __future__ import annotations
 
-import dataclasses
-import functools
-from collections.abc import Callable, Mapping
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 from datetime import datetime
-from typing import Any, Literal, TypeVar
+from typing import Any, Literal
 
 __all__ = [
     "Call",
@@ -21,137 +19,7 @@ __all__ = [
     "SamlProvider",
     "Session",
     "SessionTokenSession",
-    "made",
-    "positional_maker",
 ]
-
-_R = TypeVar("_R")
-
-
-def made(kind: type[_R], values: dict[str, Any], *leading: Any) -> _R:
-    """A frozen record of ``kind`` holding ``values``: what its generated ``__init__`` makes, without setting
-    each of a session's twenty-odd fields through ``object.__setattr__`` (most of the cost of issuing one).
-    ``leading`` gives the values of the record's first fields, in their order (a session's common fields);
-    ``values`` the others by name.
-
-    Every field without a default must be given, and nothing else.
-
-    Example::
-
-        >>> made(MfaDevice, {"serial_number": "arn:aws:iam::1:mfa/p", "secret": "JBSWY3DPEHPK3PXP"})
-        MfaDevice(serial_number='arn:aws:iam::1:mfa/p', user_name=None)
-        >>> made(MfaDevice, {"secret": "JBSWY3DPEHPK3PXP"}, "arn:aws:iam::1:mfa/p").serial_number
-        'arn:aws:iam::1:mfa/p'
-        >>> made(MfaDevice, {"serial_number": "s", "user": "alice"})
-        Traceback (most recent call last):
-        ...
-        TypeError: MfaDevice needs secret; has no user
-    """
-    count = len(leading)
-    names = (kind, count, *values)
-    if names not in _ACCEPTED:  # the same code makes the same names, in the same order: checked once
-        _check_fields(kind, values, count)
-        if len(_ACCEPTED) >= _ACCEPTED_MAX:
-            _ACCEPTED.clear()
-        _ACCEPTED.add(names)
-    maker = _MAKERS.get((kind, count))
-    if maker is None:
-        maker = _MAKERS[kind, count] = _maker_of(kind, count)
-    record: _R = maker(values, *leading)
-    return record
-
-
-_MAKERS: dict[tuple[type, int], Callable[..., Any]] = {}
-
-
-def positional_maker(kind: type[_R]) -> Callable[..., _R]:
-    """A function making a record of ``kind`` (a frozen dataclass with slots) from all its fields, in their order:
-    what its ``__init__`` does, at half the cost (each slot set by its descriptor, in code generated once).
-
-    Example::
-
-        >>> from datetime import UTC, datetime
-        >>> make_call = positional_maker(Call)
-        >>> make_call("GetCallerIdentity", {}, "us-east-1", None, datetime(2026, 1, 1, tzinfo=UTC), 200, None, None,
-        ...           None).ok
-        True
-    """
-    fill = _maker_of(kind, len(dataclasses.fields(kind)))  # type: ignore[arg-type]
-    return functools.partial(fill, {})  # every field given in order: no values by name
-
-
-def _maker_of(kind: type, count: int) -> Callable[..., Any]:
-    """How ``made`` fills a record of ``kind`` whose first ``count`` fields come in order: its ``__dict__`` at once,
-    or (a record with slots, which keeps a session in one object instead of two) each slot by its descriptor, in
-    straight-line code generated once."""
-    fields = dataclasses.fields(kind)
-    if "__slots__" not in kind.__dict__:
-        first = [item.name for item in fields[:count]]
-
-        def fill_dict(values: dict[str, Any], *leading: Any) -> Any:
-            record: Any = object.__new__(kind)
-            record.__dict__.update(zip(first, leading, strict=True), **values)
-            return record
-
-        return fill_dict
-    namespace: dict[str, Any] = {"new": object.__new__, "kind": kind}
-    lines = [f"def fill(values{''.join(f', a{index}' for index in range(count))}):", "    record = new(kind)"]
-    for index, item in enumerate(fields):
-        namespace[f"set{index}"] = getattr(kind, item.name).__set__
-        if index < count:
-            lines.append(f"    set{index}(record, a{index})")
-        elif item.default is dataclasses.MISSING:
-            lines.append(f"    set{index}(record, values[{item.name!r}])")
-        else:
-            namespace[f"default{index}"] = item.default
-            lines.append(f"    set{index}(record, values.get({item.name!r}, default{index}))")
-    lines.append("    return record")
-    exec("\n".join(lines), namespace)  # source generated above, from the record's own fields only
-    fill: Callable[..., Any] = namespace["fill"]
-    return fill
-
-
-def _check_fields(kind: type, values: dict[str, Any], count: int = 0) -> None:
-    required, known = _fields_of(kind)
-    if count:
-        first = {item.name for item in dataclasses.fields(kind)[:count]}
-        required, known = required - first, known - first
-    if not required <= values.keys() or not known >= values.keys():
-        missing, unknown = sorted(required - values.keys()), sorted(values.keys() - known)
-        raise TypeError(
-            f"{kind.__name__} "
-            + "; ".join(
-                part
-                for part in (missing and f"needs {', '.join(missing)}", unknown and f"has no {', '.join(unknown)}")
-                if part
-            )
-        )
-
-
-#: The lists of field names ``made`` has accepted (bounded: every kind of record is made by a few places).
-_ACCEPTED: set[tuple[Any, ...]] = set()
-_ACCEPTED_MAX = 256
-
-
-def _fields_of(kind: type) -> tuple[frozenset[str], frozenset[str]]:
-    """A record's fields without a default (which ``made`` must be given) and all of them."""
-    known = _FIELDS.get(kind)
-    if known is None:
-        known = _FIELDS[kind] = _read_fields(kind)
-    return known
-
-
-_FIELDS: dict[type, tuple[frozenset[str], frozenset[str]]] = {}
-
-
-def _read_fields(kind: type) -> tuple[frozenset[str], frozenset[str]]:
-    fields = dataclasses.fields(kind)
-    required = frozenset(
-        f.name for f in fields if f.default is dataclasses.MISSING and f.default_factory is dataclasses.MISSING
-    )
-    assert all(f.default_factory is dataclasses.MISSING for f in fields), "made() needs class-level defaults"
-    return required, frozenset(f.name for f in fields)
-
 
 @dataclass(frozen=True)
 class Principal:

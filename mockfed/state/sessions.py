@@ -15,9 +15,6 @@ from mockfed.state.records import Session
 __all__ = ["Sessions"]
 
 _S = TypeVar("_S", bound=Session)
-#: Key ids and secrets are drawn this many at a time: one pass through the generator instead of one per session
-#: (a seeded backend still makes the same keys on every run).
-_DRAWN_AT_ONCE = 32
 
 
 class Sessions:
@@ -38,9 +35,6 @@ class Sessions:
         self._tokens = tokens
         self._lock = lock
         self._by_key: dict[str, Session] = {}
-        self._fresh_ids: list[str] = []  # key ids and secrets drawn and not yet handed out, next last
-        self._fresh_secrets: list[str] = []
-        self._drawn = 0
         self._messages = MessageSealer(keys.token_key())
 
     def get(self, access_key_id: str) -> Session | None:
@@ -88,26 +82,10 @@ class Sessions:
             True
         """
         with self._lock:
-            ids, secrets = self._fresh_ids, self._fresh_secrets
-            if not ids:
-                self._draw()
-            akid, secret = ids.pop(), secrets.pop()
+            akid, secret = self._keys.access_key_id("ASIA"), self._keys.secret_access_key()
             while akid in self._by_key:
-                if not ids:
-                    self._draw()
-                akid, secret = ids.pop(), secrets.pop()
+                akid, secret = self._keys.access_key_id("ASIA"), self._keys.secret_access_key()
         return akid, secret, self._tokens.seal(TokenClaims(akid, expires_at, packed), minimum_token_size)
-
-    def _draw(self) -> None:
-        """Draw the next key ids and secrets (next last), a batch at a time: one at first, twice as many each time
-        after, up to ``_DRAWN_AT_ONCE`` (a test that issues one session draws one)."""
-        keys = self._keys
-        count = self._drawn = min(_DRAWN_AT_ONCE, self._drawn * 2 or 1)
-        for _ in range(count):
-            self._fresh_ids.append(keys.access_key_id("ASIA"))
-            self._fresh_secrets.append(keys.secret_access_key())
-        self._fresh_ids.reverse()
-        self._fresh_secrets.reverse()
 
     def add(self, session: _S) -> _S:
         """Register an issued session under its key id; returns it."""

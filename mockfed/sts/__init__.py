@@ -25,7 +25,7 @@ from typing import Any
 from mockfed import errors
 from mockfed.errors import StsError
 from mockfed.state import State
-from mockfed.state.records import Call, Principal, positional_maker
+from mockfed.state.records import Call, Principal
 from mockfed.sts.federation import get_federation_token, replay_federation_token
 from mockfed.sts.identity import decode_authorization_message, get_access_key_info, get_caller_identity
 from mockfed.sts.not_enabled import (
@@ -146,7 +146,7 @@ def log_call(
 ) -> None:
     """Append one call to the account's log (answered here, replayed, or recorded from elsewhere)."""
     state.account.log(
-        _make_call(
+        Call(
             action,
             params,
             region,
@@ -158,8 +158,3 @@ def log_call(
             error.message if error else None,
         )
     )
-
-
-#: A call record from its fields in order: action, params, region, caller_arn, at, status, response, error_code,
-#: error_message.
-_make_call = positional_maker(Call)

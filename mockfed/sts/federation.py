@@ -8,12 +8,11 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
 from datetime import datetime
-from typing import Any, NamedTuple
+from typing import Any
 
 from mockfed import errors
 from mockfed.auth.endpoints import partition_of
 from mockfed.iam import packing
-from mockfed.iam.policy import LazyContext
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import FederatedSession, Principal
@@ -23,7 +22,6 @@ from mockfed.sts.session_policy import (
     Requested,
     access_denied,
     answer_credentials,
-    checked_once,
     issue,
     requested_session,
 )
@@ -38,10 +36,6 @@ ROOT_MAX_DURATION_SECONDS = 3600
 def get_federation_token(state: State, caller: Principal, params: Mapping[str, Any], region: str) -> dict[str, Any]:
     """``GetFederationToken`` with the real service's checks, in the real service's order.
 
-    A request asked again (the same text, from the same caller, to the same region) while the
-    account is configured as it was is not checked again when its checks held and consulted no
-    condition key: what they decided is remembered (:meth:`~mockfed.state.account.Account.remember`).
-
     Example::
 
         >>> state = State("123456789012")
@@ -52,46 +46,30 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
     if state.account.region_disabled(region):
         raise errors.region_disabled(state.account_id)
     refuse_session_credentials(caller, ACTION)
-    plan = checked_once(state, ACTION, caller, region, lambda: _checked(state, caller, params, region))
+    check_request(ACTION, params, list_max=LIST_MAX)
+    _authorize(state, caller, str(params["Name"]), region)
+    requested = requested_session(state, params)
+    duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
+    if caller.kind == "root":
+        duration = min(duration, ROOT_MAX_DURATION_SECONDS)
     session = issue(
         state,
         FederatedSession,
-        dict(plan.fields),
+        _session_fields(state, caller, params, region, requested, requested.packed.percent),
         caller=caller,
         region=region,
         issued=state.clock.timestamp(),
-        duration=plan.duration,
-        packed=plan.requested.packed.data,
+        duration=duration,
+        packed=requested.packed.data,
         params=params,
     )
     return _answer(session)
 
 
-class _Plan(NamedTuple):
-    """What the checks of a request decided: the session it may have, but for its credentials and times."""
-
-    caller: Principal
-    requested: Requested
-    duration: int
-    fields: dict[str, Any]
-
-
-def _checked(state: State, caller: Principal, params: Mapping[str, Any], region: str) -> tuple[_Plan, bool]:
-    """GetFederationToken's checks, in the service's order: the plan, and whether no condition key was consulted."""
-    check_request(ACTION, params, list_max=LIST_MAX)
-    context = LazyContext(lambda: {"aws:RequestedRegion": region})
-    _authorize(state, caller, str(params["Name"]), region, context)
-    requested = requested_session(state, params)
-    duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
-    if caller.kind == "root":
-        duration = min(duration, ROOT_MAX_DURATION_SECONDS)
-    fields = _session_fields(state, caller, params, region, requested, requested.packed.percent)
-    return _Plan(caller, requested, duration, fields), not context.made
-
-
-def _authorize(state: State, caller: Principal, name: str, region: str, context: LazyContext) -> None:
+def _authorize(state: State, caller: Principal, name: str, region: str) -> None:
     """The caller's own policies must allow ``sts:GetFederationToken`` on the federated user it names."""
     resource = f"arn:{partition_of(region)}:sts::{state.account_id}:federated-user/{name}"
+    context = {"aws:RequestedRegion": region}
     if decide(state, caller, "sts:GetFederationToken", resource, context) != "Allow":
         raise access_denied(caller.arn, "sts:GetFederationToken", resource)
 

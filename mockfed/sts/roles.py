@@ -13,7 +13,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping, Sequence
-from typing import Any, NamedTuple
+from typing import Any
 
 from mockfed import errors
 from mockfed.auth.endpoints import partition_of
@@ -31,7 +31,6 @@ from mockfed.sts.session_policy import (
     Requested,
     access_denied,
     answer_credentials,
-    checked_once,
     issue,
     requested_session,
     tag_context,
@@ -55,11 +54,7 @@ CHAINED_MAX_DURATION_SECONDS = 3600
 _ROLE_ARN = re.compile(r"arn:aws(?:-cn|-us-gov)?:iam::\d{12}:role/(?:[\x21-\x7e]+/)*[\w+=,.@-]{1,64}", re.ASCII)
 
 def assume_role(state: State, caller: Principal, params: Mapping[str, Any], region: str) -> dict[str, Any]:
-    """``AssumeRole``, with the real service's checks.
-
-    A request asked again (the same text, from the same caller, to the same region, without MFA)
-    while the account is configured as it was is not checked again when its checks held and
-    consulted no condition key: what they decided is remembered.
+    """``AssumeRole``, with the real service's checks in its order.
 
     Example::
 
@@ -74,41 +69,6 @@ def assume_role(state: State, caller: Principal, params: Mapping[str, Any], regi
     if state.account.region_disabled(region):
         raise errors.region_disabled(state.account_id)
     refuse_session_credentials(caller, ACTION)
-    plan = checked_once(
-        state,
-        ACTION,
-        caller,
-        region,
-        lambda: _checked(state, caller, params, region),
-        may_remember=params.get("SerialNumber") is None and params.get("TokenCode") is None,
-    )
-    session = issue(
-        state,
-        RoleSession,
-        dict(plan.fields),
-        caller=caller,
-        region=region,
-        issued=state.clock.timestamp(),
-        duration=plan.duration,
-        packed=plan.packed,
-        params=params,
-        mfa_authenticated_at=plan.mfa_at,
-    )
-    return answer_role_session(session, params)
-
-
-class _Plan(NamedTuple):
-    """What the checks of a request decided: the session it may have, but for its credentials and times."""
-
-    caller: Principal
-    fields: dict[str, Any]
-    duration: int
-    packed: bytes
-    mfa_at: float | None
-
-
-def _checked(state: State, caller: Principal, params: Mapping[str, Any], region: str) -> tuple[_Plan, bool]:
-    """AssumeRole's checks, in the service's order: the plan, and whether no condition key was consulted."""
     check_request(ACTION, params, list_max=LIST_MAX)
     role_arn = role_arn_checked(params["RoleArn"])
     if caller.kind == "root":  # its long-term keys, or a GetSessionToken session of them: still the root user
@@ -133,17 +93,20 @@ def _checked(state: State, caller: Principal, params: Mapping[str, Any], region:
         if params["SourceIdentity"] != source_identity:  # the chain carries another: it cannot be changed
             raise access_denied(caller.arn, "sts:SetSourceIdentity", role.arn)
         authorize(state, caller, role, "sts:SetSourceIdentity", context)
-    duration = role_duration(params, role, chained=calling is not None)
-    fields = role_session_fields(
+    session = issue_role_session(
+        state,
+        caller,
         role,
         params,
         region,
         requested,
+        duration=role_duration(params, role, chained=calling is not None),
         source_identity=source_identity,
         transitive_tag_keys=_transitive_keys(params, inherited),
+        mfa_authenticated_at=mfa_at,
         chained=calling is not None,
     )
-    return _Plan(caller, fields, duration, requested.packed.data, mfa_at), not context.made
+    return answer_role_session(session, params)
 
 
 def role_arn_checked(arn: str) -> str:

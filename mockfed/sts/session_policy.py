@@ -7,19 +7,17 @@ AssumeRole family; :func:`issue` gives a session its credentials and registers i
 
 from __future__ import annotations
 
-import dataclasses
-from collections.abc import Callable, Iterable, Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any, NamedTuple, Protocol, TypeVar
+from typing import Any, NamedTuple, TypeVar
 
 from mockfed import errors
 from mockfed.errors import StsError, validation_error
 from mockfed.iam import packing
 from mockfed.iam.grammar import parse_policy
-from mockfed.model import fingerprint
 from mockfed.model.limits import check_request
 from mockfed.state import State
-from mockfed.state.records import Principal, Session, made
+from mockfed.state.records import Principal, Session
 
 __all__ = [
     "LIST_MAX",
@@ -29,7 +27,6 @@ __all__ = [
     "access_denied",
     "answer_credentials",
     "check_provider_tags",
-    "checked_once",
     "issue",
     "requested_session",
     "tag_context",
@@ -78,56 +75,6 @@ def requested_session(
     return Requested(policy, arns, tags, packed)
 
 
-class _Checked(Protocol):
-    """What a credential-issuing action decided for a request: made for one caller."""
-
-    @property
-    def caller(self) -> Principal: ...
-
-
-_C = TypeVar("_C", bound=_Checked)
-
-
-def checked_once(
-    state: State,
-    action: str,
-    caller: Principal,
-    region: str,
-    check: Callable[[], tuple[_C, bool]],
-    *,
-    may_remember: bool = True,
-) -> _C:
-    """What ``check`` decides for this request: remembered from the same request (the same text, from the same
-    caller, to the same region) while the account is configured as it was, or worked out now. ``check()`` answers
-    its decision and whether it depends on nothing but the request and the account's configuration (no condition
-    key consulted); only then is it remembered (:meth:`~mockfed.state.account.Account.remember`).
-
-    Only requests read from the wire have a text (:func:`mockfed.model.fingerprint`); ``may_remember=False``
-    (a request with an MFA code, which is taken once) always checks.
-
-    Example (a call from the Python API has no request text: it is checked every time)::
-
-        >>> state = State("123456789012")
-        >>> checks = []
-        >>> def check():
-        ...     checks.append(1)
-        ...     return state.account.default_user, True
-        >>> for _ in range(2):
-        ...     _ = checked_once(state, "AssumeRole", state.account.default_user, "us-east-1", check)
-        >>> len(checks)
-        2
-    """
-    asked = fingerprint() if may_remember else None
-    key = None if asked is None else (action, asked, caller.access_key_id, region)
-    decided: _C | None = None if key is None else state.account.remembered(key)
-    if decided is None or decided.caller is not caller:
-        revision = state.account.revision  # read first: a change while checking leaves nothing remembered
-        decided, lasting = check()
-        if key is not None and lasting:
-            state.account.remember(key, revision, decided)
-    return decided
-
-
 def tag_context(tags: Sequence[tuple[str, str]]) -> dict[str, str | list[str]]:
     """The condition keys a trust policy sees for a session's tags: ``aws:TagKeys`` and ``aws:RequestTag/KEY``.
 
@@ -169,55 +116,22 @@ def issue(
     access_key_id, secret_access_key, session_token = state.sessions.credentials(
         expires, packed=packed, minimum_token_size=minimum
     )
-    session = made(  # the fields of its kind by name, then every session's own, in Session's order
-        kind,
-        fields,
-        duration,
-        datetime.fromtimestamp(issued, UTC),
-        _moment(expires),
-        len(session_token),
-        access_key_id,
-        secret_access_key,
-        session_token,
-        caller.arn if caller is not None else caller_arn,
-        region,
-        caller,
-        datetime.fromtimestamp(mfa_authenticated_at, UTC) if mfa_authenticated_at is not None else None,
+    mfa_at = datetime.fromtimestamp(mfa_authenticated_at, UTC) if mfa_authenticated_at is not None else None
+    session = kind(
+        duration_seconds=duration,
+        issued_at=datetime.fromtimestamp(issued, UTC),
+        expiration=datetime.fromtimestamp(expires, UTC),
+        session_token_size=len(session_token),
+        access_key_id=access_key_id,
+        secret_access_key=secret_access_key,
+        session_token=session_token,
+        caller_arn=caller.arn if caller is not None else caller_arn,
+        region=region,
+        caller=caller,
+        mfa_authenticated_at=mfa_at,
+        **fields,
     )
     return state.sessions.add(session)
-
-
-def _moment(seconds: float) -> datetime:
-    """``seconds`` as an aware UTC datetime; the same object for the same second (every session issued within
-    one second with one duration expires at the same moment; datetimes cannot change)."""
-    moment = _MOMENTS.get(seconds)
-    if moment is None:
-        moment = datetime.fromtimestamp(seconds, UTC)
-        if len(_MOMENTS) >= _MOMENTS_MAX:
-            _MOMENTS.clear()
-        _MOMENTS[seconds] = moment
-    return moment
-
-
-#: The fields every session has, in the order ``issue`` gives them to ``made``.
-_SESSION_FIELDS = (
-    "duration_seconds",
-    "issued_at",
-    "expiration",
-    "session_token_size",
-    "access_key_id",
-    "secret_access_key",
-    "session_token",
-    "caller_arn",
-    "region",
-    "caller",
-    "mfa_authenticated_at",
-)
-if tuple(item.name for item in dataclasses.fields(Session)) != _SESSION_FIELDS:
-    raise RuntimeError("mockfed: Session's fields changed; issue() must give them in their new order")
-
-_MOMENTS: dict[float, datetime] = {}
-_MOMENTS_MAX = 256
 
 
 def answer_credentials(session: Session) -> dict[str, Any]:
