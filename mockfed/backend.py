@@ -322,7 +322,6 @@ class FederationBackend:
     # ---- the operations and permissions: the state's functions, bound to this backend's state -------------
 
     invoke = _Delegated(sts.invoke, _state)
-    replay = _Delegated(sts.replay, _state)
     log_call = _Delegated(sts.log_call, _state)
     is_allowed = _Delegated(is_allowed, _state)
     signin_url = _Delegated(signin.signin_url, _state)

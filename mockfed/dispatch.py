@@ -9,8 +9,7 @@ transport -> Dispatcher.exchange(HttpRequest)
 ```
 
 A scenario (``mockfed.scenario``) wraps the dispatcher: for a request it has a recorded
-answer for, it calls :meth:`Dispatcher.replayed`, which authenticates and renders the
-recorded answer instead of running the action.
+answer for, it gives :meth:`Dispatcher.answer` its own answer step instead of the actions.
 """
 
 from __future__ import annotations
@@ -18,7 +17,7 @@ from __future__ import annotations
 import itertools
 import logging
 import os
-from collections.abc import Mapping
+from collections.abc import Callable
 from typing import Any, NamedTuple
 
 from mockfed import auth, errors, protocol, signin, sts
@@ -26,10 +25,11 @@ from mockfed.backend import FederationBackend
 from mockfed.errors import SigninError, StsError
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.protocol import StsCall
-from mockfed.state.records import FederatedSession, SessionTokenSession
+from mockfed.state.records import FederatedSession, Principal, SessionTokenSession
 
 __all__ = [
     "IAM_NAMESPACE",
+    "Act",
     "Dispatcher",
     "Exchange",
     "console_exchange",
@@ -71,42 +71,45 @@ class Dispatcher:
 
     def exchange(self, request: HttpRequest) -> Exchange:
         """The HTTP answer to ``request``, with the action, caller and error code it came to."""
-        return self._answer(request, None, None)
+        return self.answer(request, self._invoke)
 
-    def replayed(
-        self, request: HttpRequest, call: StsCall, recorded: Mapping[str, Any] | StsError
-    ) -> Exchange:
-        """The answer to ``request`` (already parsed as ``call``) from a recording: authenticated as any
-        request is, then the recorded result made live (:func:`mockfed.sts.replay`) or the recorded error."""
-        return self._answer(request, call, recorded)
+    def _invoke(self, call: StsCall, caller: Principal | None, region: str) -> dict[str, Any]:
+        return sts.invoke(self.backend.state, call.action, call.params, caller, region)
 
-    def _answer(
-        self, request: HttpRequest, call: StsCall | None, recorded: Mapping[str, Any] | StsError | None
-    ) -> Exchange:
+    def answer(self, request: HttpRequest, act: Act) -> Exchange:
+        """``request`` parsed and authenticated, then answered with what ``act(call, caller, region)`` returns, or
+        with the ``StsError`` it raises: the pipeline's every step but the answer step, which a layer around the
+        dispatcher (a scenario) may give itself.
+
+        Example::
+
+            >>> request = HttpRequest.build("POST", "https://sts.amazonaws.com/", {},
+            ...                             b"Action=GetCallerIdentity&Version=2011-06-15")
+            >>> def act(call, caller, region):
+            ...     raise StsError("Throttling", "Rate exceeded", 400)
+            >>> exchange = Dispatcher(FederationBackend()).answer(request, act)
+            >>> exchange.response.status, exchange.action, exchange.error_code
+            (400, 'GetCallerIdentity', 'Throttling')
+        """
         request_id = new_request_id()
         action: str | None = None
         caller_arn: str | None = None
-        state = self.backend.state
         try:
-            if call is None:
-                call = protocol.parse_call(request)
-            caller, region = auth.authenticate(request, state, strict=self.strict_auth, action=call.action)
+            call = protocol.parse_call(request)
+            caller, region = auth.authenticate(request, self.backend.state, strict=self.strict_auth, action=call.action)
             action = call.action
             caller_arn = caller.arn if caller is not None else None
-            if recorded is None:
-                result = sts.invoke(state, call.action, call.params, caller, region)
-            elif isinstance(recorded, StsError):
-                at = state.clock.now()
-                sts.log_call(state, call.action, call.params, region, caller, at, recorded.status, error=recorded)
-                raise recorded
-            else:
-                result = sts.replay(state, call.action, call.params, caller, region, recorded)
-            response = protocol.render_result(call.action, result, request_id)
+            response = protocol.render_result(call.action, act(call, caller, region), request_id)
         except StsError as error:
             return Exchange(protocol.render_error(error, request_id), action, caller_arn, error.code)
         except Exception as exc:  # a mockfed bug must reach the test as an STS error, not a traceback from inside
             return internal_failure(exc, action, caller_arn, request_id)
         return Exchange(response, action, caller_arn)
+
+
+#: The answer step of the pipeline: (the parsed call, who makes it, the region) -> the result's fields.
+Act = Callable[[StsCall, Principal | None, str], dict[str, Any]]
+
 
 def internal_failure(
     exc: Exception, action: str | None = None, caller_arn: str | None = None, request_id: str | None = None

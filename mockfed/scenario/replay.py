@@ -8,6 +8,7 @@ endpoint and its answer kept.
 
 from __future__ import annotations
 
+import functools
 import json
 import os
 import threading
@@ -18,13 +19,14 @@ from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
 
-from mockfed import protocol
+from mockfed import protocol, sts
 from mockfed.auth import Credential, credential_of
 from mockfed.auth.endpoints import region_of_host
 from mockfed.backend import FederationBackend
 from mockfed.dispatch import Dispatcher, Exchange
 from mockfed.errors import RECORD_MODES, ScenarioAgeWarning, ScenarioMismatchError, StsError
 from mockfed.http import HttpRequest, HttpResponse
+from mockfed.iam import packing
 from mockfed.protocol import StsCall
 from mockfed.scenario.file import (
     Interaction,
@@ -36,6 +38,10 @@ from mockfed.scenario.file import (
     short_params,
     write_scenario_file,
 )
+from mockfed.state import State
+from mockfed.state.records import FederatedSession, Principal
+from mockfed.sts.federation import DEFAULT_DURATION_SECONDS, answer_federation_token, federated_session_fields
+from mockfed.sts.session_policy import Requested, issue
 
 __all__ = ["Replay", "Scenario", "open_scenario"]
 
@@ -276,7 +282,8 @@ class Replay:
     """A scenario in use, around a pipeline: the file, how far recorded times move, the real endpoint.
 
     :meth:`exchange` answers what the scenario has recorded through
-    :meth:`mockfed.dispatch.Dispatcher.replayed`; a request it has nothing for is sent on with
+    :meth:`mockfed.dispatch.Dispatcher.answer` (authenticated as any request is, then the recorded
+    answer, made live, as its answer step); a request it has nothing for is sent on with
     ``forward`` and recorded when the scenario records, and raises
     :class:`~mockfed.errors.ScenarioMismatchError` otherwise.
     """
@@ -306,9 +313,10 @@ class Replay:
                 clock.set(moment)
         if interaction.error is not None:
             error = interaction.error
-            return dispatcher.replayed(request, call, StsError(error["Code"], error["Message"], interaction.status))
+            refusal = StsError(error["Code"], error["Message"], interaction.status)
+            return dispatcher.answer(request, functools.partial(_refuse, dispatcher.backend.state, refusal))
         recorded = rebase(interaction.response or {}, self.shift, f"{scenario.where(interaction)}.response")
-        return dispatcher.replayed(request, call, recorded)
+        return dispatcher.answer(request, functools.partial(_answer, dispatcher.backend.state, recorded))
 
     def _record(
         self,
@@ -335,6 +343,76 @@ class Replay:
         failure = StsError(error["Code"], error["Message"], response.status) if error else None
         backend.log_call(call.action, call.params, region, None, at, response.status, result=result, error=failure)
         return response
+
+
+def _refuse(state: State, refusal: StsError, call: StsCall, caller: Principal | None, region: str) -> dict[str, Any]:
+    """The answer step of a recorded error: logged, then raised."""
+    at = state.clock.now()
+    sts.log_call(state, call.action, call.params, region, caller, at, refusal.status, error=refusal)
+    raise refusal
+
+
+def _answer(
+    state: State, recorded: Mapping[str, Any], call: StsCall, caller: Principal | None, region: str
+) -> dict[str, Any]:
+    """The answer step of a recorded result, logged: a GetFederationToken answer made live (its credentials
+    authenticate later calls); any other as it was recorded."""
+
+    def run() -> dict[str, Any]:
+        if call.action != "GetFederationToken":
+            return dict(recorded)
+        return _live_federation_token(state, caller or state.account.default_user, call.params, region, recorded)
+
+    return sts.logged(state, call.action, call.params, region, caller, run)
+
+
+def _live_federation_token(
+    state: State, caller: Principal, params: Mapping[str, Any], region: str, recorded: Mapping[str, Any]
+) -> dict[str, Any]:
+    """A recorded answer made live: the recorded federated user, size and expiry, with fresh credentials.
+
+    Later calls signed with them authenticate as they did when recorded. ``recorded`` has
+    ``Credentials.Expiration`` as a datetime already moved onto today.
+    """
+    arns = tuple(entry["arn"] for entry in params.get("PolicyArns") or ())
+    tags = tuple((tag["Key"], tag["Value"]) for tag in params.get("Tags") or ())
+    try:
+        packed = packing.pack(params.get("Policy"), arns, tags)
+    except (ValueError, TypeError):
+        packed = packing.pack(None, arns, tags)
+    requested = Requested(params.get("Policy"), arns, tags, packed)
+    issued = state.clock.timestamp()
+    expiration = (recorded.get("Credentials") or {}).get("Expiration")
+    if isinstance(expiration, datetime):
+        expires = expiration.timestamp()
+        duration = max(0, round(expires - issued))
+    else:
+        duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
+        expires = float(int(issued) + duration)
+    user = recorded.get("FederatedUser") or {}
+    percent = int(recorded.get("PackedPolicySize", packed.percent))
+    fields = federated_session_fields(
+        state, caller, params, region, requested, percent, arn=user.get("Arn"),
+        federated_user_id=user.get("FederatedUserId"),
+    )
+    session = issue(
+        state,
+        FederatedSession,
+        fields,
+        caller=caller,
+        region=region,
+        issued=issued,
+        duration=duration,
+        packed=requested.packed.data,
+        params=params,
+        expires=expires,
+        minimum_token_size=int(recorded.get("SessionTokenSize") or 0),
+    )
+    answer = answer_federation_token(session)
+    if "SessionTokenUtilization" in recorded:
+        answer["SessionTokenUtilization"] = int(recorded["SessionTokenUtilization"])
+    return answer
+
 
 
 def open_scenario(

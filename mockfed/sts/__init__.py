@@ -26,7 +26,7 @@ from mockfed import errors
 from mockfed.errors import StsError
 from mockfed.state import State
 from mockfed.state.records import Call, Principal
-from mockfed.sts.federation import get_federation_token, replay_federation_token
+from mockfed.sts.federation import get_federation_token
 from mockfed.sts.identity import decode_authorization_message, get_access_key_info, get_caller_identity
 from mockfed.sts.not_enabled import (
     assume_root,
@@ -39,11 +39,9 @@ from mockfed.sts.saml import assume_role_with_saml
 from mockfed.sts.session_token import get_session_token
 from mockfed.sts.web_identity import assume_role_with_web_identity
 
-__all__ = ["ACTIONS", "REPLAYS", "Action", "Replay", "invoke", "log_call", "replay"]
+__all__ = ["ACTIONS", "Action", "invoke", "log_call", "logged"]
 
 Action = Callable[[State, Principal, Mapping[str, Any], str], dict[str, Any]]
-#: Makes a recorded answer live again: (state, caller, params, region, recorded result) -> result.
-Replay = Callable[[State, Principal, Mapping[str, Any], str, Mapping[str, Any]], dict[str, Any]]
 
 #: Every action mockfed simulates, by its AWS name.
 ACTIONS: dict[str, Action] = {
@@ -60,12 +58,6 @@ ACTIONS: dict[str, Action] = {
     "GetSessionToken": get_session_token,
     "GetWebIdentityToken": get_web_identity_token,
 }
-
-#: Actions whose recorded answers carry credentials that must authenticate later calls.
-REPLAYS: dict[str, Replay] = {
-    "GetFederationToken": replay_federation_token,
-}
-
 
 def invoke(
     state: State, action: str, params: Mapping[str, Any], caller: Principal | None, region: str
@@ -84,34 +76,10 @@ def invoke(
             raise errors.not_implemented(action)
         return act(state, caller or state.account.default_user, params, region)
 
-    return _logged(state, action, params, region, caller, run)
+    return logged(state, action, params, region, caller, run)
 
 
-def replay(
-    state: State,
-    action: str,
-    params: Mapping[str, Any],
-    caller: Principal | None,
-    region: str,
-    recorded: Mapping[str, Any],
-) -> dict[str, Any]:
-    """Answer ``action`` with a recorded result, logged like any call.
-
-    An action in :data:`REPLAYS` (one that issues credentials) becomes a live session of the
-    account, with the recorded identity and expiry but fresh credentials; any other answers
-    the recorded result as it is.
-    """
-    make_live = REPLAYS.get(action)
-
-    def run() -> dict[str, Any]:
-        if make_live is None:
-            return dict(recorded)
-        return make_live(state, caller or state.account.default_user, params, region, recorded)
-
-    return _logged(state, action, params, region, caller, run)
-
-
-def _logged(
+def logged(
     state: State,
     action: str,
     params: Mapping[str, Any],
@@ -120,7 +88,16 @@ def _logged(
     run: Callable[[], dict[str, Any]],
 ) -> dict[str, Any]:
     """``run()``'s result, with the call logged whatever its outcome (a failure inside mockfed as 500
-    ``InternalFailure``, before it is raised on)."""
+    ``InternalFailure``, before it is raised on).
+
+    Example::
+
+        >>> state = State("123456789012")
+        >>> logged(state, "GetCallerIdentity", {}, "eu-west-1", None, lambda: {"Account": "1"})
+        {'Account': '1'}
+        >>> state.account.calls[-1].region
+        'eu-west-1'
+    """
     at = state.clock.now()
     try:
         result = run()

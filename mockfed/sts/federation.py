@@ -1,18 +1,12 @@
-"""GetFederationToken: a federated user's session for an IAM user (or root), with the real service's checks.
-
-Also how a recorded GetFederationToken answer becomes a live session again on replay
-(:func:`replay_federation_token`): the recorded identity, size and expiry, fresh credentials.
-"""
+"""GetFederationToken: a federated user's session for an IAM user (or root), with the real service's checks."""
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping, Sequence
-from datetime import datetime
 from typing import Any
 
 from mockfed import errors
 from mockfed.auth.endpoints import partition_of
-from mockfed.iam import packing
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import FederatedSession, Principal
@@ -26,7 +20,7 @@ from mockfed.sts.session_policy import (
     requested_session,
 )
 
-__all__ = ["get_federation_token", "replay_federation_token"]
+__all__ = ["DEFAULT_DURATION_SECONDS", "answer_federation_token", "federated_session_fields", "get_federation_token"]
 
 ACTION = "GetFederationToken"
 DEFAULT_DURATION_SECONDS = 43200
@@ -55,7 +49,7 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
     session = issue(
         state,
         FederatedSession,
-        _session_fields(state, caller, params, region, requested, requested.packed.percent),
+        federated_session_fields(state, caller, params, region, requested, requested.packed.percent),
         caller=caller,
         region=region,
         issued=state.clock.timestamp(),
@@ -63,7 +57,7 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
         packed=requested.packed.data,
         params=params,
     )
-    return _answer(session)
+    return answer_federation_token(session)
 
 
 def _authorize(state: State, caller: Principal, name: str, region: str) -> None:
@@ -74,55 +68,7 @@ def _authorize(state: State, caller: Principal, name: str, region: str) -> None:
         raise access_denied(caller.arn, "sts:GetFederationToken", resource)
 
 
-def replay_federation_token(
-    state: State, caller: Principal, params: Mapping[str, Any], region: str, recorded: Mapping[str, Any]
-) -> dict[str, Any]:
-    """A recorded answer made live: the recorded federated user, size and expiry, with fresh credentials.
-
-    Later calls signed with them authenticate as they did when recorded. ``recorded`` has
-    ``Credentials.Expiration`` as a datetime already moved onto today.
-    """
-    arns = tuple(entry["arn"] for entry in params.get("PolicyArns") or ())
-    tags = tuple((tag["Key"], tag["Value"]) for tag in params.get("Tags") or ())
-    try:
-        packed = packing.pack(params.get("Policy"), arns, tags)
-    except (ValueError, TypeError):
-        packed = packing.pack(None, arns, tags)
-    requested = Requested(params.get("Policy"), arns, tags, packed)
-    issued = state.clock.timestamp()
-    expiration = (recorded.get("Credentials") or {}).get("Expiration")
-    if isinstance(expiration, datetime):
-        expires = expiration.timestamp()
-        duration = max(0, round(expires - issued))
-    else:
-        duration = int(params.get("DurationSeconds") or DEFAULT_DURATION_SECONDS)
-        expires = float(int(issued) + duration)
-    user = recorded.get("FederatedUser") or {}
-    percent = int(recorded.get("PackedPolicySize", packed.percent))
-    fields = _session_fields(
-        state, caller, params, region, requested, percent, arn=user.get("Arn"),
-        federated_user_id=user.get("FederatedUserId"),
-    )
-    session = issue(
-        state,
-        FederatedSession,
-        fields,
-        caller=caller,
-        region=region,
-        issued=issued,
-        duration=duration,
-        packed=requested.packed.data,
-        params=params,
-        expires=expires,
-        minimum_token_size=int(recorded.get("SessionTokenSize") or 0),
-    )
-    answer = _answer(session)
-    if "SessionTokenUtilization" in recorded:
-        answer["SessionTokenUtilization"] = int(recorded["SessionTokenUtilization"])
-    return answer
-
-
-def _session_fields(
+def federated_session_fields(
     state: State,
     caller: Principal,
     params: Mapping[str, Any],
@@ -133,7 +79,8 @@ def _session_fields(
     arn: str | None = None,
     federated_user_id: str | None = None,
 ) -> dict[str, Any]:
-    """The federated session's own fields (a replay passes the recorded identity)."""
+    """The federated session's own fields: its name, session policies, tags (the caller's, overridden by the
+    session's) and packed size, and who it is (``arn`` and ``federated_user_id``: a recording gives them)."""
     name = str(params.get("Name", ""))
     return {
         "name": name,
@@ -146,7 +93,8 @@ def _session_fields(
     }
 
 
-def _answer(session: FederatedSession) -> dict[str, Any]:
+def answer_federation_token(session: FederatedSession) -> dict[str, Any]:
+    """GetFederationToken's answer for an issued session: credentials, the federated user, the packed size."""
     answer = answer_credentials(session)
     answer["FederatedUser"] = {"FederatedUserId": session.federated_user_id, "Arn": session.arn}
     answer["PackedPolicySize"] = session.packed_policy_size
