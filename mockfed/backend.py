@@ -139,7 +139,9 @@ class FederationBackend:
             return list(self.state.account.calls)
 
     def principal(self, access_key_id: str) -> Principal | None:
-        """The principal owning ``access_key_id`` (user, root or federated session), if mockfed knows it."""
+        """The principal owning ``access_key_id`` now (user, root or a session acting for its user or role as they
+        are now), if there is one: None for a key mockfed never issued, a key deleted, or a session whose user
+        or role was deleted."""
         return self.state.principal(access_key_id)
 
     def open_session_token(self, token: str) -> TokenClaims | None:
@@ -204,6 +206,226 @@ class FederationBackend:
     def roles(self) -> list[Role]:
         """Every role of the account (made with :meth:`create_role`)."""
         return self.state.account.roles
+
+    # ---- changing IAM: every answer after a change reads the account as it is then -------------------------
+
+    delete_user = _Delegated(
+        Account.delete_user,
+        _account,
+        """Delete the user ``name`` with its access keys, inline and attached policies and MFA devices (as the IAM
+        console does). Requests with its keys, and with the sessions it was issued (GetFederationToken,
+        GetSessionToken), are refused from then on: 403 ``InvalidClientTokenId``.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> alice = backend.create_user("alice")
+            >>> backend.delete_user("alice")
+            >>> backend.principal(alice.access_key_id) is None
+            True
+        """,
+    )
+    create_access_key = _Delegated(
+        Account.create_access_key,
+        _account,
+        """Another access key for the user ``user`` (IAM allows two at once); returns the user's
+        :class:`~mockfed.state.records.Principal` with it (``access_key_id``, ``secret_access_key``).
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> _ = backend.create_user("alice")
+            >>> backend.create_access_key("alice").access_key_id[:4]
+            'AKIA'
+        """,
+    )
+    update_access_key = _Delegated(
+        Account.update_access_key,
+        _account,
+        """Make a user's access key ``"Active"`` or ``"Inactive"`` (IAM's UpdateAccessKey): an inactive key is
+        refused, 403 ``InvalidClientTokenId``, until it is active again.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> alice = backend.create_user("alice")
+            >>> backend.update_access_key(alice.access_key_id, "Inactive")
+            >>> backend.principal(alice.access_key_id).key_active
+            False
+        """,
+    )
+    delete_access_key = _Delegated(
+        Account.delete_access_key,
+        _account,
+        """Delete a user's access key: requests signed with it are refused, 403 ``InvalidClientTokenId`` (never
+        taken for a key mockfed does not know); sessions issued with it go on, as AWS's do.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> alice = backend.create_user("alice")
+            >>> backend.delete_access_key(alice.access_key_id)
+            >>> backend.principal(alice.access_key_id) is None
+            True
+        """,
+    )
+    put_user_policy = _Delegated(
+        Account.put_user_policy,
+        _account,
+        """Add or replace the inline policy ``name`` (JSON or a dict) of the user ``user``
+        (``create_user(name, policy)`` names its policy ``"policy"``).
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> alice = backend.create_user("alice")
+            >>> backend.put_user_policy("alice", "s3", {"Version": "2012-10-17", "Statement": [
+            ...     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+            >>> backend.is_allowed(alice.access_key_id, "s3:GetObject")
+            True
+        """,
+    )
+    delete_user_policy = _Delegated(
+        Account.delete_user_policy,
+        _account,
+        """Delete the inline policy ``name`` of the user ``user``: its keys and sessions lose it at once.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> alice = backend.create_user("alice", {"Version": "2012-10-17", "Statement": [
+            ...     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+            >>> backend.delete_user_policy("alice", "policy")
+            >>> backend.is_allowed(alice.access_key_id, "s3:GetObject")
+            False
+        """,
+    )
+    attach_user_policy = _Delegated(
+        Account.attach_user_policy,
+        _account,
+        """Attach the managed policy ``arn`` (the account's, :meth:`create_policy`, or AWS's) to the user ``user``.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> alice = backend.create_user("alice")
+            >>> backend.attach_user_policy("alice", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+            >>> backend.is_allowed(alice.access_key_id, "s3:GetObject")
+            True
+        """,
+    )
+    detach_user_policy = _Delegated(
+        Account.detach_user_policy,
+        _account,
+        """Detach the managed policy ``arn`` from the user ``user``.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> alice = backend.create_user("alice", managed=["arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"])
+            >>> backend.detach_user_policy("alice", "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess")
+            >>> backend.is_allowed(alice.access_key_id, "s3:GetObject")
+            False
+        """,
+    )
+    delete_role = _Delegated(
+        Account.delete_role,
+        _account,
+        """Delete the role ``name`` with its policies (as the IAM console does): AssumeRole on it is refused, and
+        its sessions are refused from then on, 403 ``InvalidClientTokenId`` (a role made again under the same
+        name is another role: the old sessions stay refused).
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> role = backend.create_role("Deployer", {"Version": "2012-10-17", "Statement": [
+            ...     {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "sts:AssumeRole"}]})
+            >>> backend.delete_role("Deployer")
+            >>> backend.roles
+            []
+        """,
+    )
+    put_role_policy = _Delegated(
+        Account.put_role_policy,
+        _account,
+        """Add or replace the inline policy ``name`` (JSON or a dict) of the role ``role``: its sessions have it at
+        once.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> _ = backend.create_role("Deployer", {"Version": "2012-10-17", "Statement": [
+            ...     {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "sts:AssumeRole"}]})
+            >>> backend.put_role_policy("Deployer", "s3", {"Version": "2012-10-17", "Statement": [
+            ...     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]})
+            >>> len(backend.roles[0].policies)
+            1
+        """,
+    )
+    delete_role_policy = _Delegated(
+        Account.delete_role_policy,
+        _account,
+        """Delete the inline policy ``name`` of the role ``role``: its sessions lose it at once.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> _ = backend.create_role("Deployer", {"Version": "2012-10-17", "Statement": [
+            ...     {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "sts:AssumeRole"}]},
+            ...     policy={"Version": "2012-10-17", "Statement": [
+            ...         {"Effect": "Allow", "Action": "*", "Resource": "*"}]})
+            >>> backend.delete_role_policy("Deployer", "policy")
+            >>> backend.roles[0].policies
+            ()
+        """,
+    )
+    attach_role_policy = _Delegated(
+        Account.attach_role_policy,
+        _account,
+        """Attach the managed policy ``arn`` to the role ``role``.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> _ = backend.create_role("Deployer", {"Version": "2012-10-17", "Statement": [
+            ...     {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "sts:AssumeRole"}]})
+            >>> backend.attach_role_policy("Deployer", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+            >>> backend.roles[0].managed
+            ('arn:aws:iam::aws:policy/ReadOnlyAccess',)
+        """,
+    )
+    detach_role_policy = _Delegated(
+        Account.detach_role_policy,
+        _account,
+        """Detach the managed policy ``arn`` from the role ``role``.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> _ = backend.create_role("Deployer", {"Version": "2012-10-17", "Statement": [
+            ...     {"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "sts:AssumeRole"}]},
+            ...     managed=["arn:aws:iam::aws:policy/ReadOnlyAccess"])
+            >>> backend.detach_role_policy("Deployer", "arn:aws:iam::aws:policy/ReadOnlyAccess")
+            >>> backend.roles[0].managed
+            ()
+        """,
+    )
+    delete_policy = _Delegated(
+        Account.delete_policy,
+        _account,
+        """Delete the customer-managed policy ``arn``; IAM refuses while it is attached to a user or role
+        (``DeleteConflict``).
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> arn = backend.create_policy("ReadLogs", {"Version": "2012-10-17", "Statement": [
+            ...     {"Effect": "Allow", "Action": "logs:Get*", "Resource": "*"}]})
+            >>> backend.delete_policy(arn)
+            >>> backend.managed_policy(arn) is None
+            True
+        """,
+    )
 
     def create_mfa_device(self, name: str, *, user: str | None = None, secret: str | None = None) -> MfaDevice:
         """Add a virtual MFA device of ``user`` (a user name; None: the root user's), with a TOTP ``secret``

@@ -1,9 +1,11 @@
 """Who is calling: a request's SigV4 signature checked and resolved to a principal of the account.
 
 Credentials mockfed issued or knows (the default user, created users, root,
-federated sessions) are always fully verified. Keys it never issued (a
-conftest's ``testing``/``testing``, a developer's own) act as the account's
-default IAM user, so existing suites keep working, unless ``strict`` is set.
+federated sessions) are always fully verified, against the account as it is
+now: a key deleted or made inactive, or a session whose role or user was
+deleted, is refused. Keys it never knew (a conftest's ``testing``/``testing``,
+a developer's own) act as the account's default IAM user, so existing suites
+keep working, unless ``strict`` is set.
 An action the model marks unsigned (AssumeRoleWithWebIdentity, AssumeRoleWithSAML)
 needs no credentials at all: unsigned, its caller is nobody (``None``), strict or not;
 signed, the signature is checked as any other.
@@ -60,7 +62,7 @@ def authenticate(
     check_scope(request, credential)
     principal = state.principal(credential.access_key_id)
     if principal is None:
-        _refuse_unknown(credential, strict)
+        _refuse_unknown(credential, state, strict)
         return state.account.default_user, credential.region
     if principal.session is not None:
         _check_session_token(credential, state)
@@ -70,11 +72,19 @@ def authenticate(
     return principal, credential.region
 
 
-def _refuse_unknown(credential: Credential, strict: bool) -> None:
-    """A key this account does not know: refused when strict, and when its token has mockfed's shape (forged,
-    altered or stale) or a temporary key comes without one; otherwise it acts as the default user."""
+def _refuse_unknown(credential: Credential, state: State, strict: bool) -> None:
+    """A key that is no principal's: refused when strict; when it is a key the account answers for (one of its
+    own, or moto's, deleted; a session whose role or user was deleted); when its token has mockfed's shape
+    (forged, altered or stale); when a temporary key comes without one. Otherwise it is a key mockfed never
+    knew, and acts as the default user."""
     token = credential.session_token or ""
-    if strict or looks_like_mockfed_token(token) or (credential.access_key_id.startswith("ASIA") and not token):
+    key = credential.access_key_id
+    if (
+        strict
+        or looks_like_mockfed_token(token)
+        or (key.startswith("ASIA") and not token)
+        or state.answers_for(key)
+    ):
         raise errors.invalid_client_token_id()
 
 

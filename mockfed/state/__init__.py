@@ -16,14 +16,12 @@ from __future__ import annotations
 
 import dataclasses
 import threading
-from collections.abc import Iterable
-from typing import Literal
 
 from mockfed.clock import Clock
 from mockfed.state.account import Account
 from mockfed.state.console import Console
-from mockfed.state.keys import KeyFactory, TokenCodec
-from mockfed.state.records import FederatedSession, Principal, Role, RoleSession, Session
+from mockfed.state.keys import KeyFactory, TokenCodec, account_of_access_key_id
+from mockfed.state.records import FederatedSession, Principal, RoleSession, Session
 from mockfed.state.sessions import Sessions
 
 __all__ = ["State"]
@@ -62,19 +60,39 @@ class State:
             self.account = Account(self.account_id, keys, self.lock)
             self.sessions = Sessions(keys, tokens, self.lock)
             self.console = Console(keys, self.lock)
-            self._session_principals: dict[str, Principal] = {}  # made once per session
 
     def principal(self, access_key_id: str) -> Principal | None:
-        """Who owns ``access_key_id``: a user or root of the account, an issued session, or (while a moto mock
-        is active) a user of moto's IAM. A key mockfed knows is never looked up in moto."""
-        principal = self.account.principal(access_key_id) or self._session_principals.get(access_key_id)
+        """Who owns ``access_key_id`` now: a user or root of the account, an issued session (acting for its role or
+        user as they are now), or (while a moto mock is active) a user of moto's IAM. None for a key that is no
+        principal's: never issued, deleted, or a session whose role or user was deleted since.
+
+        A key mockfed knows is never looked up in moto.
+        """
+        principal = self.account.principal(access_key_id)
         if principal is not None:
             return principal
         session = self.sessions.get(access_key_id)
-        if session is None:
-            return self.account.directory.principal(access_key_id)
-        principal = self._session_principals[access_key_id] = self._session_principal(session)
-        return principal
+        if session is not None:
+            return self._session_principal(session)
+        return self.account.directory.principal(access_key_id)
+
+    def answers_for(self, access_key_id: str) -> bool:
+        """Whether ``access_key_id`` is a key this account answers for, principal or not: a session issued here,
+        or a key id encoding the account (or an account moto's IAM holds, while a moto mock is active). Such a
+        key that is no principal now (deleted, or its session's role or user deleted) is refused, never taken
+        for a key mockfed does not know.
+
+        Example::
+
+            >>> state = State("111122223333", seed=1)
+            >>> alice = state.account.create_user("alice")
+            >>> state.answers_for(alice.access_key_id), state.answers_for("AKIAIOSFODNN7EXAMPLE")
+            (True, False)
+        """
+        if self.sessions.get(access_key_id) is not None:
+            return True
+        account = account_of_access_key_id(access_key_id)
+        return account == self.account_id or self.account.directory.holds_account(account)
 
     def console_principal(self, session_id: str) -> Principal | None:
         """Who a console session acts as: its credentials' principal, for as long as the console session lasts.
@@ -91,41 +109,46 @@ class State:
         lasting = dataclasses.replace(console.credentials, expiration=console.expiration)
         return dataclasses.replace(principal, session=lasting)
 
-    def _session_principal(self, session: Session) -> Principal:
-        """The principal a session's credentials act as."""
-        caller = session.caller
+    def _session_principal(self, session: Session) -> Principal | None:
+        """The principal a session's credentials act as, made from its role or user as they are now; None when
+        that role or user is gone (deleted, or deleted and made again: another unique id)."""
         if isinstance(session, RoleSession):  # the role's policies; session tags win over the role's own
             role = self.account.role(session.role_arn)
-            tags = dict(role.tags if role else ())
+            if role is None or not session.assumed_role_id.startswith(f"{role.role_id}:"):
+                return None
+            tags = dict(role.tags)
             tags.update(session.tags)
-            return self._acting(session, "role", session.session_name, session.assumed_role_id, role, tags.items())
+            return Principal(
+                kind="role",
+                name=session.session_name,
+                arn=session.arn,
+                user_id=session.assumed_role_id,
+                account_id=role.account_id,
+                access_key_id=session.access_key_id,
+                secret_access_key=session.secret_access_key,
+                policies=role.policies,
+                managed=role.managed,
+                tags=tuple(tags.items()),
+                session=session,
+            )
+        caller = session.caller
+        holder = self.account.holder(caller.arn, caller.user_id) if caller is not None else None
+        if holder is None:
+            return None
         if isinstance(session, FederatedSession):  # its user's policies (limited by the session's)
-            return self._acting(session, "federated", session.name, session.federated_user_id, caller, session.tags)
-        assert caller is not None, "a GetSessionToken session has the user who asked for it"
-        return dataclasses.replace(
-            caller, access_key_id=session.access_key_id, secret_access_key=session.secret_access_key, session=session
-        )
-
-    def _acting(
-        self,
-        session: RoleSession | FederatedSession,
-        kind: Literal["role", "federated"],
-        name: str,
-        user_id: str,
-        holder: Role | Principal | None,
-        tags: Iterable[tuple[str, str]],
-    ) -> Principal:
-        """A session's principal, acting by the policies of ``holder`` (its role, or the user who asked)."""
-        return Principal(
-            kind=kind,
-            name=name,
-            arn=session.arn,
-            user_id=user_id,
-            account_id=self.account_id,
-            access_key_id=session.access_key_id,
-            secret_access_key=session.secret_access_key,
-            policies=holder.policies if holder else (),
-            managed=holder.managed if holder else (),
-            tags=tuple(tags),
-            session=session,
+            return Principal(
+                kind="federated",
+                name=session.name,
+                arn=session.arn,
+                user_id=session.federated_user_id,
+                account_id=holder.account_id,
+                access_key_id=session.access_key_id,
+                secret_access_key=session.secret_access_key,
+                policies=holder.policies,
+                managed=holder.managed,
+                tags=session.tags,
+                session=session,
+            )
+        return dataclasses.replace(  # a GetSessionToken session: the user itself
+            holder, access_key_id=session.access_key_id, secret_access_key=session.secret_access_key, session=session
         )

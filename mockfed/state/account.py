@@ -11,7 +11,7 @@ import dataclasses
 import re
 import threading
 from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
 
@@ -133,6 +133,7 @@ __all__ = [
     "DEFAULT_ACCOUNT_ID",
     "DEFAULT_SECRET_ACCESS_KEY",
     "DEFAULT_USER_NAME",
+    "INLINE_POLICY_NAME",
     "Account",
     "PolicyDocument",
 ]
@@ -155,8 +156,59 @@ class _Fault:
     remaining: int
 
 
+def _detach(managed: list[str], arn: str) -> None:
+    """Take ``arn`` off a user's or role's attached policies, or IAM's ``NoSuchEntity``."""
+    if arn not in managed:
+        raise StsError("NoSuchEntity", f"Policy {arn} was not found.", 404)
+    managed.remove(arn)
+
+
+@dataclass
+class _User:
+    """An IAM user as the account holds it (under the state's lock): who it is and what it may do."""
+
+    name: str
+    user_id: str
+    tags: tuple[tuple[str, str], ...] = ()
+    policies: dict[str, str] = field(default_factory=dict)  # inline policies by name
+    managed: list[str] = field(default_factory=list)  # attached managed policy ARNs
+
+
+@dataclass
+class _Key:
+    """A long-term access key: whose it is (a user's name, lower-cased; ``None``: the root user's)."""
+
+    owner: str | None
+    secret: str
+    active: bool = True
+
+
+@dataclass
+class _Role:
+    """An IAM role as the account holds it; :meth:`Account.role` answers the :class:`Role` record."""
+
+    name: str
+    role_id: str
+    trust_policy: str
+    max_session_duration: int
+    path: str
+    tags: tuple[tuple[str, str], ...]
+    permissions_boundary: str | None
+    policies: dict[str, str] = field(default_factory=dict)
+    managed: list[str] = field(default_factory=list)
+
+
+#: The name ``create_user(name, policy)`` and ``create_role(..., policy=...)`` give their inline policy.
+INLINE_POLICY_NAME = "policy"
+#: IAM's limit of access keys a user may have at once.
+ACCESS_KEYS_PER_USER = 2
+
+
 class Account:
-    """One simulated AWS account: its principals by access key, its policies, regions, faults and call log.
+    """One simulated AWS account: its users and their keys, roles, policies, regions, faults and call log.
+
+    What it holds is read afresh on every question: a principal is made from its user (or role) as it is at
+    that moment, so a policy put, detached or deleted counts from the next request on.
 
     Example::
 
@@ -174,8 +226,9 @@ class Account:
         self.directory = directory or MotoDirectory()
         self._keys = keys
         self._lock = lock
-        self._principals: dict[str, Principal] = {}
-        self._roles: dict[str, Role] = {}
+        self._users: dict[str, _User] = {}  # by name, lower-cased (IAM's names are case-insensitive)
+        self._access_keys: dict[str, _Key] = {}
+        self._roles: dict[str, _Role] = {}
         self._mfa: dict[str, MfaDevice] = {}
         self._mfa_spent: dict[str, dict[str, float]] = {}  # serial number -> code -> when it was used
         self._oidc: dict[str, OidcProvider] = {}
@@ -185,46 +238,90 @@ class Account:
         self._disabled_regions: set[str] = set()
         self._faults: list[_Fault] = []
         self.calls: list[Call] = []
-        self.default_user = self._add(
-            self._user(DEFAULT_USER_NAME, DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, (ALLOW_ALL_POLICY,), ())
+        self._users[DEFAULT_USER_NAME] = _User(
+            DEFAULT_USER_NAME, keys.unique_id("AIDA"), policies={INLINE_POLICY_NAME: ALLOW_ALL_POLICY}
         )
-        self.root_user = self._add(
-            Principal(
-                kind="root",
-                name="root",
-                arn=f"arn:aws:iam::{account_id}:root",
-                user_id=account_id,
-                account_id=account_id,
-                access_key_id=keys.access_key_id("AKIA"),
-                secret_access_key=keys.secret_access_key(),
-                policies=(ALLOW_ALL_POLICY,),
-            )
-        )
+        self._access_keys[DEFAULT_ACCESS_KEY_ID] = _Key(DEFAULT_USER_NAME, DEFAULT_SECRET_ACCESS_KEY)
+        self._root_key = keys.access_key_id("AKIA")
+        self._access_keys[self._root_key] = _Key(None, keys.secret_access_key())
 
     # ---- principals ------------------------------------------------------------------------------------------
 
-    def _user(
-        self, name: str, akid: str, secret: str, policies: tuple[str, ...], tags: tuple[tuple[str, str], ...]
-    ) -> Principal:
-        return Principal(
-            kind="user",
-            name=name,
-            arn=f"arn:aws:iam::{self.account_id}:user/{name}",
-            user_id=self._keys.unique_id("AIDA"),
-            account_id=self.account_id,
-            access_key_id=akid,
-            secret_access_key=secret,
-            policies=policies,
-            tags=tags,
-        )
+    @property
+    def default_user(self) -> Principal:
+        """The IAM user of the fake environment keys (``DEFAULT_ACCESS_KEY_ID``), allowed everything."""
+        principal = self.principal(DEFAULT_ACCESS_KEY_ID)
+        assert principal is not None, "the default user is never deleted"
+        return principal
 
-    def _add(self, principal: Principal) -> Principal:
-        self._principals[principal.access_key_id] = principal
+    @property
+    def root_user(self) -> Principal:
+        """The account's root user, with its long-term key."""
+        principal = self.principal(self._root_key)
+        assert principal is not None, "the root user is never deleted"
         return principal
 
     def principal(self, access_key_id: str) -> Principal | None:
-        """The user or root of this account owning the long-term key ``access_key_id``."""
-        return self._principals.get(access_key_id)
+        """The user or root of this account owning the long-term key ``access_key_id``, as it is now (an inactive
+        key answers its user with ``key_active=False``); None for a key the account does not hold."""
+        with self._lock:
+            key = self._access_keys.get(access_key_id)
+            if key is None:
+                return None
+            if key.owner is None:
+                return self._root(access_key_id, key)
+            return self._user_principal(self._users[key.owner], access_key_id, key.secret, key.active)
+
+    def holder(self, arn: str, user_id: str) -> Principal | None:
+        """The user (or root) ``arn`` names, as it is now, if it is still the one whose unique id is ``user_id``
+        (a user deleted and made again under the same name is another user): the principal a session of theirs
+        acts for, without a key. A user of moto's IAM while a moto mock is active; None if there is none."""
+        if arn == f"arn:aws:iam::{self.account_id}:root":
+            return dataclasses.replace(self.root_user, access_key_id="", secret_access_key="")
+        prefix = f"arn:aws:iam::{self.account_id}:user/"
+        if arn.startswith(prefix):
+            with self._lock:
+                user = self._users.get(arn[len(prefix) :].lower())
+                if user is not None and user.user_id == user_id:
+                    return self._user_principal(user, "", "", True)
+        held = self.directory.user(arn)
+        return held if held is not None and held.user_id == user_id else None
+
+    def _root(self, access_key_id: str, key: _Key) -> Principal:
+        account_id = self.account_id
+        return Principal(
+            kind="root",
+            name="root",
+            arn=f"arn:aws:iam::{account_id}:root",
+            user_id=account_id,
+            account_id=account_id,
+            access_key_id=access_key_id,
+            secret_access_key=key.secret,
+            policies=(ALLOW_ALL_POLICY,),
+            key_active=key.active,
+        )
+
+    def _user_principal(self, user: _User, access_key_id: str, secret: str, active: bool) -> Principal:
+        return Principal(
+            kind="user",
+            name=user.name,
+            arn=f"arn:aws:iam::{self.account_id}:user/{user.name}",
+            user_id=user.user_id,
+            account_id=self.account_id,
+            access_key_id=access_key_id,
+            secret_access_key=secret,
+            policies=tuple(user.policies.values()),
+            tags=user.tags,
+            managed=tuple(user.managed),
+            key_active=active,
+        )
+
+    def _user(self, name: str) -> _User:
+        """The user named ``name`` (any case), or IAM's ``NoSuchEntity``."""
+        user = self._users.get(name.lower()) if isinstance(name, str) else None
+        if user is None:
+            raise StsError("NoSuchEntity", f"The user with name {name} cannot be found.", 404)
+        return user
 
     def create_user(
         self,
@@ -234,25 +331,116 @@ class Account:
         tags: Mapping[str, str] | None = None,
         managed: Sequence[str] = (),
     ) -> Principal:
-        """Add an IAM user with its own keys; ``policy`` (JSON or a dict) and ``managed`` policy ARNs are its
-        identity policies (none: it may do nothing)."""
+        """Add an IAM user with an access key; ``policy`` (JSON or a dict: its inline policy named ``policy``) and
+        ``managed`` policy ARNs are its identity policies (none: it may do nothing)."""
         _check_name(name, "userName")
         checked_tags = _checked_tags(tags)
-        documents = (_checked(policy),) if policy is not None else ()
-        self._check_managed(_checked_arns(managed))
+        documents = {INLINE_POLICY_NAME: _checked(policy)} if policy is not None else {}
+        arns = _checked_arns(managed)
+        self._check_managed(arns)
         with self._lock:
-            if any(known.kind == "user" and known.name.lower() == name.lower() for known in self._principals.values()):
+            if name.lower() in self._users:
                 raise StsError("EntityAlreadyExists", f"User with name {name} already exists.", 409)
-            user = self._user(
-                name,
-                self._keys.access_key_id("AKIA"),
-                self._keys.secret_access_key(),
-                documents,
-                checked_tags,
-            )
-            if managed:
-                user = dataclasses.replace(user, managed=tuple(managed))
-            return self._add(user)
+            access_key_id, secret = self._keys.access_key_id("AKIA"), self._keys.secret_access_key()
+            user = _User(name, self._keys.unique_id("AIDA"), checked_tags, documents, list(dict.fromkeys(arns)))
+            self._users[name.lower()] = user
+            self._access_keys[access_key_id] = _Key(name.lower(), secret)
+            return self._user_principal(user, access_key_id, secret, True)
+
+    def delete_user(self, name: str) -> None:
+        """Delete a user with its access keys, inline policies, attached policies and MFA devices (what the IAM
+        console does; the API wants each removed first). Its sessions stop authenticating from now on."""
+        with self._lock:
+            user = self._user(name)
+            if user.name == DEFAULT_USER_NAME:
+                raise StsError(
+                    "DeleteConflict",
+                    f"Cannot delete {DEFAULT_USER_NAME}: it is the user of the fake environment keys and of keys "
+                    "mockfed never issued (delete the users you made; strict_auth=True refuses unknown keys)",
+                    409,
+                )
+            owner = user.name.lower()
+            for access_key_id in [akid for akid, key in self._access_keys.items() if key.owner == owner]:
+                del self._access_keys[access_key_id]
+            for serial in [serial for serial, device in self._mfa.items() if (device.user_name or "").lower() == owner]:
+                del self._mfa[serial]
+            del self._users[owner]
+
+    def create_access_key(self, user: str) -> Principal:
+        """Another access key for ``user`` (IAM allows two at once): the user acting with it.
+
+        Example::
+
+            >>> import threading
+            >>> from mockfed.state.keys import KeyFactory
+            >>> account = Account("111122223333", KeyFactory(seed=1), threading.RLock())
+            >>> alice = account.create_user("alice")
+            >>> second = account.create_access_key("alice")
+            >>> second.arn == alice.arn, second.access_key_id != alice.access_key_id
+            (True, True)
+            >>> account.create_access_key("alice")
+            Traceback (most recent call last):
+            ...
+            mockfed.errors.StsError: LimitExceeded: Cannot exceed quota for AccessKeysPerUser: 2
+        """
+        with self._lock:
+            holder = self._user(user)
+            owner = holder.name.lower()
+            if sum(key.owner == owner for key in self._access_keys.values()) >= ACCESS_KEYS_PER_USER:
+                raise StsError(
+                    "LimitExceeded", f"Cannot exceed quota for AccessKeysPerUser: {ACCESS_KEYS_PER_USER}", 409
+                )
+            access_key_id, secret = self._keys.access_key_id("AKIA"), self._keys.secret_access_key()
+            self._access_keys[access_key_id] = _Key(owner, secret)
+            return self._user_principal(holder, access_key_id, secret, True)
+
+    def _key(self, access_key_id: str) -> _Key:
+        key = self._access_keys.get(access_key_id) if isinstance(access_key_id, str) else None
+        if key is None or key.owner is None or access_key_id == DEFAULT_ACCESS_KEY_ID:
+            raise StsError("NoSuchEntity", f"The Access Key with id {access_key_id} cannot be found.", 404)
+        return key
+
+    def update_access_key(self, access_key_id: str, status: str) -> None:
+        """Make a user's access key ``"Active"`` or ``"Inactive"`` (an inactive key is refused as an invalid
+        token, and takes effect again once active)."""
+        if status not in ("Active", "Inactive"):
+            raise validation_error([f"Value '{status}' at 'status' failed to satisfy constraint: Member must satisfy "
+                                    "enum value set: [Active, Inactive]"])
+        with self._lock:
+            self._key(access_key_id).active = status == "Active"
+
+    def delete_access_key(self, access_key_id: str) -> None:
+        """Delete a user's access key: requests signed with it are refused (``InvalidClientTokenId``) from now on;
+        sessions issued with it go on, as they act for the user, not the key."""
+        with self._lock:
+            self._key(access_key_id)
+            del self._access_keys[access_key_id]
+
+    def put_user_policy(self, user: str, name: str, document: PolicyDocument) -> None:
+        """Add (or replace) the inline policy ``name`` of ``user``."""
+        _check_name(name, "policyName", maximum=128)
+        text = _checked(document)
+        with self._lock:
+            self._user(user).policies[name] = text
+
+    def delete_user_policy(self, user: str, name: str) -> None:
+        """Delete the inline policy ``name`` of ``user``."""
+        with self._lock:
+            if self._user(user).policies.pop(name, None) is None:
+                raise StsError("NoSuchEntity", f"The user policy with name {name} cannot be found.", 404)
+
+    def attach_user_policy(self, user: str, arn: str) -> None:
+        """Attach the managed policy ``arn`` (the account's, or AWS's) to ``user``."""
+        self._check_managed(_checked_arns([arn]))
+        with self._lock:
+            managed = self._user(user).managed
+            if arn not in managed:
+                managed.append(arn)
+
+    def detach_user_policy(self, user: str, arn: str) -> None:
+        """Detach the managed policy ``arn`` from ``user``."""
+        with self._lock:
+            _detach(self._user(user).managed, arn)
 
     # ---- roles and MFA devices ---------------------------------------------------------------------------
 
@@ -283,41 +471,95 @@ class Account:
         checked_tags = _checked_tags(tags)
         trust = _checked(trust_policy, "assumeRolePolicyDocument", trust=True)
         _check_principals(trust)
-        documents = (_checked(policy),) if policy is not None else ()
-        managed = _checked_arns(managed)
-        self._check_managed((*managed, *([permissions_boundary] if permissions_boundary else [])))
+        documents = {INLINE_POLICY_NAME: _checked(policy)} if policy is not None else {}
+        arns = _checked_arns(managed)
+        self._check_managed((*arns, *([permissions_boundary] if permissions_boundary else [])))
         with self._lock:
             if name.lower() in self._roles:
                 raise StsError("EntityAlreadyExists", f"Role with name {name} already exists.", 409)
-            role = Role(
-                name=name,
-                arn=f"arn:aws:iam::{self.account_id}:role{path}{name}",
-                role_id=self._keys.unique_id("AROA"),
-                account_id=self.account_id,
-                trust_policy=trust,
-                policies=documents,
-                managed=tuple(managed),
-                max_session_duration=max_session_duration,
-                path=path,
-                tags=checked_tags,
-                permissions_boundary=permissions_boundary,
+            role = _Role(
+                name,
+                self._keys.unique_id("AROA"),
+                trust,
+                max_session_duration,
+                path,
+                checked_tags,
+                permissions_boundary,
+                documents,
+                list(dict.fromkeys(arns)),
             )
             self._roles[name.lower()] = role
-            return role
+            return self._role_record(role)
+
+    def _role_record(self, role: _Role) -> Role:
+        return Role(
+            name=role.name,
+            arn=f"arn:aws:iam::{self.account_id}:role{role.path}{role.name}",
+            role_id=role.role_id,
+            account_id=self.account_id,
+            trust_policy=role.trust_policy,
+            policies=tuple(role.policies.values()),
+            managed=tuple(role.managed),
+            max_session_duration=role.max_session_duration,
+            path=role.path,
+            tags=role.tags,
+            permissions_boundary=role.permissions_boundary,
+        )
+
+    def _role(self, name: str) -> _Role:
+        """The role named ``name`` (any case), or IAM's ``NoSuchEntity``."""
+        role = self._roles.get(name.lower()) if isinstance(name, str) else None
+        if role is None:
+            raise StsError("NoSuchEntity", f"The role with name {name} cannot be found.", 404)
+        return role
 
     def role(self, arn: str) -> Role | None:
-        """The role with this ARN: the account's own (names are case-insensitive, as IAM's), else moto's IAM
-        role while a moto mock is active."""
+        """The role with this ARN as it is now: the account's own (names are case-insensitive, as IAM's), else
+        moto's IAM role while a moto mock is active."""
         if arn.startswith(f"arn:aws:iam::{self.account_id}:role/"):
-            role = self._roles.get(arn.rpartition("/")[2].lower())
-            if role is not None and role.arn == arn:
-                return role
+            with self._lock:
+                role = self._roles.get(arn.rpartition("/")[2].lower())
+                record = self._role_record(role) if role is not None else None
+            if record is not None and record.arn == arn:
+                return record
         return self.directory.role(arn)
 
     @property
     def roles(self) -> list[Role]:
         with self._lock:
-            return list(self._roles.values())
+            return [self._role_record(role) for role in self._roles.values()]
+
+    def delete_role(self, name: str) -> None:
+        """Delete a role with its inline and attached policies (what the IAM console does; the API wants each
+        removed first). Its sessions stop authenticating from now on."""
+        with self._lock:
+            del self._roles[self._role(name).name.lower()]
+
+    def put_role_policy(self, role: str, name: str, document: PolicyDocument) -> None:
+        """Add (or replace) the inline policy ``name`` of ``role``."""
+        _check_name(name, "policyName", maximum=128)
+        text = _checked(document)
+        with self._lock:
+            self._role(role).policies[name] = text
+
+    def delete_role_policy(self, role: str, name: str) -> None:
+        """Delete the inline policy ``name`` of ``role``."""
+        with self._lock:
+            if self._role(role).policies.pop(name, None) is None:
+                raise StsError("NoSuchEntity", f"The role policy with name {name} cannot be found.", 404)
+
+    def attach_role_policy(self, role: str, arn: str) -> None:
+        """Attach the managed policy ``arn`` (the account's, or AWS's) to ``role``."""
+        self._check_managed(_checked_arns([arn]))
+        with self._lock:
+            managed = self._role(role).managed
+            if arn not in managed:
+                managed.append(arn)
+
+    def detach_role_policy(self, role: str, arn: str) -> None:
+        """Detach the managed policy ``arn`` from ``role``."""
+        with self._lock:
+            _detach(self._role(role).managed, arn)
 
     def create_mfa_device(self, name: str, *, user: str | None = None, secret: str | None = None) -> MfaDevice:
         """Add a virtual MFA device (``arn:aws:iam::ACCOUNT:mfa/NAME``); ``secret`` is base32 (made if not given)."""
@@ -451,6 +693,20 @@ class Account:
                 raise StsError("EntityAlreadyExists", taken, 409)
             self._customer_policies[arn] = text
         return arn
+
+    def delete_policy(self, arn: str) -> None:
+        """Delete a customer-managed policy that is attached to nothing (IAM refuses to delete one in use)."""
+        with self._lock:
+            if arn not in self._customer_policies:
+                raise StsError("NoSuchEntity", f"Policy {arn} does not exist or is not attachable.", 404)
+            roles = self._roles.values()
+            if (
+                any(arn in user.managed for user in self._users.values())
+                or any(arn in role.managed for role in roles)
+                or any(role.permissions_boundary == arn for role in roles)
+            ):
+                raise StsError("DeleteConflict", "Cannot delete a policy attached to entities.", 409)
+            del self._customer_policies[arn]
 
     def _check_managed(self, arns: Iterable[str]) -> None:
         for arn in arns:

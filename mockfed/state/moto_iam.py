@@ -65,33 +65,44 @@ class MotoDirectory:
         return dict.get(account, parts[1]) if account is not None else None
 
     def principal(self, access_key_id: str) -> Principal | None:
-        """The moto IAM user owning this (long-term) access key, with its policies and its groups'."""
+        """The moto IAM user owning this (long-term) access key, with its policies and its groups', as it is now."""
         try:
             for backend in self._backends():
                 key = backend.access_keys.get(access_key_id)
                 if key is None or key.user_name is None:
                     continue
                 user = backend.users.get(key.user_name)
-                if user is None:
+                if user is None:  # moto keeps the keys of a deleted user
                     return None
-                groups = [group for group in list(backend.groups.values()) if user in group.users]
-                holders = [user, *groups]
-                return Principal(
-                    kind="user",
-                    name=user.name,
-                    arn=user.arn,
-                    user_id=user.id,
-                    account_id=backend.account_id,
-                    access_key_id=access_key_id,
-                    secret_access_key=key.secret_access_key,
-                    policies=tuple(_text(doc) for holder in holders for doc in list(holder.policies.values())),
-                    managed=tuple(arn for holder in holders for arn in list(holder.managed_policies)),
-                    tags=tuple((tag["Key"], tag["Value"]) for tag in user.tags or ()),
-                    key_active=key.status == "Active",
-                )
+                return _user_principal(backend, user, access_key_id, key.secret_access_key, key.status == "Active")
         except (AttributeError, KeyError, RuntimeError):  # moto resetting or mutating while we read
             return None
         return None
+
+    def user(self, arn: str) -> Principal | None:
+        """The moto IAM user with this ARN, without a key (the user a session acts for), as it is now."""
+        backend = self._backend_of(arn)
+        if backend is None:
+            return None
+        try:
+            for user in list(backend.users.values()):
+                if user.arn == arn:
+                    return _user_principal(backend, user, "", "", True)
+        except (AttributeError, KeyError, RuntimeError):
+            return None
+        return None
+
+    def holds_account(self, account_id: str | None) -> bool:
+        """Whether moto's IAM holds the account ``account_id`` (a moto mock active, its IAM made for it): keys
+        encoding that account are moto's to answer for.
+
+        Example::
+
+            >>> MotoDirectory().holds_account("123456789012")   # no moto mock active
+            False
+        """
+        iam = self._iam_backends()
+        return account_id is not None and iam is not None and dict.get(iam, account_id) is not None
 
     def role(self, arn: str) -> Role | None:
         """The moto IAM role with this ARN."""
@@ -158,6 +169,27 @@ class MotoDirectory:
         return None
 
 
+def _user_principal(backend: Any, user: Any, access_key_id: str, secret: str, active: bool) -> Principal:
+    """A moto IAM user as the principal it is now: its policies and its groups'."""
+    groups = [group for group in list(backend.groups.values()) if user in group.users]
+    holders = [user, *groups]
+    return Principal(
+        kind="user",
+        name=user.name,
+        arn=user.arn,
+        user_id=user.id,
+        account_id=backend.account_id,
+        access_key_id=access_key_id,
+        secret_access_key=secret,
+        policies=tuple(_text(doc) for holder in holders for doc in list(holder.policies.values())),
+        managed=tuple(arn for holder in holders for arn in list(holder.managed_policies)),
+        tags=tuple((tag["Key"], tag["Value"]) for tag in user.tags or ()),
+        key_active=active,
+    )
+
+
+#: The AWS-managed policies moto ships, by ARN: read once from moto's package data (which does not change while a
+#: process runs), the first time a moto mock is asked for one.
 _AWS_MANAGED: dict[str, str] = {}
 
 
