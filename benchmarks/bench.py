@@ -2,10 +2,11 @@
 
 Run: ``python benchmarks/bench.py`` (add ``--quick`` for a shorter run). Figures:
 
-- throughput, one client: GetFederationToken with the AWS CLI docs' seed request (myfile.json and
-  AmazonS3ReadOnlyAccess, 900 s), AssumeRole (a role the caller's account trusts, 900 s) and
-  GetCallerIdentity: the floor, mockfed (SigV4 verified, every
-  validation, packing and expiry on), and moto's ``mock_aws`` when installed;
+- throughput, one client: GetFederationToken (the AWS CLI docs' seed request: myfile.json and
+  AmazonS3ReadOnlyAccess, 900 s) and AssumeRole (a role the caller's account trusts, 900 s), each in three
+  request shapes: identical requests, the name alone varied, every field varied (name, inline policy, a
+  tag, the duration: a new text every call, as a real suite's calls are); and GetCallerIdentity: the floor,
+  mockfed (SigV4 verified, every validation, packing and expiry on), and moto's ``mock_aws`` when installed;
 - one typical test: activate, new client, one call, deactivate;
 - activation alone: enter + exit of ``mock_federation``;
 - ``import mockfed`` on top of ``import boto3`` (fresh interpreters);
@@ -67,11 +68,16 @@ POLICY = (
     '"Resource":["arn:aws:s3:::reports","arn:aws:s3:::reports/*"]},{"Effect":"Allow","Action":"ec2:Describe*",'
     '"Resource":"*"}]}'
 )
-#: AssumeRole as a CI job asks it: a role the default caller's account trusts, a session name, 900 s.
+#: AssumeRole as a CI job asks it: a role the default caller's account trusts (session tags too), a session name,
+#: 900 s.
 ROLE_TRUST = {
     "Version": "2012-10-17",
     "Statement": [
-        {"Effect": "Allow", "Principal": {"AWS": "arn:aws:iam::123456789012:root"}, "Action": "sts:AssumeRole"}
+        {
+            "Effect": "Allow",
+            "Principal": {"AWS": "arn:aws:iam::123456789012:root"},
+            "Action": ["sts:AssumeRole", "sts:TagSession"],
+        }
     ],
 }
 ASSUME_ROLE_REQUEST: dict[str, Any] = {
@@ -80,6 +86,61 @@ ASSUME_ROLE_REQUEST: dict[str, Any] = {
     "DurationSeconds": 900,
 }
 MOTO_KEY_ID = "AKIAIOSFODNN7EXAMPLE"  # moto answers every GetFederationToken with this key id
+#: Distinct requests prepared for the varied shapes (before timing): more than any round sends.
+VARIED = 20000
+
+Params = Callable[[int], dict[str, Any]]
+
+
+def identical(request: dict[str, Any]) -> Params:
+    """The same request every time (what no real suite sends many times over)."""
+    return lambda index: request
+
+
+def name_varied(request: dict[str, Any], field: str) -> Params:
+    """The same request but for its name (``Name``, ``RoleSessionName``): a new user or session each call."""
+    return lambda index: {**request, field: f"{request[field]}-{index}"}
+
+
+def varied_policy(index: int) -> str:
+    """The seed policy with other actions and a resource of its own: a text no call sent before."""
+    return json.dumps(
+        {
+            "Version": "2012-10-17",
+            "Statement": [
+                {"Effect": "Allow", "Action": ["ec2:Describe*", f"s3:Get{'Object' if index % 2 else 'Bucket*'}"],
+                 "Resource": "*"},
+                {"Effect": "Allow", "Action": "s3:ListBucket", "Resource": f"arn:aws:s3:::reports-{index}"},
+                {"Effect": "Allow", "Action": ["cloudwatch:ListMetrics", "cloudwatch:Describe*"],
+                 "Resource": f"arn:aws:cloudwatch:us-east-1:123456789012:alarm:team-{index % 97}-*"},
+            ],
+        },
+        indent=2,
+    )
+
+
+def every_field_varied(request: dict[str, Any], name: str) -> Params:
+    """Every field of the request its own each call: name, inline policy, a tag and the duration."""
+    return lambda index: {
+        **request,
+        name: f"{request[name]}-{index}",
+        "Policy": varied_policy(index),
+        "Tags": [{"Key": "Project", "Value": f"Pegasus-{index}"}],
+        "DurationSeconds": 900 + index % 2700,
+    }
+
+
+def prepared(shape: Params) -> Callable[[], dict[str, Any]]:
+    """The shape's requests, made before timing, handed out in turn."""
+    requests = [shape(index) for index in range(VARIED)]
+    position = [0]
+
+    def next_request() -> dict[str, Any]:
+        index = position[0]
+        position[0] = (index + 1) % VARIED
+        return requests[index]
+
+    return next_request
 
 
 Setup = Callable[[FederationBackend], None]
@@ -206,36 +267,39 @@ class Proof:
 
 
 def throughput(
-    operation: str, params: dict[str, Any], seconds: float, rounds: int, setup: Setup | None = None
+    operation: str, shape: Params, seconds: float, rounds: int, setup: Setup | None = None
 ) -> dict[str, float]:
-    """Calls/s of one client: the floor (no mock active), mockfed, and moto, interleaved round by round.
+    """Calls/s of one client sending the shape's requests: the floor (no mock active), mockfed, and moto,
+    interleaved round by round.
 
-    ``setup`` shapes mockfed's backend (a role to assume) before the capture and the timing.
+    ``setup`` shapes mockfed's backend (a role to assume) before the capture and the timing. Each system gets
+    its own run of the prepared requests, from the first.
     """
-    canned = Canned(captured_answer(operation, params, setup))
+    canned = Canned(captured_answer(operation, shape(0), setup))
     backend = FederationBackend()
     proof = Proof(canned, backend)
-    floor = getattr(floor_client(canned), operation)
+    floor, floor_next = getattr(floor_client(canned), operation), prepared(shape)
     figures: dict[str, Callable[[], float]] = {
-        "floor": lambda: proof.floor(lambda: calls_per_second(lambda: floor(**params), seconds)),
+        "floor": lambda: proof.floor(lambda: calls_per_second(lambda: floor(**floor_next()), seconds)),
     }
     with mock_federation(backend=backend):
         mocked = getattr(sts_client(), operation)  # a client made inside the mock, as a test makes it
     backend.reset()
     if setup is not None:
         setup(backend)
-    figures["mockfed"] = lambda: proof.mockfed(lambda: calls_per_second(lambda: mocked(**params), seconds))
+    mocked_next = prepared(shape)
+    figures["mockfed"] = lambda: proof.mockfed(lambda: calls_per_second(lambda: mocked(**mocked_next()), seconds))
     results = interleaved(figures, rounds)
     if moto_available():
         import moto
 
         with moto.mock_aws():
-            moto_call = getattr(sts_client(), operation)
+            moto_call, moto_next = getattr(sts_client(), operation), prepared(shape)
 
             def moto_round() -> float:
                 answers: list[Any] = []
                 canned_before, backend_before = canned.count, len(backend.calls)
-                rate, made = calls_per_second(lambda: answers.append(moto_call(**params)), seconds)
+                rate, made = calls_per_second(lambda: answers.append(moto_call(**moto_next())), seconds)
                 assert active_state() is None
                 assert len(answers) == made
                 assert (canned.count, len(backend.calls)) == (canned_before, backend_before), "not moto"
@@ -601,6 +665,9 @@ def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     parser.add_argument("--quick", action="store_true", help="shorter run, noisier figures")
     parser.add_argument("--canned-server", metavar="FILE", help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--only", choices=("throughput", "typical"), help="one figure (with the typical test) instead of all"
+    )
     args = parser.parse_args()
     if args.canned_server:
         serve_canned(args.canned_server)
@@ -613,18 +680,25 @@ def main() -> None:
         f"{platform.machine()}, {os.cpu_count()} CPUs, {platform.platform()}"
     )
     print()
-    _print_throughput(
-        "throughput: GetFederationToken, the AWS CLI docs' request (myfile.json + AmazonS3ReadOnlyAccess, 900 s)",
-        throughput("get_federation_token", SEED_REQUEST, seconds, rounds),
+    shapes = (
+        ("GetFederationToken", "get_federation_token", SEED_REQUEST, "Name", None),
+        ("AssumeRole", "assume_role", ASSUME_ROLE_REQUEST, "RoleSessionName", with_role),
     )
-    print()
-    _print_throughput(
-        "throughput: AssumeRole, a trusted account's caller, 900 s",
-        throughput("assume_role", ASSUME_ROLE_REQUEST, seconds, rounds, with_role),
-    )
-    print()
-    _print_throughput("throughput: GetCallerIdentity", throughput("get_caller_identity", {}, seconds, rounds))
-    print()
+    for title, operation, request, name, setup in shapes if args.only != "typical" else ():
+        for shape_title, shape in (
+            ("identical requests", identical(request)),
+            (f"{name} alone varied", name_varied(request, name)),
+            (f"every field varied ({name}, Policy, a tag, DurationSeconds)", every_field_varied(request, name)),
+        ):
+            _print_throughput(
+                f"throughput: {title}, {shape_title}", throughput(operation, shape, seconds, rounds, setup)
+            )
+            print()
+    if args.only is None:
+        _print_throughput(
+            "throughput: GetCallerIdentity", throughput("get_caller_identity", identical({}), seconds, rounds)
+        )
+        print()
     tt = typical_test(20 if quick else 60, rounds)
     print("one typical test (activate, new client, one GetFederationToken, deactivate)")
     for name in ("floor", "mockfed", "moto"):
@@ -632,6 +706,8 @@ def main() -> None:
             print(f"  {name:<10} {tt[name] * 1000:8.2f} ms        {tt[name] / tt['floor']:.2f} x the floor")
     print(f"  answered (proved): {tt['answered']}")
     print()
+    if args.only is not None:
+        return
     act = activation(500 if quick else 3000)
     print(f"activation alone (enter + exit): {act * 1e6:.0f} us median")
     print()

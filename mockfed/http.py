@@ -1,6 +1,6 @@
 """Transport-neutral request and response: what every door translates to and from.
 
-Plain named tuples: made and read on every mocked call, they cost less than dataclasses.
+Made and read on every mocked call: a small class with slots, and a named tuple.
 """
 
 from __future__ import annotations
@@ -12,8 +12,10 @@ from urllib.parse import SplitResult, urlsplit
 __all__ = ["HttpRequest", "HttpResponse", "split_url"]
 
 
-class HttpRequest(NamedTuple):
+class HttpRequest:
     """One HTTP request as the pipeline sees it; header names are kept lower-case.
+
+    Its URL is split once, the first time a part of it is asked for (the request never changes).
 
     Example::
 
@@ -22,10 +24,14 @@ class HttpRequest(NamedTuple):
         ('x', 'sts.amazonaws.com', '')
     """
 
-    method: str
-    url: str
-    headers: Mapping[str, str]
-    body: bytes = b""
+    __slots__ = ("_parts", "body", "headers", "method", "url")
+
+    def __init__(self, method: str, url: str, headers: Mapping[str, str], body: bytes = b"") -> None:
+        self.method = method
+        self.url = url
+        self.headers = headers
+        self.body = body
+        self._parts: SplitResult | bool | None = False  # not split yet
 
     @classmethod
     def build(cls, method: str, url: str, headers: Mapping[str, str | bytes], body: bytes | str | None) -> HttpRequest:
@@ -37,17 +43,35 @@ class HttpRequest(NamedTuple):
             body = body.encode("utf-8")
         return cls(method.upper(), url, lowered, body or b"")
 
+    def _replace(self, **changes: object) -> HttpRequest:
+        """The same request with some fields changed (as a named tuple's ``_replace``)."""
+        fields: dict[str, object] = {"method": self.method, "url": self.url, "headers": self.headers, "body": self.body}
+        fields.update(changes)
+        return HttpRequest(**fields)  # type: ignore[arg-type]
+
+    def __repr__(self) -> str:
+        return f"HttpRequest(method={self.method!r}, url={self.url!r}, headers={self.headers!r}, body={self.body!r})"
+
     def header(self, name: str, default: str = "") -> str:
         return self.headers.get(name, default)
 
     @property
+    def parts(self) -> SplitResult | None:
+        """The URL split (``urlsplit``), or None for a URL it refuses."""
+        parts = self._parts
+        if parts is False:
+            parts = self._parts = split_url(self.url)
+        return parts  # type: ignore[return-value]
+
+    @property
     def host(self) -> str:
-        return _hostname(self.url) or self.header("host").split(":")[0]
+        parts = self.parts
+        return (parts.hostname if parts is not None else None) or self.header("host").split(":")[0]
 
     @property
     def query(self) -> str:
-        parts = split_url(self.url)
-        return parts.query if parts else self.url.partition("?")[2].partition("#")[0]
+        parts = self.parts
+        return parts.query if parts is not None else self.url.partition("?")[2].partition("#")[0]
 
 
 def split_url(url: str) -> SplitResult | None:
@@ -62,11 +86,6 @@ def split_url(url: str) -> SplitResult | None:
         return urlsplit(url)
     except ValueError:
         return None
-
-
-def _hostname(url: str) -> str | None:
-    parts = split_url(url)
-    return parts.hostname if parts else None
 
 
 class HttpResponse(NamedTuple):

@@ -5,7 +5,7 @@ from __future__ import annotations
 import xml.etree.ElementTree as ET
 from datetime import UTC, datetime
 from typing import Any
-from urllib.parse import parse_qsl
+from urllib.parse import parse_qsl, unquote_plus
 
 import pytest
 from hypothesis import given, settings
@@ -17,6 +17,7 @@ from mockfed.errors import StsError
 from mockfed.http import HttpRequest
 from mockfed.model import operation, service_model
 from mockfed.protocol import form_fields, parse_call, parse_response, render_result
+from mockfed.protocol.query import form_unquote
 
 NS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 
@@ -213,3 +214,9 @@ def test_a_request_read_again_gets_its_own_parameters() -> None:
     with pytest.raises(StsError) as info:  # the content type is part of what a reading depends on
         parse_call(HttpRequest.build("POST", "https://sts.amazonaws.com/", {"Content-Type": "text/plain"}, body))
     assert info.value.code == "MissingAction"
+
+
+@settings(max_examples=1000)
+@given(st.text(alphabet=st.sampled_from(list("%+\\xab09AFz -é\x00")) | st.characters(), max_size=40))
+def test_form_fields_decode_as_unquote_plus_decodes(text: str) -> None:
+    assert form_unquote(text) == unquote_plus(text)

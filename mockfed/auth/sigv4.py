@@ -20,7 +20,7 @@ from botocore.utils import normalize_url_path
 
 from mockfed.auth.endpoints import signing_region_of_host
 from mockfed.errors import StsError
-from mockfed.http import HttpRequest, split_url
+from mockfed.http import HttpRequest
 
 __all__ = [
     "Credential",
@@ -62,6 +62,8 @@ class Credential(NamedTuple):
     amz_date: str
     presigned: bool
     terminator: str = "aws4_request"
+    signed_at: int | None = None
+    """``amz_date`` as POSIX seconds (None: read again from it)."""
 
     def __repr__(self) -> str:
         shown = ", ".join(f"{name}={value!r}" for name, value in self._asdict().items() if name != "session_token")
@@ -172,7 +174,8 @@ def _credential(
 ) -> Credential:
     """The checks that follow reading the parameters, in the service's order: date format, host signed,
     algorithm, the credential's five parts."""
-    if _signed_at(amz_date) is None:
+    signed_at = _signed_at(amz_date)
+    if signed_at is None:
         raise _date_format_error(amz_date)
     headers = tuple(signed_headers.split(";"))
     if "host" not in headers and "host" not in signed_headers.lower().split(";"):
@@ -186,7 +189,7 @@ def _credential(
             f"got '{scope}'"
         )
     key, day, region, service, terminator = parts
-    return Credential(key, day, region, service, token, signature, headers, amz_date, presigned, terminator)
+    return Credential(key, day, region, service, token, signature, headers, amz_date, presigned, terminator, signed_at)
 
 
 def _incomplete(message: str) -> StsError:
@@ -244,7 +247,7 @@ def check_scope(request: HttpRequest, credential: Credential) -> None:
 
 def check_request_time(credential: Credential) -> None:
     """Signed more than 15 minutes from the process's own now (frozen or not; never the clock's offset)."""
-    signed = _signed_at(credential.amz_date)
+    signed = credential.signed_at if credential.signed_at is not None else _signed_at(credential.amz_date)
     if signed is None:  # credential_of refuses it first; a Credential made by hand may still hold one
         raise _date_format_error(credential.amz_date)
     now = int(time.time())
@@ -320,7 +323,7 @@ def expected_signature(request: HttpRequest, credential: Credential, secret: str
         >>> expected_signature(request, credential, "secret")[0] == credential.signature
         True
     """
-    parts = split_url(request.url)
+    parts = request.parts
     if parts is None:
         raise ValueError(request.url)
     amz_date = credential.amz_date
@@ -355,6 +358,8 @@ def _signing_key(secret: str, day: str, region: str, service: str) -> bytes:
 
 
 def _canonical_path(path: str) -> str:
+    if path == "/":  # every STS request
+        return path
     return quote(normalize_url_path(path), safe="/~")
 
 
@@ -372,10 +377,15 @@ def _canonical_query(query: str, skip: str | None = None) -> str:
 
 
 def _header_value(request: HttpRequest, name: str) -> str:
+    """A signed header's value as SigV4 canonicalizes it: trimmed, each run of white space one space."""
     value = request.headers.get(name)
-    if value is None and name == "host":
+    if value is None:
+        if name != "host":
+            return ""
         value = _host_of(request.url)
-    return " ".join((value or "").split())
+    if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
+        return value  # nearly every value: nothing to trim
+    return " ".join(value.split())
 
 
 def _host_of(url: str) -> str:

@@ -37,7 +37,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from mockfed.errors import malformed_policy
-from mockfed.iam.policy import OPERATORS, Condition, Effect, Policy, Statement, split_operator
+from mockfed.iam.policy import OPERATORS, Condition, Policy, Statement, split_operator
 
 __all__ = ["parse_policy", "policy_text"]
 
@@ -62,6 +62,7 @@ _STATEMENT_KEYS = frozenset(
     {"Sid", "Effect", "Action", "NotAction", "Resource", "NotResource", "Condition", "Principal", "NotPrincipal"}
 )
 _VENDOR_INVALID = re.compile(r"[^a-zA-Z0-9\-.]")
+_VENDOR = re.compile(r"[a-zA-Z0-9\-.]+")
 
 # --- parsing ---------------------------------------------------------------------------------------------------
 
@@ -106,21 +107,20 @@ def parse_policy(text: str | Mapping[str, Any], *, session: bool = False, trust:
 @functools.lru_cache(maxsize=512)
 def _parse_cached(text: str, session: bool, trust: bool) -> Policy:
     document = _load_json(text)
-    statements_raw = _check_syntax(document)
-    if session and any("Principal" in st or "NotPrincipal" in st for st in statements_raw):
+    statements = _statements(document, trust)  # the grammar's stage: every failure is ``Syntax errors in policy.``
+    if session and any(st.principals is not None or st.not_principals is not None for st in statements):
         raise malformed_policy(PRINCIPAL_IN_SESSION)
     if trust:
-        if any("Principal" not in st and "NotPrincipal" not in st for st in statements_raw):
+        if any(st.principals is None and st.not_principals is None for st in statements):
             raise malformed_policy(TRUST_WITHOUT_PRINCIPAL)
-        if any("Resource" in st or "NotResource" in st for st in statements_raw):
+        if any("Resource" in st or "NotResource" in st for st in _raw_statements(document) if isinstance(st, dict)):
             raise malformed_policy(TRUST_WITH_RESOURCE)
-        statements_raw = [{**st, "Resource": "*"} for st in statements_raw]  # a trust policy's resource is its role
-    _check_semantics(statements_raw)
+    _check_semantics(statements)
     version = document.get("Version", "2008-10-17")
     assert isinstance(version, str)
     policy_id = document.get("Id")
     assert policy_id is None or isinstance(policy_id, str)
-    return Policy(tuple(_build_statement(st) for st in statements_raw), version, policy_id)
+    return Policy(statements, version, policy_id, document)
 
 
 def _reject_constant(name: str) -> object:
@@ -137,8 +137,108 @@ def _load_json(text: str) -> dict[str, object]:
     return document
 
 
-def _is_string_or_strings(value: object) -> bool:
-    return isinstance(value, str) or (isinstance(value, list) and all(isinstance(v, str) for v in value))
+def _raw_statements(document: dict[str, object]) -> list[object]:
+    raw = document.get("Statement")
+    if isinstance(raw, dict):
+        return [raw]
+    if isinstance(raw, list) and raw:
+        return raw
+    raise malformed_policy(SYNTAX_ERROR)
+
+
+def _statements(document: dict[str, object], trust: bool) -> tuple[Statement, ...]:
+    """The document's statements, read and checked against the grammar in one pass (a trust policy's statements
+    act on their role: their resource is ``*``)."""
+    if not document.keys() <= _TOP_KEYS:
+        raise malformed_policy(SYNTAX_ERROR)
+    if "Version" in document and document["Version"] not in VERSIONS:
+        raise malformed_policy(SYNTAX_ERROR)
+    if "Id" in document and not isinstance(document["Id"], str):
+        raise malformed_policy(SYNTAX_ERROR)
+    return tuple(_statement(raw, trust) for raw in _raw_statements(document))
+
+
+def _statement(st: object, trust: bool) -> Statement:
+    """One statement, read as the grammar allows it; ``Syntax errors in policy.`` for anything else."""
+    if not isinstance(st, dict) or not st.keys() <= _STATEMENT_KEYS:
+        raise malformed_policy(SYNTAX_ERROR)
+    effect = st.get("Effect")
+    if effect != "Allow" and effect != "Deny":
+        raise malformed_policy(SYNTAX_ERROR)
+    sid = st.get("Sid", "")
+    if not isinstance(sid, str):
+        raise malformed_policy(SYNTAX_ERROR)
+    actions, not_actions = _names(st, "Action"), _names(st, "NotAction")
+    resources, not_resources = _names(st, "Resource"), _names(st, "NotResource")
+    principal, not_principal = st.get("Principal", _ABSENT), st.get("NotPrincipal", _ABSENT)
+    if (
+        (actions is not None and not_actions is not None)
+        or (resources is not None and not_resources is not None)
+        or (principal is not _ABSENT and not_principal is not _ABSENT)
+    ):
+        raise malformed_policy(SYNTAX_ERROR)
+    condition = st.get("Condition", _ABSENT)
+    if trust:
+        resources, not_resources = ("*",), None
+    return Statement(
+        effect=effect,
+        actions=actions,
+        not_actions=not_actions,
+        resources=resources,
+        not_resources=not_resources,
+        conditions=_conditions(condition) if condition is not _ABSENT else (),
+        sid=sid if "Sid" in st else None,
+        principals=_principals(principal) if principal is not _ABSENT else None,
+        not_principals=_principals(not_principal) if not_principal is not _ABSENT else None,
+    )
+
+
+_ABSENT = object()
+
+
+def _names(st: dict[str, object], key: str) -> tuple[str, ...] | None:
+    """An element holding a string or a list of strings, as a tuple (None: absent)."""
+    value = st.get(key, _ABSENT)
+    if value is _ABSENT:
+        return None
+    if isinstance(value, str):
+        return (value,)
+    if isinstance(value, list) and all(isinstance(item, str) for item in value):
+        return tuple(value)
+    raise malformed_policy(SYNTAX_ERROR)
+
+
+def _principals(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
+    if value == "*":
+        return (("*", ("*",)),)
+    if not isinstance(value, dict) or not value:
+        raise malformed_policy(SYNTAX_ERROR)
+    principals = []
+    for kind, names in value.items():
+        if kind not in PRINCIPAL_TYPES:
+            raise malformed_policy(SYNTAX_ERROR)
+        if isinstance(names, str):
+            principals.append((kind, (names,)))
+        elif isinstance(names, list) and all(isinstance(name, str) for name in names):
+            principals.append((kind, tuple(names)))
+        else:
+            raise malformed_policy(SYNTAX_ERROR)
+    return tuple(principals)
+
+
+def _conditions(condition: object) -> tuple[Condition, ...]:
+    if not isinstance(condition, dict):
+        raise malformed_policy(SYNTAX_ERROR)
+    conditions = []
+    for operator, block in condition.items():
+        if not isinstance(block, dict) or (block and split_operator(operator)[1] not in OPERATORS):
+            raise malformed_policy(SYNTAX_ERROR)
+        for key, value in block.items():
+            values = value if isinstance(value, list) else [value]
+            if not all(_is_condition_scalar(item) for item in values):
+                raise malformed_policy(SYNTAX_ERROR)
+            conditions.append(Condition(operator, key, tuple(_condition_value(item) for item in values)))
+    return tuple(conditions)
 
 
 def _is_condition_scalar(value: object) -> bool:
@@ -146,117 +246,34 @@ def _is_condition_scalar(value: object) -> bool:
     return isinstance(value, str | bool | int | float)
 
 
-def _check_syntax(document: dict[str, object]) -> list[dict[str, object]]:
-    """The grammar stage: every failure here is ``Syntax errors in policy.``."""
-    if not set(document) <= _TOP_KEYS:
-        raise malformed_policy(SYNTAX_ERROR)
-    if "Version" in document and document["Version"] not in VERSIONS:
-        raise malformed_policy(SYNTAX_ERROR)
-    if "Id" in document and not isinstance(document["Id"], str):
-        raise malformed_policy(SYNTAX_ERROR)
-    raw = document.get("Statement")
-    statements: list[object]
-    if isinstance(raw, dict):
-        statements = [raw]
-    elif isinstance(raw, list) and raw:
-        statements = raw
-    else:
-        raise malformed_policy(SYNTAX_ERROR)
-    checked: list[dict[str, object]] = []
-    for st in statements:
-        if not isinstance(st, dict) or not _statement_syntax_ok(st):
-            raise malformed_policy(SYNTAX_ERROR)
-        checked.append(st)
-    return checked
-
-
-def _statement_syntax_ok(st: dict[str, object]) -> bool:
-    if not set(st) <= _STATEMENT_KEYS:
-        return False
-    if ("Action" in st and "NotAction" in st) or ("Resource" in st and "NotResource" in st):
-        return False
-    if ("Principal" in st and "NotPrincipal" in st) or st.get("Effect") not in ("Allow", "Deny"):
-        return False
-    if "Sid" in st and not isinstance(st["Sid"], str):
-        return False
-    for key in ("Action", "NotAction", "Resource", "NotResource"):
-        if key in st and not _is_string_or_strings(st[key]):
-            return False
-    for key in ("Principal", "NotPrincipal"):
-        if key in st and not _principal_syntax_ok(st[key]):
-            return False
-    return "Condition" not in st or _condition_syntax_ok(st["Condition"])
-
-
-def _principal_syntax_ok(principal: object) -> bool:
-    if principal == "*":
-        return True
-    if not isinstance(principal, dict) or not principal:
-        return False
-    return all(kind in PRINCIPAL_TYPES and _is_string_or_strings(value) for kind, value in principal.items())
-
-
-def _principals(value: object) -> tuple[tuple[str, tuple[str, ...]], ...]:
-    if value == "*":
-        return (("*", ("*",)),)
-    assert isinstance(value, dict)
-    return tuple((kind, _strings(names)) for kind, names in value.items())
-
-
-def _condition_syntax_ok(condition: object) -> bool:
-    if not isinstance(condition, dict):
-        return False
-    for operator, block in condition.items():
-        if not isinstance(block, dict):
-            return False
-        for value in block.values():
-            values = value if isinstance(value, list) else [value]
-            if not all(_is_condition_scalar(v) for v in values):
-                return False
-        if split_operator(operator)[1] not in OPERATORS and block:
-            return False
-    return True
-
-
-def _strings(value: object) -> tuple[str, ...]:
-    if isinstance(value, str):
-        return (value,)
-    assert isinstance(value, list)
-    return tuple(str(v) for v in value)
-
-
-def _check_semantics(statements: list[dict[str, object]]) -> None:
-    """The stages after the grammar, in the order IAM applies them."""
+def _check_semantics(statements: tuple[Statement, ...]) -> None:
+    """The stages after the grammar, in the order IAM applies them (each over every statement, in turn)."""
     seen: set[str] = set()
     for st in statements:
-        sid = st.get("Sid")
-        if isinstance(sid, str) and sid:
-            if sid in seen:
+        if st.sid:
+            if st.sid in seen:
                 raise malformed_policy(DUPLICATE_SID)
-            seen.add(sid)
+            seen.add(st.sid)
     for st in statements:
-        if not any(_strings(st[key]) for key in ("Action", "NotAction") if key in st):
+        if not (st.actions or st.not_actions):
             raise malformed_policy(MISSING_ACTIONS)
     for st in statements:
-        if not any(_strings(st[key]) for key in ("Resource", "NotResource") if key in st):
+        if not (st.resources or st.not_resources):
             raise malformed_policy(MISSING_RESOURCES)
     for st in statements:
-        for key in ("Resource", "NotResource"):
-            for resource in _strings(st.get(key, [])):
-                if resource != "*" and ":" not in resource:
-                    raise malformed_policy(f'Resource {resource} must be in ARN format or "*".')
+        for resource in st.resources or st.not_resources or ():
+            if resource != "*" and ":" not in resource:
+                raise malformed_policy(f'Resource {resource} must be in ARN format or "*".')
     for st in statements:
-        for key in ("Action", "NotAction"):
-            for action in _strings(st.get(key, [])):
-                _check_action(action)
-        condition = st.get("Condition", {})
-        assert isinstance(condition, dict)
-        for block in condition.values():
-            if any(":" not in condition_key for condition_key in block):
-                raise malformed_policy(MISSING_VENDOR)
+        for action in st.actions or st.not_actions or ():
+            _check_action(action)
+        if any(":" not in condition.key for condition in st.conditions):
+            raise malformed_policy(MISSING_VENDOR)
 
 
 def _check_action(action: str) -> None:
+    if action == "*" or (action.count(":") == 1 and _VENDOR.fullmatch(action.partition(":")[0])):
+        return  # nearly every action: a vendor of its characters, one colon
     parts = action.split(":")
     if len(parts) == 1 and parts[0] != "*":
         raise malformed_policy(MISSING_VENDOR)
@@ -270,30 +287,3 @@ def _condition_value(value: object) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     return str(value)
-
-
-def _build_statement(st: dict[str, object]) -> Statement:
-    def opt(key: str) -> tuple[str, ...] | None:
-        return _strings(st[key]) if key in st else None
-
-    conditions: list[Condition] = []
-    condition = st.get("Condition", {})
-    assert isinstance(condition, dict)
-    for operator, block in condition.items():
-        for key, value in block.items():
-            values = value if isinstance(value, list) else [value]
-            conditions.append(Condition(operator, key, tuple(_condition_value(v) for v in values)))
-    effect: Effect = "Allow" if st["Effect"] == "Allow" else "Deny"
-    sid = st.get("Sid")
-    return Statement(
-        effect=effect,
-        actions=opt("Action"),
-        not_actions=opt("NotAction"),
-        resources=opt("Resource"),
-        not_resources=opt("NotResource"),
-        conditions=tuple(conditions),
-        sid=sid if isinstance(sid, str) else None,
-        principals=_principals(st["Principal"]) if "Principal" in st else None,
-        not_principals=_principals(st["NotPrincipal"]) if "NotPrincipal" in st else None,
-    )
-

@@ -34,10 +34,14 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import json
 import zlib
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
+from typing import Any
+
+from mockfed.iam.policy import Policy
 
 __all__ = ["MAX_SESSION_TOKEN_SIZE", "PackedSession", "pack", "packed_policy_size"]
 
@@ -160,11 +164,12 @@ class PackedSession:
 
 
 def pack(
-    policy: str | None = None,
+    policy: str | Mapping[str, Any] | Policy | None = None,
     policy_arns: Sequence[str] = (),
     tags: Sequence[tuple[str, str]] = (),
 ) -> PackedSession:
-    """Pack an inline policy, managed policy ARNs and session tags as the session token carries them.
+    """Pack an inline policy (JSON text, the document it reads as, or the policy parsed from it), managed policy ARNs
+    and session tags as the session token carries them.
 
     Raises ``ValueError`` when ``policy`` is not valid JSON. The grammar of the
     policy is not checked here: that is the policy validator's job.
@@ -175,7 +180,16 @@ def pack(
         ...      '"Resource":"*"}]}', tags=[("Project", "Pegasus"), ("Cost-Center", "98765")]).percent
         8
     """
-    version, policy_items = (0, ()) if policy is None else _policy_items(policy)
+    version: int
+    policy_items: tuple[str, ...]
+    if policy is None:
+        version, policy_items = 0, ()
+    elif isinstance(policy, str):
+        version, policy_items = _policy_items(policy)
+    elif isinstance(policy, Policy):
+        version, policy_items = _parsed_items(policy)
+    else:
+        version, policy_items = _document_items(policy)
     return _pack_normalised(version, policy_items, _as_arns(policy_arns), _as_tags(tags))
 
 
@@ -221,6 +235,16 @@ def _policy_items(policy: str) -> tuple[int, tuple[str, ...]]:
         raise ValueError("policy nests too deeply to be a policy document") from None
 
 
+def _parsed_items(policy: Policy) -> tuple[int, tuple[str, ...]]:
+    """The items of a parsed policy's document, kept with it: a part of the policy's parsed form, which a text
+    always has the same (the grammar keeps the parsed form of recent texts)."""
+    items = policy.packed_items
+    if items is None:
+        items = _document_items(policy.document if policy.document is not None else {})
+        object.__setattr__(policy, "packed_items", items)
+    return items
+
+
 def _document_items(document: object) -> tuple[int, tuple[str, ...]]:
     if not isinstance(document, dict):
         return _OTHER_VERSION, (_compact(document),)
@@ -246,6 +270,7 @@ def _statement_items(statement: object) -> list[str]:
         return [_compact(statement)]
     skeleton: dict[str, object] = {}
     names: list[str] = []
+    plain: list[str] = []  # the skeleton's text while it holds only name lists and an Effect (most statements)
     for key, value in statement.items():
         if key == "Sid":
             continue
@@ -253,13 +278,24 @@ def _statement_items(statement: object) -> list[str]:
         if key in _NAME_LISTS and isinstance(listed, list) and all(isinstance(name, str) for name in listed):
             skeleton[key] = []
             names.extend(listed)
+            plain.append(f'"{key}":[]')
         else:
             skeleton[key] = value
+            plain.append(f'"Effect":"{value}"' if key == "Effect" and value in _EFFECTS else "")
+    if all(plain):
+        return ["{" + ",".join(plain) + "}", *names]
     return [_compact(skeleton), *names]
 
 
+_EFFECTS = ("Allow", "Deny")
+
+
 def _compact(value: object) -> str:
-    return json.dumps(value, separators=(",", ":"), ensure_ascii=False)
+    return _COMPACT(value)
+
+
+#: ``json.dumps(value, separators=(",", ":"), ensure_ascii=False)``, with the encoder made once.
+_COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
 #: The compressor primed with the dictionary, copied for each item. Raw DEFLATE (no zlib header); a 4 KiB window
@@ -268,7 +304,10 @@ def _compact(value: object) -> str:
 _PRIMED = zlib.compressobj(9, zlib.DEFLATED, -12, 6, zlib.Z_DEFAULT_STRATEGY, _ZDICT)
 
 
+@functools.lru_cache(maxsize=4096)
 def _packed_item(text: str) -> bytes:
+    """One item compressed on its own: a pure function of its text (the same actions, resources, managed policy ARNs
+    and statement skeletons come in many policies), kept for the most recent items."""
     compressor = _PRIMED.copy()
     raw = text.encode("utf-8", "surrogatepass")
     return compressor.compress(raw) + compressor.flush()

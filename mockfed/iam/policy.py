@@ -183,20 +183,22 @@ class Statement:
     sid: str | None = None
     principals: tuple[tuple[str, tuple[str, ...]], ...] | None = None
     not_principals: tuple[tuple[str, tuple[str, ...]], ...] | None = None
-    #: The action and resource patterns compiled once, with the statement (part of a policy's parsed form).
-    _matchers: _StatementMatchers = field(init=False, repr=False, compare=False)
+    #: The action and resource patterns as matchers, made the first time the statement is evaluated (a part of
+    #: the statement: a function of its patterns alone). A policy checked and never evaluated never makes them.
+    _matchers: _StatementMatchers | None = field(default=None, init=False, repr=False, compare=False)
 
-    def __post_init__(self) -> None:
-        object.__setattr__(
-            self,
-            "_matchers",
-            _StatementMatchers(
-                _actions_regex(self.actions) if self.actions is not None else None,
-                _actions_regex(self.not_actions) if self.not_actions is not None else None,
-                _resource_patterns(self.resources),
-                _resource_patterns(self.not_resources),
-            ),
-        )
+    @property
+    def matchers(self) -> _StatementMatchers:
+        matchers = self._matchers
+        if matchers is None:
+            matchers = _StatementMatchers(
+                _action_matcher(self.actions) if self.actions is not None else None,
+                _action_matcher(self.not_actions) if self.not_actions is not None else None,
+                _resource_matchers(self.resources),
+                _resource_matchers(self.not_resources),
+            )
+            object.__setattr__(self, "_matchers", matchers)
+        return matchers
 
     def applies(
         self, action: str, resource: str = "*", context: Context | None = None, *, variables: bool = True
@@ -222,6 +224,10 @@ class Policy:
     statements: tuple[Statement, ...]
     version: str = "2012-10-17"
     id: str | None = None
+    document: Mapping[str, object] | None = field(default=None, repr=False, compare=False)
+    """The JSON document the policy was read from (never to be changed: a parsed policy is shared)."""
+    packed_items: tuple[int, tuple[str, ...]] | None = field(default=None, init=False, repr=False, compare=False)
+    """What :mod:`mockfed.iam.packing` makes of the document, the first time it packs it."""
 
     def evaluate(
         self, action: str, resource: str = "*", context: Context | None = None
@@ -276,27 +282,89 @@ def _evaluate(policy: Policy, action: str, resource: str, context: _NormalContex
     return "Allow" if allowed else None
 
 
+_Match = Callable[[str], bool]
+
+
 class _StatementMatchers(NamedTuple):
-    """A statement's patterns, compiled: its actions and not-actions, and each resource pattern with its regex
-    (as written: a pattern holding a policy variable is compiled again with the request's values)."""
+    """A statement's patterns as matchers: its actions and not-actions, and each resource pattern with its
+    matcher as written (a pattern holding a policy variable is matched again with the request's values)."""
 
-    actions: re.Pattern[str] | None
-    not_actions: re.Pattern[str] | None
-    resources: tuple[tuple[str, re.Pattern[str]], ...] | None
-    not_resources: tuple[tuple[str, re.Pattern[str]], ...] | None
+    actions: _Match | None
+    not_actions: _Match | None
+    resources: tuple[tuple[str, _Match], ...] | None
+    not_resources: tuple[tuple[str, _Match], ...] | None
 
 
-def _resource_patterns(patterns: tuple[str, ...] | None) -> tuple[tuple[str, re.Pattern[str]], ...] | None:
+def _action_matcher(patterns: tuple[str, ...]) -> _Match:
+    """Whether an action matches one of ``patterns`` (``*``/``?`` wildcards, case-insensitive): ``*`` alone, a
+    name without wildcards and a name ending in its only ``*`` are compared as text; the rest by one regex.
+
+    Example::
+
+        >>> match = _action_matcher(("s3:Get*", "ec2:DescribeInstances", "iam:?etUser"))
+        >>> match("S3:GetObject"), match("ec2:describeinstances"), match("iam:GetUser"), match("s3:PutObject")
+        (True, True, True, False)
+    """
+    if "*" in patterns:
+        return _everything
+    exact = frozenset(p.lower() for p in patterns if p.isascii() and "*" not in p and "?" not in p)
+    prefixes = tuple(
+        p[:-1].lower() for p in patterns if p.isascii() and p.endswith("*") and "*" not in p[:-1] and "?" not in p
+    )
+    rest = tuple(p for p in patterns if not p.isascii() or (p.lower() not in exact and p[:-1].lower() not in prefixes))
+    regex = _actions_regex(rest) if rest else None
+    everything = _actions_regex(patterns)
+
+    def match(action: str) -> bool:
+        if not action.isascii():  # case rules beyond ASCII: the regex's
+            return everything.fullmatch(action) is not None
+        lowered = action.lower()
+        return (
+            lowered in exact
+            or (bool(prefixes) and lowered.startswith(prefixes))
+            or (regex is not None and regex.fullmatch(action) is not None)
+        )
+
+    return match
+
+
+def _everything(value: str) -> bool:
+    return True
+
+
+def _resource_matchers(patterns: tuple[str, ...] | None) -> tuple[tuple[str, _Match], ...] | None:
     if patterns is None:
         return None
-    return tuple((pattern, _glob_regex([(False, pattern)], arn=True)) for pattern in patterns)
+    return tuple((pattern, _resource_matcher(pattern)) for pattern in patterns)
+
+
+def _resource_matcher(pattern: str) -> _Match:
+    """Whether a resource ARN matches ``pattern`` as written (wildcards kept to ARN segments): ``*`` alone, a
+    pattern without wildcards and one ending in its only ``*`` are compared as text; the rest by a regex.
+
+    Example::
+
+        >>> _resource_matcher("arn:aws:s3:::reports/*")("arn:aws:s3:::reports/q3.csv")
+        True
+        >>> _resource_matcher("arn:aws:s3:::reports")("arn:aws:s3:::Reports")
+        False
+    """
+    if pattern == "*":
+        return _everything
+    if "?" not in pattern and "*" not in pattern:
+        return pattern.__eq__
+    if "?" not in pattern and "*" not in pattern[:-1]:  # a * ending the pattern runs past colons: a prefix
+        prefix = pattern[:-1]
+        return lambda resource: resource.startswith(prefix)
+    regex = _glob_regex([(False, pattern)], arn=True)
+    return lambda resource: regex.fullmatch(resource) is not None
 
 
 def _statement_applies(st: Statement, action: str, resource: str, context: _NormalContext, variables: bool) -> bool:
-    matchers = st._matchers
-    if matchers.actions is not None and not matchers.actions.fullmatch(action):
+    matchers = st.matchers
+    if matchers.actions is not None and not matchers.actions(action):
         return False
-    if matchers.not_actions is not None and matchers.not_actions.fullmatch(action):
+    if matchers.not_actions is not None and matchers.not_actions(action):
         return False
     if matchers.resources is not None and not any(
         _resource_matches(pattern, static, resource, context, variables) for pattern, static in matchers.resources
@@ -380,11 +448,11 @@ def _pattern_regex(pattern: str, context: _NormalContext, variables: bool, *, ar
     return None if tokens is None else _glob_regex(tokens, arn=arn)
 
 
-def _resource_matches(
-    pattern: str, static: re.Pattern[str], resource: str, context: _NormalContext, variables: bool
-) -> bool:
-    regex = _pattern_regex(pattern, context, variables, arn=True) if variables and "${" in pattern else static
-    return regex is not None and regex.fullmatch(resource) is not None
+def _resource_matches(pattern: str, static: _Match, resource: str, context: _NormalContext, variables: bool) -> bool:
+    if variables and "${" in pattern:
+        regex = _pattern_regex(pattern, context, variables, arn=True)
+        return regex is not None and regex.fullmatch(resource) is not None
+    return static(resource)
 
 
 def split_operator(operator: str) -> tuple[str | None, str, bool]:

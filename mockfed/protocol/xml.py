@@ -74,7 +74,10 @@ def xml_text(value: str) -> str:
 
 def _timestamp(value: datetime | float) -> str:
     moment = datetime.fromtimestamp(value, UTC) if not isinstance(value, datetime) else value.astimezone(UTC)
-    return moment.strftime("%Y-%m-%dT%H:%M:%SZ")
+    return (
+        f"{moment.year:04d}-{moment.month:02d}-{moment.day:02d}T{moment.hour:02d}:{moment.minute:02d}:"
+        f"{moment.second:02d}Z"
+    )
 
 
 def _text(value: Any) -> str:

@@ -62,14 +62,13 @@ def requested_session(
     """
     _check_documented_limits(params)
     policy: str | None = params.get("Policy")
-    if policy is not None:
-        parse_policy(policy, session=True)
+    parsed = parse_policy(policy, session=True) if policy is not None else None
     arns = tuple(entry["arn"] for entry in params.get("PolicyArns") or ())
     for arn in arns:
         if state.account.managed_policy(arn) is None:
             raise errors.malformed_policy(f"Policy {arn} does not exist or is not attachable.")
     tags = (*inherited_tags, *((tag["Key"], tag["Value"]) for tag in params.get("Tags") or ()))
-    packed = packing.pack(policy, arns, tags)
+    packed = packing.pack(parsed, arns, tags)
     if packed.too_large:
         raise errors.packed_policy_too_large(packed.percent, tags=packed.exceeded_by_tags)
     return Requested(policy, arns, tags, packed)
