@@ -298,17 +298,16 @@ def _compact(value: object) -> str:
 _COMPACT = json.JSONEncoder(separators=(",", ":"), ensure_ascii=False).encode
 
 
-#: The compressor primed with the dictionary, copied for each item. Raw DEFLATE (no zlib header); a 4 KiB window
-#: holds the dictionary and a 2,048-character item, and memLevel 6 keeps such an item in one block while making each
-#: copy() cheap.
-_PRIMED = zlib.compressobj(9, zlib.DEFLATED, -12, 6, zlib.Z_DEFAULT_STRATEGY, _ZDICT)
 
 
 @functools.lru_cache(maxsize=4096)
 def _packed_item(text: str) -> bytes:
     """One item compressed on its own: a pure function of its text (the same actions, resources, managed policy ARNs
     and statement skeletons come in many policies), kept for the most recent items."""
-    compressor = _PRIMED.copy()
+    # Raw DEFLATE (no zlib header), primed with the dictionary; a 4 KiB window holds the dictionary and a
+    # 2,048-character item, and memLevel 6 keeps such an item in one block. A new compressor costs less than a copy
+    # of a primed one (which copies its whole 48 KiB state).
+    compressor = zlib.compressobj(9, zlib.DEFLATED, -12, 6, zlib.Z_DEFAULT_STRATEGY, _ZDICT)
     raw = text.encode("utf-8", "surrogatepass")
     return compressor.compress(raw) + compressor.flush()
 
