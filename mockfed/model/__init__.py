@@ -72,21 +72,25 @@ def service_model() -> ServiceModel:
     return derived(_load)
 
 
-def _operation(action: str) -> OperationModel | None:
-    model = service_model()
-    if action not in model.operation_names:
-        return None
-    return model.operation_model(action)
+def _operation_names() -> frozenset[str]:
+    return frozenset(service_model().operation_names)
+
+
+def _operation(action: str) -> OperationModel:
+    return service_model().operation_model(action)
 
 
 def operation(action: str) -> OperationModel | None:
-    """The operation named ``action`` (exact AWS spelling), or None for an unknown action.
+    """The operation named ``action`` (exact AWS spelling), or None for an unknown action (nothing is kept of a
+    name that is not an action's: only the model's own names are keys of :func:`derived`).
 
     Example::
 
         >>> operation("GetFederationToken").name, operation("getfederationtoken")
         ('GetFederationToken', None)
     """
+    if action not in derived(_operation_names):
+        return None
     return derived(_operation, action)
 
 
@@ -104,8 +108,7 @@ def output_shape(action: str) -> Shape | None:
 
 def _needs_signature(action: str) -> bool:
     op = operation(action)
-    if op is None:
-        return True
+    assert op is not None
     return op.auth_type != "none" and "smithy.api#noAuth" not in (op.auth or ())
 
 
@@ -115,7 +118,7 @@ def needs_signature(action: str) -> bool:
 
     Example::
 
-        >>> needs_signature("AssumeRole"), needs_signature("AssumeRoleWithWebIdentity")
-        (True, False)
+        >>> needs_signature("AssumeRole"), needs_signature("AssumeRoleWithWebIdentity"), needs_signature("Nope")
+        (True, False, True)
     """
-    return derived(_needs_signature, action)
+    return operation(action) is None or derived(_needs_signature, action)

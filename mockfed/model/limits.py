@@ -192,6 +192,8 @@ def _number_checker(maximum: int | None, minimum: int | None) -> _Check:
 def _action_checks(action: str, list_max: tuple[tuple[str, int], ...]) -> tuple[_Member, ...]:
     """Each top-level member of ``action``: name, reported name, its checker, whether it is required (made once
     from the model and the documented maxima, :func:`mockfed.model.derived`)."""
+    if model.operation(action) is None:
+        return ()
     return model.derived(_make_action_checks, action, list_max)
 
 

@@ -138,7 +138,10 @@ _Read = Callable[[Mapping[str, str], str], Any]
 
 
 def _action_reader(action: str) -> Callable[[Mapping[str, str]], dict[str, Any]] | None:
-    """The reader of ``action``'s parameters (see :func:`_make_reader`), made once (:func:`mockfed.model.derived`)."""
+    """The reader of ``action``'s parameters (see :func:`_make_reader`), made once (:func:`mockfed.model.derived`);
+    None for a name that is not an action's."""
+    if model.operation(action) is None:
+        return None
     return model.derived(_make_reader, action)
 
 
