@@ -16,12 +16,13 @@ from __future__ import annotations
 
 import dataclasses
 import threading
+from typing import Literal
 
 from mockfed.clock import Clock
 from mockfed.state.account import Account
 from mockfed.state.console import Console
 from mockfed.state.keys import KeyFactory, TokenCodec, account_of_access_key_id
-from mockfed.state.records import FederatedSession, Principal, RoleSession, Session
+from mockfed.state.records import FederatedSession, Principal, Role, RoleSession, Session
 from mockfed.state.sessions import Sessions
 
 __all__ = ["State"]
@@ -118,37 +119,37 @@ class State:
                 return None
             tags = dict(role.tags)
             tags.update(session.tags)
-            return Principal(
-                kind="role",
-                name=session.session_name,
-                arn=session.arn,
-                user_id=session.assumed_role_id,
-                account_id=role.account_id,
-                access_key_id=session.access_key_id,
-                secret_access_key=session.secret_access_key,
-                policies=role.policies,
-                managed=role.managed,
-                tags=tuple(tags.items()),
-                session=session,
-            )
+            return _acting(session, "role", session.session_name, session.assumed_role_id, role, tuple(tags.items()))
         caller = session.caller
         holder = self.account.holder(caller.arn, caller.user_id) if caller is not None else None
         if holder is None:
             return None
         if isinstance(session, FederatedSession):  # its user's policies (limited by the session's)
-            return Principal(
-                kind="federated",
-                name=session.name,
-                arn=session.arn,
-                user_id=session.federated_user_id,
-                account_id=holder.account_id,
-                access_key_id=session.access_key_id,
-                secret_access_key=session.secret_access_key,
-                policies=holder.policies,
-                managed=holder.managed,
-                tags=session.tags,
-                session=session,
-            )
+            return _acting(session, "federated", session.name, session.federated_user_id, holder, session.tags)
         return dataclasses.replace(  # a GetSessionToken session: the user itself
             holder, access_key_id=session.access_key_id, secret_access_key=session.secret_access_key, session=session
         )
+
+
+def _acting(
+    session: RoleSession | FederatedSession,
+    kind: Literal["role", "federated"],
+    name: str,
+    user_id: str,
+    holder: Role | Principal,
+    tags: tuple[tuple[str, str], ...],
+) -> Principal:
+    """A session's principal, acting by the policies ``holder`` has now (its role, or the user who asked)."""
+    return Principal(
+        kind=kind,
+        name=name,
+        arn=session.arn,
+        user_id=user_id,
+        account_id=holder.account_id,
+        access_key_id=session.access_key_id,
+        secret_access_key=session.secret_access_key,
+        policies=holder.policies,
+        managed=holder.managed,
+        tags=tags,
+        session=session,
+    )

@@ -10,7 +10,7 @@ from __future__ import annotations
 import dataclasses
 import re
 import threading
-from collections.abc import Iterable, Mapping, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Any, TypeVar
@@ -156,11 +156,8 @@ class _Fault:
     remaining: int
 
 
-def _detach(managed: list[str], arn: str) -> None:
-    """Take ``arn`` off a user's or role's attached policies, or IAM's ``NoSuchEntity``."""
-    if arn not in managed:
-        raise StsError("NoSuchEntity", f"Policy {arn} was not found.", 404)
-    managed.remove(arn)
+#: How a user's or role's record is found by its name (IAM's ``NoSuchEntity`` if there is none).
+_Find = Callable[[str], "_User | _Role"]
 
 
 @dataclass
@@ -418,29 +415,46 @@ class Account:
 
     def put_user_policy(self, user: str, name: str, document: PolicyDocument) -> None:
         """Add (or replace) the inline policy ``name`` of ``user``."""
-        _check_name(name, "policyName", maximum=128)
-        text = _checked(document)
-        with self._lock:
-            self._user(user).policies[name] = text
+        self._put_policy(self._user, user, name, document)
 
     def delete_user_policy(self, user: str, name: str) -> None:
         """Delete the inline policy ``name`` of ``user``."""
-        with self._lock:
-            if self._user(user).policies.pop(name, None) is None:
-                raise StsError("NoSuchEntity", f"The user policy with name {name} cannot be found.", 404)
+        self._delete_policy(self._user, user, name, "user")
 
     def attach_user_policy(self, user: str, arn: str) -> None:
         """Attach the managed policy ``arn`` (the account's, or AWS's) to ``user``."""
-        self._check_managed(_checked_arns([arn]))
-        with self._lock:
-            managed = self._user(user).managed
-            if arn not in managed:
-                managed.append(arn)
+        self._attach_policy(self._user, user, arn)
 
     def detach_user_policy(self, user: str, arn: str) -> None:
         """Detach the managed policy ``arn`` from ``user``."""
+        self._detach_policy(self._user, user, arn)
+
+    # ---- a user's or role's policies ---------------------------------------------------------------------
+
+    def _put_policy(self, find: _Find, holder: str, name: str, document: PolicyDocument) -> None:
+        _check_name(name, "policyName", maximum=128)
+        text = _checked(document)
         with self._lock:
-            _detach(self._user(user).managed, arn)
+            find(holder).policies[name] = text
+
+    def _delete_policy(self, find: _Find, holder: str, name: str, kind: str) -> None:
+        with self._lock:
+            if find(holder).policies.pop(name, None) is None:
+                raise StsError("NoSuchEntity", f"The {kind} policy with name {name} cannot be found.", 404)
+
+    def _attach_policy(self, find: _Find, holder: str, arn: str) -> None:
+        self._check_managed(_checked_arns([arn]))
+        with self._lock:
+            managed = find(holder).managed
+            if arn not in managed:
+                managed.append(arn)
+
+    def _detach_policy(self, find: _Find, holder: str, arn: str) -> None:
+        with self._lock:
+            managed = find(holder).managed
+            if arn not in managed:
+                raise StsError("NoSuchEntity", f"Policy {arn} was not found.", 404)
+            managed.remove(arn)
 
     # ---- roles and MFA devices ---------------------------------------------------------------------------
 
@@ -537,29 +551,19 @@ class Account:
 
     def put_role_policy(self, role: str, name: str, document: PolicyDocument) -> None:
         """Add (or replace) the inline policy ``name`` of ``role``."""
-        _check_name(name, "policyName", maximum=128)
-        text = _checked(document)
-        with self._lock:
-            self._role(role).policies[name] = text
+        self._put_policy(self._role, role, name, document)
 
     def delete_role_policy(self, role: str, name: str) -> None:
         """Delete the inline policy ``name`` of ``role``."""
-        with self._lock:
-            if self._role(role).policies.pop(name, None) is None:
-                raise StsError("NoSuchEntity", f"The role policy with name {name} cannot be found.", 404)
+        self._delete_policy(self._role, role, name, "role")
 
     def attach_role_policy(self, role: str, arn: str) -> None:
         """Attach the managed policy ``arn`` (the account's, or AWS's) to ``role``."""
-        self._check_managed(_checked_arns([arn]))
-        with self._lock:
-            managed = self._role(role).managed
-            if arn not in managed:
-                managed.append(arn)
+        self._attach_policy(self._role, role, arn)
 
     def detach_role_policy(self, role: str, arn: str) -> None:
         """Detach the managed policy ``arn`` from ``role``."""
-        with self._lock:
-            _detach(self._role(role).managed, arn)
+        self._detach_policy(self._role, role, arn)
 
     def create_mfa_device(self, name: str, *, user: str | None = None, secret: str | None = None) -> MfaDevice:
         """Add a virtual MFA device (``arn:aws:iam::ACCOUNT:mfa/NAME``); ``secret`` is base32 (made if not given)."""
