@@ -69,22 +69,23 @@ def start() -> None:
     import requests.adapters
     import responses
 
-    if _StsAdapter is None:
+    if _StsAdapter is None:  # made once: the adapter, and the routes (fixed: each answers from the active mock)
         _StsAdapter = type("_StsAdapter", (requests.adapters.HTTPAdapter,), {"__module__": __name__})
         _sts_adapter = _StsAdapter()
-    mock = responses.RequestsMock(assert_all_requests_are_fired=False, target=f"{__name__}._StsAdapter.send")
-    for pattern, callback in _ROUTES:
-        for method in _METHODS:
-            mock.add_callback(method, pattern, callback=callback)
-    mock.start()
-    _requests_mock = mock
+        _requests_mock = responses.RequestsMock(
+            assert_all_requests_are_fired=False, target=f"{__name__}._StsAdapter.send"
+        )
+        for pattern, callback in _ROUTES:
+            for method in _METHODS:
+                _requests_mock.add_callback(method, pattern, callback=callback)
+    _requests_mock.start()
     _original_get_adapter = requests.Session.get_adapter
     requests.Session.get_adapter = _get_adapter  # type: ignore[method-assign,assignment]
 
 
 def stop() -> None:
     """Undo :func:`start` (the last deactivation calls it)."""
-    global _requests_mock, _original_get_adapter
+    global _original_get_adapter
     import requests
 
     if _original_get_adapter is not None:
@@ -92,4 +93,4 @@ def stop() -> None:
         _original_get_adapter = None
     if _requests_mock is not None:
         _requests_mock.stop(allow_assert=False)
-        _requests_mock = None
+        _requests_mock.calls.reset()  # responses keeps every request it answered: nothing is kept past the mock
