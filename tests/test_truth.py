@@ -237,3 +237,15 @@ def test_a_policy_in_use_cannot_be_deleted() -> None:
     backend.detach_user_policy("alice", arn)
     backend.delete_policy(arn)
     assert backend.managed_policy(arn) is None
+
+
+@pytest.mark.parametrize("which", ["default_user", "root_user"])
+def test_the_keys_the_account_keeps_cannot_be_deleted_and_the_error_says_why(which: str) -> None:
+    backend = FederationBackend()
+    key = getattr(backend, which).access_key_id
+    for change, arguments in (("delete_access_key", (key,)), ("update_access_key", (key, "Inactive"))):
+        with pytest.raises(StsError) as raised:
+            getattr(backend, change)(*arguments)
+        assert raised.value.code == "InvalidInput"
+        assert "create_user" in raised.value.message
+    assert backend.principal(key) is not None

@@ -392,9 +392,18 @@ class Account:
             return self._user_principal(holder, access_key_id, secret, True)
 
     def _key(self, access_key_id: str) -> _Key:
+        """A user's long-term key (not the default user's or root's, which the account keeps), or IAM's error."""
         key = self._access_keys.get(access_key_id) if isinstance(access_key_id, str) else None
-        if key is None or key.owner is None or access_key_id == DEFAULT_ACCESS_KEY_ID:
+        if key is None:
             raise StsError("NoSuchEntity", f"The Access Key with id {access_key_id} cannot be found.", 404)
+        if key.owner is None or access_key_id == DEFAULT_ACCESS_KEY_ID:
+            who = "root user" if key.owner is None else "default user (the fake environment keys)"
+            raise StsError(
+                "InvalidInput",
+                f"{access_key_id} is the {who}'s key, which mockfed keeps: make a user with create_user for a key "
+                "to deactivate or delete",
+                400,
+            )
         return key
 
     def update_access_key(self, access_key_id: str, status: str) -> None:
