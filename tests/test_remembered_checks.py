@@ -1,12 +1,10 @@
-"""Checks remembered for a request asked again: never a different answer from checking it afresh.
+"""A request asked again is checked again in full: never an answer kept from the first time.
 
-A request sent again byte for byte is read and its signature verified once; what can change
-(the time it was signed, whose key it is, its session's expiry, strictness) is checked every time.
-
-GetFederationToken and AssumeRole remember what their checks decided for a request text, caller
-and region while the account's configuration stands, and only when no condition key (the time,
-MFA, tags of the moment) was consulted. Each test here warms that memory with a successful
-call, then changes one thing the answer depends on and expects the real service's answer.
+Each test sends a request that succeeds (some twice, byte for byte), then changes one thing the
+answer depends on (the time, a condition of a policy, the caller, a fault, a region, an MFA code,
+the session's expiry, strictness) and expects the real service's answer to the same request.
+These tests were written against an earlier design that remembered checks between calls; they
+stay, as the promise they pin holds for any design.
 """
 
 from __future__ import annotations

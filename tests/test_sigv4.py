@@ -1,9 +1,9 @@
-"""SigV4 verification: mockfed's verifier agrees with botocore's signer, and its caches never let a forgery in.
+"""SigV4 verification: mockfed's verifier agrees with botocore's signer, and nothing lets a forgery in.
 
-mockfed recomputes signatures itself (a derived-key cache, no request object round trip). These
-tests sign generated requests with botocore, header and presigned, and check that mockfed computes
-the very same signature; then they alter what was signed and check that the answer is a refusal,
-with every cache warm.
+mockfed recomputes signatures itself (signing keys derived once per secret, day, region and
+service; no request object round trip). These tests sign generated requests with botocore, header
+and presigned, and check that mockfed computes the very same signature; then they alter what was
+signed and check that the answer is a refusal, after many good requests.
 """
 
 from __future__ import annotations
