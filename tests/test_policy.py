@@ -586,7 +586,7 @@ def test_remembered_verdicts_never_cross_contexts_or_requests() -> None:
         '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"s3:Get*","Resource":"arn:aws:s3:::a/*"},'
         '{"Effect":"Deny","Action":"s3:GetObject","Resource":"arn:aws:s3:::a/secret"}]}'
     )
-    for _ in range(2):  # the second round answers from what the first remembered
+    for _ in range(2):  # asked twice: the same answers
         assert static.evaluate("s3:GetObject", "arn:aws:s3:::a/k") == "Allow"
         assert static.evaluate("s3:GetObject", "arn:aws:s3:::a/secret") == "Deny"
         assert static.evaluate("s3:PutObject", "arn:aws:s3:::a/k") is None
@@ -622,7 +622,7 @@ def test_remembered_trust_verdicts_never_cross_requesters_actions_or_roles() -> 
     bob = Requester("AWS", ("arn:aws:iam::123456789012:user/bob",), "123456789012")
     partner = Requester("AWS", ("arn:aws:iam::111122223333:user/carol",), "111122223333")
     role, other = "arn:aws:iam::123456789012:role/R", "arn:aws:iam::123456789012:role/S"
-    for _ in range(2):  # the second round answers from what the first remembered
+    for _ in range(2):  # asked twice: the same answers
         assert decide(policy, "sts:AssumeRole", role, alice) == "principal"
         assert decide(policy, "sts:AssumeRole", other, alice) == "principal"
         assert decide(policy, "sts:AssumeRole", role, bob) is None

@@ -171,7 +171,7 @@ GCI = "Action=GetCallerIdentity&Version=2011-06-15"
 
 
 def sent_twice_with_session_credentials(backend: FederationBackend) -> HttpRequest:
-    """GetCallerIdentity signed with a federated user's credentials (900 s), answered twice: every memo warm."""
+    """GetCallerIdentity signed with a federated user's credentials (900 s), answered twice."""
     answer = backend.get_federation_token(backend.default_user, {"Name": "Bob", "DurationSeconds": 900})
     credentials = answer["Credentials"]
     request = signed_request(
