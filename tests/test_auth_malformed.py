@@ -149,3 +149,14 @@ def test_a_presigned_url_with_another_algorithm_or_no_signature(mockfed: Federat
         "parameters.</Message>" in unsigned.text
     )
     assert requests.get(url, timeout=5).status_code == 200
+
+
+def test_a_signature_with_a_character_beyond_ascii_is_a_mismatch_not_a_failure(mockfed: FederationBackend) -> None:
+    sts = altered_client(lambda header: header[:-1] + "é", secret=DEFAULT_SECRET_ACCESS_KEY)
+    assert refusal(sts) == ("SignatureDoesNotMatch", SIGNATURE_MISMATCH, 403)
+    presigned = boto3.client("sts", region_name="us-east-1").generate_presigned_url(
+        "get_caller_identity", Params={}, ExpiresIn=60, HttpMethod="GET"
+    )
+    answer = requests.get(re.sub(r"(X-Amz-Signature=)[0-9a-f]", r"\g<1>%C3%A9", presigned), timeout=5)
+    assert answer.status_code == 403
+    assert "<Code>SignatureDoesNotMatch</Code>" in answer.text

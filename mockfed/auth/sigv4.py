@@ -292,7 +292,8 @@ def check_signature(request: HttpRequest, credential: Credential, secret: str) -
     except ValueError:
         # A URL nothing can canonicalize (``https://[::1/``, a port that is not a number): nobody signed it.
         raise StsError("SignatureDoesNotMatch", _SIGNATURE_MISMATCH, 403) from None
-    if hmac.compare_digest(signature, credential.signature):
+    given = credential.signature
+    if given.isascii() and hmac.compare_digest(signature, given):  # compare_digest refuses text beyond ASCII
         return
     message = _SIGNATURE_MISMATCH
     if credential.presigned:
