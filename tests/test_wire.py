@@ -14,10 +14,9 @@ from hypothesis import strategies as st
 from mockfed import FederationBackend
 from mockfed.dispatch import handle
 from mockfed.errors import StsError
-from mockfed.http import HttpRequest
+from mockfed.http import HttpRequest, form_unquote
 from mockfed.model import operation, service_model
 from mockfed.protocol import form_fields, parse_call, parse_response, render_result
-from mockfed.protocol.query import form_unquote
 
 NS = {"sts": "https://sts.amazonaws.com/doc/2011-06-15/"}
 

@@ -14,13 +14,13 @@ import re
 import time
 from datetime import UTC, datetime
 from typing import NamedTuple
-from urllib.parse import parse_qsl, quote, unquote, urlsplit
+from urllib.parse import quote, urlsplit
 
 from botocore.utils import normalize_url_path
 
 from mockfed.auth.endpoints import signing_region_of_host
 from mockfed.errors import StsError
-from mockfed.http import HttpRequest
+from mockfed.http import HttpRequest, form_pairs
 
 __all__ = [
     "Credential",
@@ -95,7 +95,7 @@ def credential_of(request: HttpRequest) -> Credential | None:
     if header is not None:
         return _from_header(request, header)
     if "X-Amz-" in request.url:
-        query = dict(parse_qsl(request.query, keep_blank_values=True))
+        query = dict(form_pairs(request.query))
         if "X-Amz-Algorithm" in query or "X-Amz-Credential" in query:
             return _from_query(request, query)
     return None
@@ -365,15 +365,14 @@ def _canonical_path(path: str) -> str:
 
 
 def _canonical_query(query: str, skip: str | None = None) -> str:
-    """Each parameter's name and value percent-encoded as SigV4 encodes them, sorted by name, then value."""
+    """Each parameter's name and value percent-encoded as SigV4 encodes them, sorted by name, then value: the
+    parameters as the pipeline reads them (:func:`mockfed.http.form_pairs`, ``+`` a space), so a request can never
+    be signed as one thing and read as another."""
     if not query:
         return ""
-    pairs = []
-    for pair in query.split("&"):
-        name, _, value = pair.partition("=")
-        if name == skip:
-            continue
-        pairs.append((quote(unquote(name), safe="-_.~"), quote(unquote(value), safe="-_.~")))
+    pairs = [
+        (quote(name, safe="-_.~"), quote(value, safe="-_.~")) for name, value in form_pairs(query) if name != skip
+    ]
     return "&".join(f"{name}={value}" for name, value in sorted(pairs))
 
 

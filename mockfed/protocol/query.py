@@ -6,17 +6,15 @@ Parsing is driven by the service model's input shapes (``Tags.member.1.Key`` ->
 
 from __future__ import annotations
 
-import codecs
 import re
 from collections.abc import Callable, Mapping
 from typing import Any, NamedTuple
-from urllib.parse import unquote
 
 from botocore.model import Shape
 
 from mockfed import model
 from mockfed.errors import StsError
-from mockfed.http import HttpRequest
+from mockfed.http import HttpRequest, form_pairs
 
 __all__ = ["StsCall", "form_fields", "parse_call"]
 
@@ -76,40 +74,7 @@ def form_fields(request: HttpRequest) -> dict[str, str]:
 
 
 def _read_pairs(text: str, fields: dict[str, str]) -> None:
-    for piece in text.split("&"):
-        if piece:
-            name, _, value = piece.partition("=")
-            if "%" in name or "+" in name:
-                name = form_unquote(name)
-            if "%" in value or "+" in value:
-                value = form_unquote(value)
-            fields[name] = value
-
-
-def form_unquote(text: str) -> str:
-    """A form field's text decoded as ``urllib.parse.unquote_plus`` decodes it (``+`` a space, ``%XX`` a byte,
-    the bytes UTF-8 with errors replaced).
-
-    ASCII text whose escapes are all well formed and make UTF-8, nearly every field, is decoded in one pass in C
-    (each ``%XX`` turned into ``\\xXX`` for the codec that reads Python's escapes); any other falls back to
-    ``unquote``, whose answer it always equals.
-
-    Example::
-
-        >>> form_unquote("%7B%22a%22%3A+%22%C3%A9%22%7D"), form_unquote("100%+sure"), form_unquote("caf%E9")
-        ('{"a": "é"}', '100% sure', 'caf\ufffd')
-    """
-    text = text.replace("+", " ")
-    if _escape_decode is not None and text.isascii():
-        try:
-            return _escape_decode(text.replace("\\", "\\\\").replace("%", "\\x").encode("ascii"))[0].decode("utf-8")
-        except (ValueError, UnicodeDecodeError):  # a % without two hex digits, bytes that are not UTF-8
-            pass
-    return unquote(text)
-
-
-#: CPython's decoder of Python's string escapes (what ``pickle`` reads text with); absent elsewhere, unquote serves.
-_escape_decode: Callable[[bytes], tuple[bytes, int]] | None = getattr(codecs, "escape_decode", None)
+    fields.update(form_pairs(text))
 
 
 def parse_call(request: HttpRequest) -> StsCall:
