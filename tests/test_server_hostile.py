@@ -389,3 +389,11 @@ def test_an_admin_body_nested_too_deep_is_a_400(server: FederationServer) -> Non
     answer = send(server, head + b"[" * 200_000)
     assert answer.status == 400
     assert "RecursionError" in answer.json_error
+
+
+def test_empty_lines_before_a_request_are_ignored(server: FederationServer) -> None:
+    # RFC 9112 section 2.2: a server SHOULD ignore at least one empty line received before the request line.
+    for before in (b"\r\n", b"\n", b"\r\n\r\n"):
+        answer = send(server, before + signed_federation_token(server))
+        assert answer.status == 200, answer.body
+        assert b"<FederatedUserId>123456789012:Bob</FederatedUserId>" in answer.body

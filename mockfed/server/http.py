@@ -313,6 +313,10 @@ class _HttpServer6(_HttpServer):
     address_family = socket.AF_INET6
 
 
+#: How many empty lines before a request line are taken for a client's stray line ends (RFC 9112 asks for one).
+_EMPTY_LINES_IGNORED = 8
+
+
 class _Refused(Exception):
     """A request the server will not answer through the pipeline: its status, code and message."""
 
@@ -457,6 +461,10 @@ class _Handler(BaseHTTPRequestHandler):
         self.path = self.command = self.requestline = self.request_version = ""
         try:
             self.raw_requestline = self.rfile.readline(65537)
+            for _ in range(_EMPTY_LINES_IGNORED):  # RFC 9112 section 2.2: ignore empty lines before a request line
+                if self.raw_requestline not in (b"\r\n", b"\n"):
+                    break
+                self.raw_requestline = self.rfile.readline(65537)
             if len(self.raw_requestline) > 65536:
                 raise _Refused(414, "the request line is longer than 65536 bytes")
             if not self.raw_requestline:
