@@ -1376,7 +1376,7 @@ def test_hostile_bytes_on_the_wire_get_protocol_answers_and_leave_the_server_ali
     caplog.set_level(logging.ERROR, logger="mockfed")
     with FederationServer(port=0, limits=FUZZ_LIMITS) as server:
 
-        @robustness_settings(max_examples=600)
+        @robustness_settings(max_examples=800)
         @given(raw_http_requests())
         def run(data: bytes) -> None:
             outcomes[assert_transport_answer(data, _exchange_raw(server.port, data))] += 1

@@ -21,6 +21,7 @@ from botocore.utils import normalize_url_path
 from mockfed.auth.endpoints import signing_region_of_host
 from mockfed.errors import StsError
 from mockfed.http import HttpRequest, form_pairs
+from mockfed.model.regions import valid_region
 
 __all__ = [
     "Credential",
@@ -214,21 +215,23 @@ def missing_authentication_token() -> StsError:
 
 
 def check_scope(request: HttpRequest, credential: Credential) -> None:
-    """The credential's scope: the host's region (a local server: any), STS, ``aws4_request``, the request's day.
+    """The credential's scope: the host's region (a local server: any AWS region, spelled as AWS spells it), STS,
+    ``aws4_request``, the request's day.
 
     Every violation is reported, in the service's order and words, each sentence ending in a space.
     """
     expected = signing_region_of_host(request.host)
     day = credential.amz_date[:8]
+    region_ok = credential.region == expected if expected is not None else valid_region(credential.region)
     if (
-        (expected is None or credential.region == expected)
+        region_ok
         and credential.service == "sts"
         and credential.terminator == "aws4_request"
         and (credential.date == day or len(credential.amz_date) != 16)
     ):
         return
     problems = []
-    if expected is not None and credential.region != expected:
+    if not region_ok:
         problems.append(f"Credential should be scoped to a valid region, not '{credential.region}'. ")
     if credential.service != "sts":
         problems.append("Credential should be scoped to correct service: 'sts'. ")

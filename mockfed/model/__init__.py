@@ -5,9 +5,9 @@ the protocol (parsing, rendering) and the actions (:mod:`mockfed.model.limits`) 
 data-driven without copying the model.
 
 The model is read from botocore's installed data files, which do not change while a process
-runs; so is everything a layer derives from it (a reader of an action's parameters, a checker of
-its constraints, a writer of its answer). :func:`derived` keeps each such derivation once: the one
-cache of this package, a pure function of immutable input.
+runs; so is everything a layer derives from them (a reader of an action's parameters, a checker of
+its constraints, a writer of its answer, the partitions' region patterns). :func:`derived` keeps
+each such derivation once: the one cache of this package, a pure function of immutable input.
 """
 
 from __future__ import annotations
@@ -40,8 +40,9 @@ _DERIVED: dict[tuple[Callable[..., Any], tuple[Hashable, ...]], Any] = {}
 
 
 def derived(derive: Callable[..., T], *args: Hashable) -> T:
-    """``derive(*args)``, made once per process: ``derive`` must be a pure function of the service model and
-    of ``args`` (two threads may both make it the first time; either result is the same).
+    """``derive(*args)``, made once per process: ``derive`` must be a pure function of botocore's installed data
+    (the service model, the partitions) and of ``args`` (two threads may both make it the first time; either result
+    is the same).
 
     Example::
 

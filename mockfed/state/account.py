@@ -19,6 +19,7 @@ from mockfed.errors import StsError, validation_error
 from mockfed.iam import managed_policy_document, parse_policy
 from mockfed.iam.grammar import policy_text
 from mockfed.model.limits import java_pattern_matcher
+from mockfed.model.regions import valid_region
 from mockfed.state.keys import KeyFactory
 from mockfed.state.moto_iam import MotoDirectory
 from mockfed.state.records import Call, MfaDevice, OidcProvider, Principal, Role, SamlProvider
@@ -105,6 +106,15 @@ def _checked_tags(tags: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]
     if problems:
         raise validation_error(problems)
     return tuple(tags.items())
+
+
+def _check_region(region: object) -> None:
+    """A region's name as AWS spells it, or a ``ValidationError`` naming ``region`` and what it must be."""
+    if not valid_region(region):
+        shown = region if isinstance(region, str) and region.isprintable() else repr(region)
+        shown = shown if len(shown) <= 64 else shown[:64] + "..."
+        raise validation_error([f"Value '{shown}' at 'region' failed to satisfy constraint: Member must be the name "
+                                "of an AWS region in lower case, such as eu-west-1, us-gov-west-1 or cn-north-1"])
 
 
 def _check_oidc_provider(url: str, client_ids: Sequence[str], thumbprints: Sequence[str]) -> None:
@@ -734,10 +744,14 @@ class Account:
     # ---- regions -----------------------------------------------------------------------------------------
 
     def disable_region(self, region: str) -> None:
+        """Make STS refuse ``region`` (an AWS region's name, as AWS spells it: ``ap-east-1``)."""
+        _check_region(region)
         with self._lock:
             self._disabled_regions.add(region)
 
     def enable_region(self, region: str) -> None:
+        """Undo :meth:`disable_region`."""
+        _check_region(region)
         with self._lock:
             self._disabled_regions.discard(region)
 
