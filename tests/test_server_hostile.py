@@ -397,3 +397,21 @@ def test_empty_lines_before_a_request_are_ignored(server: FederationServer) -> N
         answer = send(server, before + signed_federation_token(server))
         assert answer.status == 200, answer.body
         assert b"<FederatedUserId>123456789012:Bob</FederatedUserId>" in answer.body
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "named"),
+    [
+        ("errors/inject", {"action": "Nope", "code": "Throttling"}, "at 'action'"),
+        ("regions/disable", {"region": "mars-1"}, "at 'region'"),
+        ("regions/disable", {"region": "x" * 100_000}, "at 'region'"),
+        ("regions/enable", {"region": "eu-west-1\u0000"}, "at 'region'"),
+    ],
+)
+def test_a_typo_through_the_admin_api_is_refused_naming_the_field(
+    server: FederationServer, path: str, body: dict[str, str], named: str
+) -> None:
+    answer = admin(server, "POST", path, body)
+    assert answer.status == 400
+    assert named in answer.json_error
+    assert len(answer.json_error) < 1000  # a hostile value is not echoed whole

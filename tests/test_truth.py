@@ -249,3 +249,26 @@ def test_the_keys_the_account_keeps_cannot_be_deleted_and_the_error_says_why(whi
         assert raised.value.code == "InvalidInput"
         assert "create_user" in raised.value.message
     assert backend.principal(key) is not None
+
+
+@pytest.mark.parametrize(
+    ("arguments", "named"),
+    [
+        ((None, "s3:GetObject"), "access_key_id"),
+        (("AKIAMOCKFEDEXAMPLE01", 5), "action"),
+        (("AKIAMOCKFEDEXAMPLE01", "s3:GetObject", ["arn:aws:s3:::b/k"]), "resource"),
+        (("AKIAMOCKFEDEXAMPLE01", "s3:GetObject", "*", {"aws:SourceIp": 10}), "context"),
+        (("AKIAMOCKFEDEXAMPLE01", "s3:GetObject", "*", ["aws:SourceIp"]), "context"),
+    ],
+)
+def test_a_question_asked_with_the_wrong_types_names_the_argument(arguments: tuple[object, ...], named: str) -> None:
+    with pytest.raises(TypeError, match=f"is_allowed: {named} must be"):
+        FederationBackend().is_allowed(*arguments)  # type: ignore[arg-type]
+
+
+def test_an_error_injected_for_an_action_that_does_not_exist_fails_loudly() -> None:
+    with pytest.raises(StsError) as raised:
+        FederationBackend().inject_error("GetFederationTokn", "Throttling")
+    assert raised.value.code == "ValidationError"
+    assert "at 'action'" in raised.value.message
+    assert "GetFederationToken" in raised.value.message  # the choices

@@ -21,6 +21,7 @@ from botocore.model import OperationModel, ServiceModel, Shape
 __all__ = [
     "API_VERSION",
     "XML_NAMESPACE",
+    "action_names",
     "derived",
     "input_shape",
     "needs_signature",
@@ -75,6 +76,17 @@ def service_model() -> ServiceModel:
 
 def _operation_names() -> frozenset[str]:
     return frozenset(service_model().operation_names)
+
+
+def action_names() -> frozenset[str]:
+    """The names of every STS action in botocore's model.
+
+    Example::
+
+        >>> "GetFederationToken" in action_names(), "getfederationtoken" in action_names()
+        (True, False)
+    """
+    return derived(_operation_names)
 
 
 def _operation(action: str) -> OperationModel:

@@ -18,6 +18,7 @@ from typing import Any, TypeVar
 from mockfed.errors import StsError, validation_error
 from mockfed.iam import managed_policy_document, parse_policy
 from mockfed.iam.grammar import policy_text
+from mockfed.model import action_names as model_actions
 from mockfed.model.limits import java_pattern_matcher
 from mockfed.model.regions import valid_region
 from mockfed.state.keys import KeyFactory
@@ -108,13 +109,41 @@ def _checked_tags(tags: Mapping[str, str] | None) -> tuple[tuple[str, str], ...]
     return tuple(tags.items())
 
 
+def _shown(value: object) -> str:
+    """A value as an error message quotes it: printable text as it is, anything else as its repr; at most 64
+    characters (a hostile client's megabyte is not echoed)."""
+    shown = value if isinstance(value, str) and value.isprintable() else repr(value)
+    return shown if len(shown) <= 64 else shown[:64] + "..."
+
+
+def _check_fault(action: object, code: object, message: object, count: object, status: object) -> None:
+    """An injected error's arguments, or a ``ValidationError`` naming the field, with the choices where they are few."""
+    problems = []
+    actions = model_actions()
+    if action != "*" and action not in actions:
+        problems.append(f"Value '{_shown(action)}' at 'action' failed to satisfy constraint: Member must be the name "
+                        f"of an STS action or '*': {', '.join(sorted(actions))}")
+    if not isinstance(code, str) or not code:
+        problems.append(f"Value '{_shown(code)}' at 'code' failed to satisfy constraint: Member must be an error code, "
+                        "such as 'Throttling'")
+    if message is not None and not isinstance(message, str):
+        problems.append(f"Value '{_shown(message)}' at 'message' failed to satisfy constraint: Member must be text")
+    if type(count) is not int or count < 1:
+        problems.append(f"Value '{count!r}' at 'count' failed to satisfy constraint: Member must be a whole number "
+                        "of calls, at least 1")
+    if status is not None and (type(status) is not int or not 400 <= status <= 599):
+        problems.append(f"Value '{status!r}' at 'status' failed to satisfy constraint: Member must be an HTTP "
+                        "error status, 400 to 599")
+    if problems:
+        raise validation_error(problems)
+
+
 def _check_region(region: object) -> None:
     """A region's name as AWS spells it, or a ``ValidationError`` naming ``region`` and what it must be."""
     if not valid_region(region):
-        shown = region if isinstance(region, str) and region.isprintable() else repr(region)
-        shown = shown if len(shown) <= 64 else shown[:64] + "..."
-        raise validation_error([f"Value '{shown}' at 'region' failed to satisfy constraint: Member must be the name "
-                                "of an AWS region in lower case, such as eu-west-1, us-gov-west-1 or cn-north-1"])
+        raise validation_error([f"Value '{_shown(region)}' at 'region' failed to satisfy constraint: Member must be "
+                                "the name of an AWS region in lower case, such as eu-west-1, us-gov-west-1 or "
+                                "cn-north-1"])
 
 
 def _check_oidc_provider(url: str, client_ids: Sequence[str], thumbprints: Sequence[str]) -> None:
@@ -763,7 +792,8 @@ class Account:
     def inject_error(
         self, action: str, code: str, message: str | None = None, *, count: int = 1, status: int | None = None
     ) -> None:
-        """Make the next ``count`` calls of ``action`` (or ``"*"``) fail with ``code``."""
+        """Make the next ``count`` calls of ``action`` (an STS action's name, or ``"*"``) fail with ``code``."""
+        _check_fault(action, code, message, count, status)
         default_message, default_status = _KNOWN_FAULTS.get(code, (code, 400))
         error = StsError(code, message or default_message, status or default_status, sender_fault=(status or 400) < 500)
         with self._lock:

@@ -82,8 +82,31 @@ def is_allowed(
         >>> backend.is_allowed("AKIAUNKNOWNUNKNOWN00", "s3:GetObject")
         False
     """
+    _check_question(access_key_id, action, resource, context)
     principal = state.principal(access_key_id) or state.console_principal(access_key_id)
     return principal is not None and decide(state, principal, action, resource, context) == "Allow"
+
+
+def _check_question(access_key_id: object, action: object, resource: object, context: object) -> None:
+    """``is_allowed``'s arguments as it reads them, or a ``TypeError`` naming the argument and what it must be."""
+    for name, value, example in (
+        ("access_key_id", access_key_id, "a key id such as AKIA... or a console session's session_id"),
+        ("action", action, "'s3:GetObject'"),
+        ("resource", resource, "an ARN such as 'arn:aws:s3:::reports/q3.csv', or '*'"),
+    ):
+        if not isinstance(value, str):
+            raise TypeError(f"is_allowed: {name} must be a string, {example}; got {type(value).__name__}")
+    if context is None or isinstance(context, LazyContext):
+        return
+    if not isinstance(context, Mapping) or not all(
+        isinstance(key, str)
+        and (isinstance(value, str) or (isinstance(value, list | tuple) and all(isinstance(v, str) for v in value)))
+        for key, value in context.items()
+    ):
+        raise TypeError(
+            "is_allowed: context must be a dict of condition keys to a string or a list of strings, such as "
+            '{"aws:SourceIp": "10.0.0.1"}'
+        )
 
 
 def decide(
