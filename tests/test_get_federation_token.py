@@ -422,3 +422,22 @@ def test_public_data_points_through_the_service(sts: Any) -> None:
         Tags=[{"Key": "Project", "Value": "Pegasus"}, {"Key": "Cost-Center", "Value": "98765"}],
     )
     assert (docs["PackedPolicySize"], botocore_example["PackedPolicySize"]) == (36, 8)
+
+
+@pytest.mark.parametrize("operation", ["get_federation_token", "assume_role"])
+def test_a_session_tag_key_with_the_aws_prefix_is_refused(mockfed: FederationBackend, operation: str) -> None:
+    role = mockfed.create_role("Tagged", {"Version": "2012-10-17", "Statement": [{
+        "Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": ["sts:AssumeRole", "sts:TagSession"]}]})
+    params: dict[str, Any] = {"Name": "Bob"} if operation == "get_federation_token" else {
+        "RoleArn": role.arn, "RoleSessionName": "ci"}
+    sts = boto3.client("sts", region_name="us-east-1")
+    with pytest.raises(ClientError) as raised:
+        getattr(sts, operation)(**params, Tags=[{"Key": "team", "Value": "a"}, {"Key": "AWS:team", "Value": "b"}])
+    error = raised.value.response["Error"]
+    assert (error["Code"], error["Message"]) == (
+        "ValidationError",
+        "1 validation error detected: Value 'AWS:team' at 'tags.2.member.key' failed to satisfy constraint: Member "
+        "must not begin with 'aws:'",
+    )
+    assert mockfed.sessions == []
+    assert mockfed.role_sessions == []

@@ -502,3 +502,20 @@ def test_token_expiry_defaults_like_github_and_follows_the_backend_clock(
     assert claims["iat"] == int(datetime(2030, 1, 1, tzinfo=UTC).timestamp())
     assert claims["exp"] - claims["iat"] == int(timedelta(minutes=5).total_seconds())
     assert claims["iss"] == GITHUB
+
+
+@pytest.mark.parametrize(
+    "issuer", ["token.actions.githubusercontent.com", f"{GITHUB}/", "http://token.actions.githubusercontent.com"]
+)
+def test_an_issuer_written_otherwise_than_the_providers_url_is_refused(
+    github: OidcIdentityProvider, deploy_role: str, anonymous: Any, issuer: str
+) -> None:
+    with pytest.raises(anonymous.exceptions.InvalidIdentityTokenException) as error:
+        anonymous.assume_role_with_web_identity(
+            RoleArn=deploy_role, RoleSessionName="ci", WebIdentityToken=github.token(sub=MAIN, iss=issuer)
+        )
+    assert refusal(error) == (
+        400,
+        "InvalidIdentityToken",
+        f"No OpenIDConnect provider found in your account for {issuer}",
+    )

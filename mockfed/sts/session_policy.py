@@ -167,7 +167,16 @@ def _check_documented_limits(params: Mapping[str, Any]) -> None:
                 "(the inline policy and the policy ARNs together)"
             ]
         )
-    _check_unique_keys(tag["Key"] for tag in params.get("Tags") or ())
+    tags = params.get("Tags") or ()
+    reserved = [
+        f"Value '{tag['Key']}' at 'tags.{index}.member.key' failed to satisfy constraint: Member must not begin with "
+        "'aws:'"
+        for index, tag in enumerate(tags, start=1)
+        if tag["Key"].lower().startswith("aws:")
+    ]
+    if reserved:  # the prefix is AWS's own (IAM User Guide, tagging rules); the wording is mockfed's reading
+        raise validation_error(reserved)
+    _check_unique_keys(tag["Key"] for tag in tags)
 
 
 def _check_unique_keys(keys: Iterable[str]) -> None:

@@ -103,7 +103,7 @@ def _vouched(state: State, role_arn: str, params: Mapping[str, Any]) -> Vouched:
     _, partition, _, _, account, _ = role_arn.split(":", 5)
     host_path = issuer.removeprefix("https://").rstrip("/")
     provider = state.account.oidc_provider(f"arn:{partition}:iam::{account}:oidc-provider/{host_path}")
-    if provider is None:
+    if provider is None or issuer != provider.url:  # the provider's URL exactly: https://, no trailing slash
         raise invalid_token(NO_PROVIDER.format(issuer=issuer))
     keys = state.account.signing_keys(provider.url)
     if keys is None:
