@@ -71,6 +71,13 @@ BAD_VALUES = [
     pytest.param("caller", 7, r"caller: expected the caller's masked key id", id="caller"),
     pytest.param("action", "GetFederationTokn", r"'GetFederationTokn' is not an STS action", id="action"),
     pytest.param("status", 404, r"a \"response\" needs a 2xx status", id="status"),
+    pytest.param(
+        "response.FederatedUser.Arn", "x", r"FederatedUser\.Arn: 1 characters; STS answers 20 to 2048", id="len"
+    ),
+    pytest.param(
+        "response.FederatedUser.FederatedUserId", "111122223333:B o b", r"FederatedUserId: .* is not of the form STS",
+        id="pattern",
+    ),
 ]
 
 
@@ -183,3 +190,17 @@ def test_a_time_that_cannot_be_moved_onto_today_is_named_at_replay(tmp_path: Pat
     error = info.value.response
     assert (error["ResponseMetadata"]["HTTPStatusCode"], error["Error"]["Code"]) == (400, "ScenarioFormat")
     assert "interactions[0].response.Credentials.Expiration" in error["Error"]["Message"]
+
+
+def test_scenario_check_refuses_an_answer_sts_could_not_give(
+    tmp_path: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    path = write(tmp_path / "broker.json", bob_with("response.FederatedUser.Arn", "x"))
+    assert main(["scenario", "check", str(path)]) == 1
+    assert "interactions[0].response.FederatedUser.Arn: 1 characters; STS answers 20 to 2048" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("device", ["/dev/zero", "/dev/urandom"])
+def test_an_endless_scenario_is_refused_once_the_bound_is_read(device: str) -> None:
+    with pytest.raises(ScenarioFormatError, match=f"{device}: more than 16777216 bytes"):
+        load_scenario_file(device)

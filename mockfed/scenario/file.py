@@ -37,6 +37,7 @@ from mockfed import model
 from mockfed.clock import EARLIEST, LATEST
 from mockfed.errors import ScenarioFormatError, ScenarioSecretError
 from mockfed.iam.packing import MAX_SESSION_TOKEN_SIZE
+from mockfed.model.limits import java_pattern_matcher
 from mockfed.version import __version__
 
 __all__ = [
@@ -189,6 +190,24 @@ def check_shape(value: Any, shape: Shape, where: str, *, answer: bool, member: s
         _parse_time(value, where)
     elif not isinstance(value, str):  # string, blob: text in the file
         raise ScenarioFormatError(f"{where}: expected a string, got {_shown(value)}")
+    elif answer and member not in _REDACTED_MEMBERS:
+        _check_text(value, shape, where)
+
+
+#: Fields a recording writes redacted (a masked key id, ``REDACTED``): their form is not the service's.
+_REDACTED_MEMBERS = frozenset({"AccessKeyId", "SecretAccessKey", "SessionToken"})
+
+
+def _check_text(value: str, shape: Shape, where: str) -> None:
+    """A recorded answer's text within the model's lengths and pattern for it (a replayed answer is one STS could
+    give)."""
+    low, high, pattern = shape.metadata.get("min"), shape.metadata.get("max"), shape.metadata.get("pattern")
+    if (low is not None and len(value) < low) or (high is not None and len(value) > high):
+        raise ScenarioFormatError(
+            f"{where}: {len(value)} characters; STS answers {low or 0} to {high if high is not None else 'any'}"
+        )
+    if pattern is not None and not java_pattern_matcher(pattern)(value):
+        raise ScenarioFormatError(f"{where}: {_shown(value)} is not of the form STS answers ({pattern})")
 
 
 def _check_integer(value: Any, shape: Shape, where: str, *, answer: bool, member: str) -> None:
@@ -291,6 +310,23 @@ class ScenarioFile:
     recorded_against: str | None = None
 
 
+#: The largest scenario file read (a recording of thousands of interactions is a few megabytes).
+SCENARIO_MAX_BYTES = 16 * 1024 * 1024
+
+
+def _read_bounded(name: str) -> bytes:
+    """A file's bytes, at most :data:`SCENARIO_MAX_BYTES`: a larger file, or an endless device (``/dev/zero``), is
+    refused once that much was read."""
+    with open(name, "rb") as handle:
+        data = handle.read(SCENARIO_MAX_BYTES + 1)
+    if len(data) > SCENARIO_MAX_BYTES:
+        raise ScenarioFormatError(
+            f"{name}: more than {SCENARIO_MAX_BYTES} bytes; a scenario is a JSON file of a few megabytes at most: "
+            "split it into files"
+        )
+    return data
+
+
 def load_scenario_file(path: str | os.PathLike[str]) -> ScenarioFile:
     """Read and check a scenario file; every problem is a :class:`ScenarioFormatError` naming its place.
 
@@ -305,7 +341,7 @@ def load_scenario_file(path: str | os.PathLike[str]) -> ScenarioFile:
     """
     name = os.fspath(path)
     try:
-        text = Path(name).read_text(encoding="utf-8")
+        text = _read_bounded(name).decode("utf-8")
     except FileNotFoundError:
         raise ScenarioFormatError(
             f"{name}: no such scenario file, and no record mode asks to record it (nothing was sent anywhere); "
