@@ -283,3 +283,45 @@ def test_urllib_passthrough_and_after_the_mock_reach_the_network(socket_guard: S
         "create_connection ('s3.amazonaws.com', 443)",
         "create_connection ('signin.aws.amazon.com', 443)",
     ]
+
+
+HOST_SPELLINGS = [
+    pytest.param("https://sts.amazonaws.com./?Action=GetCallerIdentity&Version=2011-06-15", id="trailing-dot"),
+    pytest.param("https://sts.amazonaws.com%2e/?Action=GetCallerIdentity&Version=2011-06-15", id="escaped-dot"),
+    pytest.param("https://STS.AMAZONAWS.COM/?Action=GetCallerIdentity&Version=2011-06-15", id="upper-case"),
+    pytest.param("https://user@sts.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15", id="userinfo"),
+    pytest.param(
+        "https://sts.us-east-1.vpce.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15", id="vpc-endpoint"
+    ),
+    pytest.param(
+        "https://vpce-0a1b2c3d-4e5f.sts.eu-west-1.vpce.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15",
+        id="vpc-endpoint-id",
+    ),
+    pytest.param("https://signin.aws.amazon.com./federation?Action=getSigninToken&Session=%7B%7D", id="signin-dot"),
+    pytest.param("https://SIGNIN.aws.amazon.com/federation?Action=getSigninToken&Session=%7B%7D", id="signin-upper"),
+]
+
+
+@pytest.mark.parametrize("url", HOST_SPELLINGS)
+def test_no_spelling_of_an_aws_host_opens_a_socket_through_requests(socket_guard: SocketGuard, url: str) -> None:
+    with mock_federation():
+        answer = requests.get(url, timeout=5)
+    assert answer.status_code in (200, 400), answer.text  # answered by mockfed: the STS answer or the endpoint's
+    assert socket_guard.attempts == []
+
+
+@pytest.mark.parametrize("url", HOST_SPELLINGS)
+def test_no_spelling_of_an_aws_host_opens_a_socket_through_urllib(socket_guard: SocketGuard, url: str) -> None:
+    with mock_federation():
+        try:
+            status = urllib.request.urlopen(url, timeout=5).status
+        except urllib.error.HTTPError as refused:  # mockfed's answer, an error status
+            status = refused.code
+    assert status in (200, 400)
+    assert socket_guard.attempts == []
+
+
+def test_another_aws_service_spelled_otherwise_is_still_stopped(socket_guard: SocketGuard) -> None:
+    with mock_federation(), pytest.raises(UnmockedRequestError):
+        urllib.request.urlopen("https://S3.AMAZONAWS.COM./bucket", timeout=5)
+    assert socket_guard.attempts == []

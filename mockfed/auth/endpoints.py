@@ -13,25 +13,27 @@ Example::
 from __future__ import annotations
 
 import re
-from urllib.parse import urlsplit
+from typing import Literal
+from urllib.parse import unquote, urlsplit
 
 __all__ = [
-    "AWS_URL",
     "CONSOLE_URL",
     "FEDERATION_PATH",
     "SAML_AUDIENCE",
     "SAML_RECIPIENT",
-    "SIGNIN_OR_CONSOLE_URL",
-    "SIGNIN_URL",
     "STS_HOST_PATTERN",
-    "STS_URL",
+    "Destination",
     "console_home",
     "console_partition_of_url",
+    "destination",
     "federation_endpoint",
+    "is_console_url",
+    "normal_host",
     "partition_of",
     "region_of_host",
     "signin_partition_of_host",
     "signing_region_of_host",
+    "url_host",
 ]
 
 #: STS in every partition and endpoint variant: regional, global, FIPS, dual-stack (``region`` absent: global).
@@ -40,14 +42,11 @@ STS_HOST_PATTERN = (
     r"(?:amazonaws\.com(?:\.cn)?|api\.aws|api\.amazonwebservices\.com\.cn)"
 )
 _STS_HOST = re.compile(f"^{STS_HOST_PATTERN}$")
+#: STS through an interface VPC endpoint: ``[vpce-ID.]sts.REGION.vpce.amazonaws.com`` (PrivateLink DNS names).
+_STS_VPCE_HOST = re.compile(r"(?:vpce-[a-z0-9-]+\.)?sts\.(?P<region>[a-z]{2}(?:-[a-z]+)+-\d+)\.vpce\.amazonaws\.com")
+#: Every AWS endpoint's domain (the hosts a request must not reach unmocked).
+_AWS_DOMAINS = (".amazonaws.com", ".amazonaws.com.cn", ".api.aws", ".amazonwebservices.com.cn")
 
-#: A URL on an STS host.
-STS_URL = re.compile(rf"^https?://{STS_HOST_PATTERN}(?::\d+)?(?:/|\?|$)")
-
-#: A URL on any AWS endpoint (the hosts a request must not reach unmocked).
-AWS_URL = re.compile(
-    r"^https?://(?:[^/?#]*\.)?(?:amazonaws\.com(?:\.cn)?|api\.aws|amazonwebservices\.com\.cn)(?::\d+)?(?:[/?#]|$)"
-)
 
 GLOBAL_REGION = "us-east-1"
 
@@ -78,19 +77,97 @@ def _by_partition(hosts: dict[str, str]) -> tuple[tuple[str, re.Pattern[str]], .
     return tuple((partition, re.compile(host, re.IGNORECASE)) for partition, host in hosts.items())
 
 
-#: A URL on a sign-in host (any path: only ``/federation`` is simulated, the rest is answered 404).
-SIGNIN_URL = _url_on(*_SIGNIN_HOSTS.values())
 #: A URL on an AWS console host (where the federation endpoint's login redirects to).
 CONSOLE_URL = _url_on(*_CONSOLE_HOSTS.values())
-#: Either: what the console federation endpoint's handler answers.
-SIGNIN_OR_CONSOLE_URL = _url_on(*_SIGNIN_HOSTS.values(), *_CONSOLE_HOSTS.values())
+_CONSOLE_HOST = re.compile("|".join(_CONSOLE_HOSTS.values()), re.IGNORECASE)
+_SIGNIN_OR_CONSOLE_HOST = re.compile("|".join((*_SIGNIN_HOSTS.values(), *_CONSOLE_HOSTS.values())), re.IGNORECASE)
 _SIGNIN_BY_PARTITION = _by_partition(_SIGNIN_HOSTS)
 _CONSOLE_BY_PARTITION = _by_partition(_CONSOLE_HOSTS)
 
 
+def normal_host(host: str) -> str:
+    """A host name as DNS reads it: percent-escapes decoded, lower case, without trailing dots.
+
+    Example::
+
+        >>> normal_host("STS.AmazonAWS.com."), normal_host("sts.amazonaws.com%2e")
+        ('sts.amazonaws.com', 'sts.amazonaws.com')
+    """
+    if "%" in host:
+        host = unquote(host)
+    return host.lower().rstrip(".")
+
+
+def url_host(url: str) -> str | None:
+    """The host an ``http``/``https`` URL reaches, as DNS reads it (:func:`normal_host`; no user information, no
+    port); None for any other URL, or one that cannot be read.
+
+    Example::
+
+        >>> url_host("https://user@STS.amazonaws.com.:443/?Action=x"), url_host("ftp://sts.amazonaws.com/")
+        ('sts.amazonaws.com', None)
+    """
+    try:
+        parts = urlsplit(url.strip())
+        host = parts.hostname
+    except ValueError:  # an unreadable URL or port
+        return None
+    if parts.scheme.lower() not in ("http", "https") or not host:
+        return None
+    return normal_host(host)
+
+
+Destination = Literal["sts", "console", "aws"]
+
+
+def destination(url: str) -> Destination | None:
+    """Where a URL goes, however its host is spelled: ``"sts"`` (an STS host, its VPC endpoints included),
+    ``"console"`` (a sign-in or console host), ``"aws"`` (another AWS endpoint), or None (elsewhere). The one
+    place every door asks.
+
+    Example::
+
+        >>> destination("https://sts.amazonaws.com./"), destination("https://SIGNIN.aws.amazon.com/federation")
+        ('sts', 'console')
+        >>> destination("https://s3.amazonaws.com/b"), destination("http://localhost:4566/")
+        ('aws', None)
+    """
+    host = url_host(url)
+    if host is None:
+        return None
+    if signing_region_of_host(host) is not None:
+        return "sts"
+    if _SIGNIN_OR_CONSOLE_HOST.fullmatch(host):
+        return "console"
+    if host.endswith(_AWS_DOMAINS) or f".{host}".endswith(_AWS_DOMAINS):
+        return "aws"
+    return None
+
+
+def is_console_url(url: str) -> bool:
+    """Whether ``url`` is on an AWS console host (not a sign-in host), however its host is spelled.
+
+    Example::
+
+        >>> is_console_url("https://Console.AWS.amazon.com./s3/"), is_console_url("https://signin.aws.amazon.com/")
+        (True, False)
+    """
+    host = url_host(url)
+    return host is not None and _CONSOLE_HOST.fullmatch(host) is not None
+
+
 def signing_region_of_host(host: str) -> str | None:
-    """The region a request to ``host`` must be signed for; None for a host that is not STS's (a local server)."""
-    match = _STS_HOST.match(host)
+    """The region a request to ``host`` must be signed for; None for a host that is not STS's (a local server).
+
+    Example::
+
+        >>> signing_region_of_host("sts.eu-west-1.amazonaws.com")
+        'eu-west-1'
+        >>> signing_region_of_host("vpce-0a1-b2.sts.eu-west-1.vpce.amazonaws.com"), signing_region_of_host("localhost")
+        ('eu-west-1', None)
+    """
+    host = normal_host(host)
+    match = _STS_HOST.match(host) or _STS_VPCE_HOST.fullmatch(host)
     if match is None:
         return None
     return match.group("region") or GLOBAL_REGION
@@ -118,7 +195,7 @@ def signin_partition_of_host(host: str) -> str | None:
         >>> signin_partition_of_host("signin.amazonaws-us-gov.com"), signin_partition_of_host("127.0.0.1")
         ('aws-us-gov', None)
     """
-    return _partition_by_host(_SIGNIN_BY_PARTITION, host)
+    return _partition_by_host(_SIGNIN_BY_PARTITION, normal_host(host))
 
 
 def console_partition_of_url(url: str) -> str | None:

@@ -24,7 +24,7 @@ import json
 from typing import Any, NamedTuple
 from urllib.parse import parse_qsl
 
-from mockfed.auth.endpoints import CONSOLE_URL, FEDERATION_PATH, signin_partition_of_host
+from mockfed.auth.endpoints import FEDERATION_PATH, is_console_url, signin_partition_of_host
 from mockfed.errors import SigninError
 from mockfed.http import HttpRequest, HttpResponse, split_url
 from mockfed.signin import pages
@@ -63,7 +63,7 @@ def answer(state: State, request: HttpRequest) -> SigninAnswer:
         >>> answer(state, HttpRequest.build("GET", "https://console.aws.amazon.com/", {}, b"")).response.status
         200
     """
-    if CONSOLE_URL.match(request.url):
+    if is_console_url(request.url):
         return SigninAnswer(pages.console_page(request.url))
     parts = split_url(request.url)
     action: str | None = None

@@ -20,7 +20,7 @@ import botocore.handlers
 from botocore.awsrequest import AWSResponse
 from botocore.credentials import Credentials
 
-from mockfed.auth.endpoints import AWS_URL, STS_URL
+from mockfed.auth.endpoints import destination
 from mockfed.dispatch import deny_session_iam
 from mockfed.errors import UnmockedRequestError
 from mockfed.http import HttpRequest, HttpResponse
@@ -133,9 +133,10 @@ def _guarded_send(endpoint: Any, request: Any) -> Any:
     door = active_state()
     if door is not None:
         url = request.url or ""
-        if STS_URL.match(url):
+        going = destination(url)
+        if going == "sts":
             return _answer_botocore(door, request)
-        if not door.allow_passthrough and AWS_URL.match(url):
+        if not door.allow_passthrough and going is not None:
             raise UnmockedRequestError(getattr(endpoint, "_endpoint_prefix", "") or "an AWS service", url)
     return _original_send(endpoint, request)
 

@@ -7,12 +7,12 @@ STS action. ``requests`` and ``responses`` are imported on the first activation,
 
 from __future__ import annotations
 
-from collections.abc import Callable
+import re
 from typing import Any
 
-from mockfed.auth.endpoints import SIGNIN_OR_CONSOLE_URL, STS_URL
-from mockfed.http import HttpRequest, HttpResponse
-from mockfed.transports.active import Door, active_state, body_read, doors
+from mockfed.auth.endpoints import destination
+from mockfed.http import HttpRequest
+from mockfed.transports.active import active_state, body_read, doors
 from mockfed.transports.botocore_door import body_bytes
 
 __all__ = ["start", "stop"]
@@ -20,29 +20,24 @@ __all__ = ["start", "stop"]
 _requests_mock: Any = None
 
 
-def _callback(
-    answer: Callable[[Door, HttpRequest], HttpResponse],
-) -> Callable[[Any], tuple[int, dict[str, str], bytes]]:
-    """A ``responses`` callback answering with ``answer`` from the innermost active mock."""
-
-    def callback(prepared: Any) -> tuple[int, dict[str, str], bytes]:
-        door = active_state()
-        if door is None:  # deactivated between match and answer: refuse rather than reach the network
-            raise ConnectionError("mockfed is no longer active")
-        request = HttpRequest.build(
-            prepared.method or "GET", prepared.url, dict(prepared.headers), body_bytes(prepared.body)
-        )
-        response = answer(door, request)
-        return response.status, response.headers, body_read(request, response)
-
-    return callback
+def _callback(prepared: Any) -> tuple[int, dict[str, str], bytes]:
+    """The ``responses`` callback of mockfed's adapter: the innermost active mock's answer (STS's, or the console
+    federation endpoint's), for every URL the adapter was chosen for."""
+    door = active_state()
+    if door is None:  # deactivated between match and answer: refuse rather than reach the network
+        raise ConnectionError("mockfed is no longer active")
+    body = body_bytes(prepared.body)
+    request = HttpRequest.build(prepared.method or "GET", prepared.url, dict(prepared.headers), body)
+    answer = door.answer if destination(prepared.url) == "sts" else door.answer_console
+    response = answer(request)
+    return response.status, response.headers, body_read(request, response)
 
 
 #: Every method ``responses`` can match: the pipeline answers each (the federation endpoint: 405 but GET and POST), as
 #: through urllib, rather than ``responses`` raising ``ConnectionError`` for a method nothing was registered for.
 _METHODS = ("GET", "POST", "PUT", "PATCH", "DELETE", "HEAD", "OPTIONS")
-#: What mockfed answers through ``requests``: STS, and the console federation endpoint with the console it leads to.
-_ROUTES = ((STS_URL, _callback(Door.answer)), (SIGNIN_OR_CONSOLE_URL, _callback(Door.answer_console)))
+#: Every URL that reaches mockfed's adapter (STS, sign-in and console hosts, however spelled: see ``_get_adapter``).
+_EVERY_URL = re.compile(".*", re.DOTALL)
 
 
 _StsAdapter: Any = None  # requests' adapter for STS hosts while a mock is active (made on first use)
@@ -52,7 +47,7 @@ _original_get_adapter: Any = None
 
 def _get_adapter(session: Any, url: str) -> Any:
     """``requests.Session.get_adapter`` while a mock is active: STS, sign-in and console hosts get mockfed's adapter."""
-    if doors and (STS_URL.match(url) or SIGNIN_OR_CONSOLE_URL.match(url)):
+    if doors and destination(url) in ("sts", "console"):  # however the host is spelled
         return _sts_adapter
     return _original_get_adapter(session, url)
 
@@ -75,9 +70,8 @@ def start() -> None:
         _requests_mock = responses.RequestsMock(
             assert_all_requests_are_fired=False, target=f"{__name__}._StsAdapter.send"
         )
-        for pattern, callback in _ROUTES:
-            for method in _METHODS:
-                _requests_mock.add_callback(method, pattern, callback=callback)
+        for method in _METHODS:
+            _requests_mock.add_callback(method, _EVERY_URL, callback=_callback)
     _requests_mock.start()
     _original_get_adapter = requests.Session.get_adapter
     requests.Session.get_adapter = _get_adapter  # type: ignore[method-assign,assignment]

@@ -19,7 +19,7 @@ import io
 from collections.abc import Callable
 from typing import Any
 
-from mockfed.auth.endpoints import AWS_URL, SIGNIN_OR_CONSOLE_URL, STS_URL
+from mockfed.auth.endpoints import destination
 from mockfed.errors import UnmockedRequestError
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.transports.active import active_state, body_read
@@ -36,11 +36,12 @@ def _do_open(handler: Any, http_class: Any, request: Any, **connection_args: Any
     door = active_state()
     if door is not None:
         url = request.full_url
-        if STS_URL.match(url):
+        going = destination(url)  # however the host is spelled (case, trailing dot, escapes, user information)
+        if going == "sts":
             return _answered(door.answer, request)
-        if SIGNIN_OR_CONSOLE_URL.match(url):
+        if going == "console":
             return _answered(door.answer_console, request)
-        if not door.allow_passthrough and AWS_URL.match(url):
+        if not door.allow_passthrough and going == "aws":
             raise UnmockedRequestError(request.host.split(".")[0] or "an AWS service", url)
     return _original_do_open(handler, http_class, request, **connection_args)
 
