@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 import json
 import warnings
 from datetime import UTC, datetime, timedelta
@@ -397,3 +398,62 @@ def test_marker_and_record_mode_option(pytester: pytest.Pytester) -> None:
     recorded.assert_outcomes(passed=1)
     written = json.loads((pytester.path / "scenarios" / "recorded.json").read_text())
     assert [i["action"] for i in written["interactions"]] == ["GetFederationToken"]
+
+
+def test_a_web_identity_token_is_recorded_as_its_claims_and_replayed_by_them(tmp_path: Path) -> None:
+    path = tmp_path / "deploy.json"
+    trust = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:AssumeRoleWithWebIdentity",
+                                                     "Principal": {"Federated": ""}}]}
+    with FederationServer(port=0) as server:
+        github = server.backend.create_oidc_provider(
+            "https://token.actions.githubusercontent.com", ["sts.amazonaws.com"]
+        )
+        trust["Statement"][0]["Principal"]["Federated"] = github.arn  # type: ignore[index]
+        role = server.backend.create_role("Deploy", trust)
+        token = github.token(sub="repo:acme/app:ref:refs/heads/main")
+        with mock_federation(scenario=path, record_mode="once"):
+            recorded = sts_at(server.url).assume_role_with_web_identity(
+                RoleArn=role.arn, RoleSessionName="ci", WebIdentityToken=token
+            )
+        url = server.url
+        later = github.token(sub="repo:acme/app:ref:refs/heads/main", expires_in=7200)  # another token, same claims
+        other = github.token(sub="repo:acme/other:ref:refs/heads/main")
+    text = path.read_text()
+    assert token not in text
+    assert token.split(".")[1] not in text  # not even its payload
+    assert find_secrets(text) == []
+    params = json.loads(text)["interactions"][0]["params"]
+    assert params["WebIdentityToken"].startswith("REDACTED bearer credential; claims: ")
+    assert "repo:acme/app:ref:refs/heads/main" in params["WebIdentityToken"]
+    with mock_federation(scenario=path):
+        replayed = sts_at(url).assume_role_with_web_identity(
+            RoleArn=role.arn, RoleSessionName="ci", WebIdentityToken=later
+        )
+    assert replayed["AssumedRoleUser"] == recorded["AssumedRoleUser"]
+    with mock_federation(scenario=path, allow_unused=True), pytest.raises(ScenarioMismatchError):
+        sts_at(url).assume_role_with_web_identity(RoleArn=role.arn, RoleSessionName="ci", WebIdentityToken=other)
+
+
+def test_the_secret_scan_refuses_a_bearer_credential_anywhere_in_a_file() -> None:
+    jwt = "eyJhbGciOiJSUzI1NiJ9.eyJpc3MiOiJodHRwczovL2lzc3Vlci5leGFtcGxlIn0.c2lnbmF0dXJl"
+    saml = base64.b64encode(b"<samlp:Response xmlns:samlp='urn:oasis:names:tc:SAML:2.0:protocol'/>").decode()
+    assert find_secrets(json.dumps({"note": jwt})) == ["a web identity token (a signed JWT)"]
+    assert find_secrets(json.dumps({"note": saml})) == ["a SAML response"]
+
+
+def test_a_saml_assertion_is_recorded_as_its_issuer_subject_audience_and_roles() -> None:
+    from mockfed import FederationBackend
+    from mockfed.scenario.file import bearer_claims, redact_params
+
+    backend = FederationBackend()
+    okta = backend.create_saml_provider("Okta", issuer="http://www.okta.com/exk1")
+    role = f"arn:aws:iam::{backend.account_id}:role/Admin"
+    assertion = okta.assertion(role, subject="alice@example.com")
+    claims = bearer_claims("SAMLAssertion", assertion)
+    assert claims is not None
+    assert (claims["issuer"], claims["subject"]) == ("http://www.okta.com/exk1", "alice@example.com")
+    assert any(role in value for value in claims["roles"])
+    written = redact_params({"SAMLAssertion": assertion, "PrincipalArn": okta.arn})
+    assert assertion not in json.dumps(written)
+    assert find_secrets(json.dumps(written)) == []
+    assert bearer_claims("SAMLAssertion", written["SAMLAssertion"]) == claims

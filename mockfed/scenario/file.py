@@ -19,6 +19,8 @@ secret scan, and moving recorded times; it knows nothing about HTTP or matching.
 
 from __future__ import annotations
 
+import base64
+import binascii
 import json
 import math
 import os
@@ -41,13 +43,16 @@ from mockfed.model.limits import java_pattern_matcher
 from mockfed.version import __version__
 
 __all__ = [
+    "BEARER_REDACTED",
     "Interaction",
     "ScenarioFile",
+    "bearer_claims",
     "find_secrets",
     "load_scenario_file",
     "mask_key",
     "rebase",
     "redact",
+    "redact_params",
     "short_params",
     "timeline",
     "write_scenario_file",
@@ -61,6 +66,13 @@ _LIVE_KEY = r"\b(?:AKIA|ASIA)[A-Z0-9]{16}\b"
 _LIVE_SECRET = r"(?<![A-Za-z0-9/+=])[A-Za-z0-9/+=]{40}(?![A-Za-z0-9/+=])"
 _LIVE_TOKEN = r"(?:IQoJb3JpZ2luX2Vj|FwoGZXIvYXdzE|AQoDYXdzE)[A-Za-z0-9/+=]{20,}"
 _TIMESTAMP_FIELDS = frozenset({"Expiration"})
+#: A web identity token (a signed JWT: header and payload are base64url JSON objects) and a SAML response (base64 of
+#: ``<samlp:Response``, ``<saml2p:Response``, ``<Response``): bearer credentials that never go in a file.
+_LIVE_JWT = r"eyJ[A-Za-z0-9_-]{8,}\.eyJ[A-Za-z0-9_-]{8,}\.[A-Za-z0-9_-]*"
+_LIVE_SAML = r"PHNhbWxwOlJlc3BvbnNl|PHNhbWwycDpSZXNwb25zZ|PFJlc3BvbnNl"
+#: What a recording writes for a bearer credential: the claims that decide the answer, never the credential.
+BEARER_REDACTED = "REDACTED bearer credential; claims: "
+_BEARER_FIELDS = frozenset({"WebIdentityToken", "SAMLAssertion"})
 
 
 @dataclass
@@ -448,9 +460,90 @@ def redact(value: Any, key: str = "") -> Any:
     return value
 
 
+def bearer_claims(name: str, value: str) -> dict[str, Any] | None:
+    """What decides the answer to a bearer credential (a ``WebIdentityToken``'s ``iss``, ``sub`` and ``aud``; a
+    ``SAMLAssertion``'s issuer, subject, audience and roles), read without checking it; the claims a redacted
+    recording kept. None for a value that is neither.
+
+    Example::
+
+        >>> bearer_claims("WebIdentityToken", "eyJhbGciOiJub25lIn0.eyJpc3MiOiJodHRwczovL2kiLCJzdWIiOiJhIn0.")
+        {'iss': 'https://i', 'sub': 'a'}
+        >>> bearer_claims("WebIdentityToken", BEARER_REDACTED + '{"iss": "https://i", "sub": "a"}')
+        {'iss': 'https://i', 'sub': 'a'}
+    """
+    if value.startswith(BEARER_REDACTED):
+        try:
+            kept = json.loads(value[len(BEARER_REDACTED) :])
+        except ValueError:
+            return None
+        return kept if isinstance(kept, dict) else None
+    if name == "WebIdentityToken":
+        return _jwt_claims(value)
+    if name == "SAMLAssertion":
+        return _saml_claims(value)
+    return None
+
+
+def _jwt_claims(token: str) -> dict[str, Any] | None:
+    parts = token.split(".")
+    if len(parts) != 3:
+        return None
+    try:
+        payload = json.loads(base64.urlsafe_b64decode(parts[1] + "=" * (-len(parts[1]) % 4)))
+    except (ValueError, binascii.Error):
+        return None
+    if not isinstance(payload, dict):
+        return None
+    return {claim: payload[claim] for claim in ("iss", "sub", "aud") if claim in payload}
+
+
+_SAML_FIELDS = {
+    "issuer": re.compile(r"<(?:\w+:)?Issuer\b[^>]*>([^<]*)<"),
+    "subject": re.compile(r"<(?:\w+:)?NameID\b[^>]*>([^<]*)<"),
+    "audience": re.compile(r"<(?:\w+:)?Audience\b[^>]*>([^<]*)<"),
+    "roles": re.compile(r"<(?:\w+:)?AttributeValue\b[^>]*>([^<]*:role/[^<]*)<"),
+}
+
+
+def _saml_claims(assertion: str) -> dict[str, Any] | None:
+    try:
+        document = base64.b64decode(assertion, validate=False).decode("utf-8", "replace")
+    except (ValueError, binascii.Error):
+        return None
+    claims: dict[str, Any] = {}
+    for name, pattern in _SAML_FIELDS.items():
+        found = [value.strip() for value in pattern.findall(document)]
+        if found:
+            claims[name] = sorted(found) if name == "roles" else found[0]
+    return claims or None
+
+
+def redact_params(params: Mapping[str, Any]) -> dict[str, Any]:
+    """A request's parameters as a recording writes them: a bearer credential (``WebIdentityToken``,
+    ``SAMLAssertion``) replaced by its claims (:func:`bearer_claims`), the rest as they are.
+
+    Example::
+
+        >>> redact_params({"RoleArn": "r", "WebIdentityToken": "eyJhbGciOiJub25lIn0.eyJzdWIiOiJhIn0."})
+        {'RoleArn': 'r', 'WebIdentityToken': 'REDACTED bearer credential; claims: {"sub": "a"}'}
+    """
+    redacted: dict[str, Any] = json.loads(json.dumps(dict(params), default=str))
+    for name in _BEARER_FIELDS.intersection(redacted):
+        value = redacted[name]
+        claims = bearer_claims(name, value) if isinstance(value, str) else None
+        redacted[name] = BEARER_REDACTED + json.dumps(claims or {}, sort_keys=True)
+    return redacted
+
+
 def find_secrets(text: str) -> list[str]:
-    """What in ``text`` looks like a live AWS credential (key ids, 40-character secrets, session tokens)."""
+    """What in ``text`` looks like a live credential (key ids, 40-character secrets, session tokens, web identity
+    tokens, SAML responses)."""
     found = []
+    if re.search(_LIVE_JWT, text):
+        found.append("a web identity token (a signed JWT)")
+    if re.search(_LIVE_SAML, text):
+        found.append("a SAML response")
     if re.search(_LIVE_KEY, text):
         found.append("an access key id")
     if re.search(_LIVE_TOKEN, text):

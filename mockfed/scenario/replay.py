@@ -31,10 +31,12 @@ from mockfed.protocol import StsCall
 from mockfed.scenario.file import (
     Interaction,
     ScenarioFile,
+    bearer_claims,
     load_scenario_file,
     mask_key,
     rebase,
     redact,
+    redact_params,
     short_params,
     write_scenario_file,
 )
@@ -49,7 +51,11 @@ __all__ = ["Replay", "Scenario", "open_scenario"]
 
 
 def _normal(name: str, value: Any) -> Any:
-    """A parameter in a form where order and JSON formatting do not matter."""
+    """A parameter in a form where order and JSON formatting do not matter (a bearer credential: the claims that
+    decide its answer, as a recording keeps them)."""
+    if name in ("WebIdentityToken", "SAMLAssertion") and isinstance(value, str):
+        claims = bearer_claims(name, value)
+        return {"claims": claims} if claims is not None else value
     if name == "Policy" and isinstance(value, str):
         try:
             return json.dumps(json.loads(value), sort_keys=True, separators=(",", ":"))
@@ -246,7 +252,7 @@ class Scenario:
             offset=offset,
             region=region,
             action=action,
-            params=json.loads(json.dumps(dict(params), default=str)),
+            params=redact_params(params),
             status=status,
             response=redact(result) if error is None else None,
             error=dict(error) if error is not None else None,
