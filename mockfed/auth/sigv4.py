@@ -14,7 +14,7 @@ import re
 import time
 from datetime import UTC, datetime
 from typing import NamedTuple
-from urllib.parse import quote, urlsplit
+from urllib.parse import SplitResult, quote
 
 from botocore.utils import normalize_url_path
 
@@ -385,15 +385,15 @@ def _header_value(request: HttpRequest, name: str) -> str:
     if value is None:
         if name != "host":
             return ""
-        value = _host_of(request.url)
+        parts = request.parts  # split already: the signature is computed over it
+        value = _host_of(parts) if parts is not None else ""
     if value.isprintable() and "  " not in value and value[:1] != " " and value[-1:] != " ":
         return value  # nearly every value: nothing to trim
     return " ".join(value.split())
 
 
-def _host_of(url: str) -> str:
+def _host_of(parts: SplitResult) -> str:
     """The ``host`` a client signs for a URL: lower case, the port only when it is not the scheme's default."""
-    parts = urlsplit(url)
     host = parts.hostname or ""
     if ":" in host:
         host = f"[{host}]"

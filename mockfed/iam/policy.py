@@ -65,11 +65,6 @@ class LazyContext:
         self._values: Mapping[str, ContextValue] | None = None
         self._normal: dict[str, tuple[str, ...]] | None = None
 
-    @property
-    def made(self) -> bool:
-        """Whether anything asked for the context (a decision that never did holds whatever it would hold)."""
-        return self._values is not None
-
     def values(self) -> Mapping[str, ContextValue]:
         """The context, made now if it was not yet."""
         if self._values is None:

@@ -61,20 +61,16 @@ def form_fields(request: HttpRequest) -> dict[str, str]:
     fields: dict[str, str] = {}
     query = request.query
     if query:
-        _read_pairs(query, fields)
+        fields.update(form_pairs(query))
     body = request.body
     if body:
         content_type = request.headers.get("content-type")
         if not content_type or "x-www-form-urlencoded" in content_type:
-            _read_pairs(_decode(body), fields)
+            fields.update(form_pairs(_decode(body)))
     if "X-Amz-" in query or b"X-Amz-" in body:  # a presigned URL's own fields are not parameters
         for key in _AUTH_QUERY_KEYS.intersection(fields):
             del fields[key]
     return fields
-
-
-def _read_pairs(text: str, fields: dict[str, str]) -> None:
-    fields.update(form_pairs(text))
 
 
 def parse_call(request: HttpRequest) -> StsCall:

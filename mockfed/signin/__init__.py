@@ -26,7 +26,7 @@ from urllib.parse import parse_qsl
 
 from mockfed.auth.endpoints import FEDERATION_PATH, is_console_url, signin_partition_of_host
 from mockfed.errors import SigninError
-from mockfed.http import HttpRequest, HttpResponse, split_url
+from mockfed.http import HttpRequest, HttpResponse
 from mockfed.signin import pages
 from mockfed.signin.federation import get_signin_token, invalid_credentials, login, signin_url
 from mockfed.state import State
@@ -65,7 +65,7 @@ def answer(state: State, request: HttpRequest) -> SigninAnswer:
     """
     if is_console_url(request.url):
         return SigninAnswer(pages.console_page(request.url))
-    parts = split_url(request.url)
+    parts = request.parts
     action: str | None = None
     try:
         if parts is None or parts.path != FEDERATION_PATH:
