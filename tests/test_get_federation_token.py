@@ -424,6 +424,13 @@ def test_public_data_points_through_the_service(sts: Any) -> None:
     assert (docs["PackedPolicySize"], botocore_example["PackedPolicySize"]) == (36, 8)
 
 
+def test_a_request_with_nothing_to_pack_answers_zero(sts: Any, mockfed: FederationBackend) -> None:
+    # Recorded from the real service: no Policy, no PolicyArns, no Tags -> PackedPolicySize 0.
+    out = sts.get_federation_token(Name="Bob")
+    assert out["PackedPolicySize"] == 0
+    assert mockfed.sessions[-1].packed_policy_size == 0
+
+
 @pytest.mark.parametrize("operation", ["get_federation_token", "assume_role"])
 def test_a_session_tag_key_with_the_aws_prefix_is_refused(mockfed: FederationBackend, operation: str) -> None:
     role = mockfed.create_role("Tagged", {"Version": "2012-10-17", "Statement": [{

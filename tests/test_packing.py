@@ -208,10 +208,15 @@ def test_a_2048_character_policy_of_distinct_actions_is_far_over_the_limit() -> 
     assert packed.too_large
 
 
-def test_an_empty_request_answers_a_small_fixed_overhead() -> None:
+def test_an_empty_request_packs_to_zero_as_aws_reports_it() -> None:
+    # A GetFederationToken with no policy, no policy ARNs and no tags was answered PackedPolicySize 0 by AWS.
     packed = pack()
-    assert 1 <= packed.percent <= 6
-    assert (packed.tags_percent, packed.too_large) == (0, False)
+    assert (packed.percent, packed.policy_percent, packed.tags_percent, packed.too_large) == (0, 0, 0, False)
+
+
+def test_anything_packed_makes_the_size_at_least_one() -> None:
+    assert pack(tags=[("a", "b")]).percent >= 1
+    assert pack(policy_arns=["arn:aws:iam::aws:policy/ReadOnlyAccess"]).percent >= 1
 
 
 # -- normalisation and determinism ---------------------------------------------------------------------------------
@@ -266,8 +271,12 @@ def test_packing_is_deterministic_across_calls_and_processes() -> None:
     arns=st.lists(managed_policy_arns, max_size=2),
     tag_list=st.lists(session_tags, max_size=2),
 )
-def test_the_percentage_is_never_zero(policy: str | None, arns: list[str], tag_list: list[tuple[str, str]]) -> None:
-    assert pack(policy, arns, tag_list).percent >= 1
+def test_the_percentage_is_zero_only_when_nothing_is_packed(
+    policy: str | None, arns: list[str], tag_list: list[tuple[str, str]]
+) -> None:
+    no_statement = policy is None or json.loads(policy)["Statement"] == []
+    nothing = no_statement and not arns and not tag_list
+    assert (pack(policy, arns, tag_list).percent == 0) == nothing
 
 
 def test_mapping_and_sequence_tags_pack_alike() -> None:

@@ -322,11 +322,15 @@ def _pack_normalised(
     policies = b"".join(_packed_item(text) for text in (*policy_items, *policy_arns))
     packed_tags = b"".join(_packed_item(f"{key}={value}") for key, value in tags)
     data = header + policies + packed_tags
+    # The format byte counts with the policies: a request with no policy and no ARNs reports its tags alone, and
+    # one with nothing at all reports 0, as the real service answered a GetFederationToken with no Policy,
+    # PolicyArns or Tags (the token still carries the format byte).
+    policy_size = len(header) + len(policies) if policies else 0
     return PackedSession(
         data=data,
-        policy_percent=_percent(len(header) + len(policies)),
+        policy_percent=_percent(policy_size),
         tags_percent=_percent(len(packed_tags)),
-        percent=_percent(len(data)),
+        percent=_percent(policy_size + len(packed_tags)),
     )
 
 
