@@ -428,13 +428,14 @@ class FederationBackend:
     )
 
     def create_mfa_device(self, name: str, *, user: str | None = None, secret: str | None = None) -> MfaDevice:
-        """Add a virtual MFA device of ``user`` (a user name; None: the root user's), with a TOTP ``secret``
-        (base32; made if not given). Its ``serial_number`` and :meth:`mfa_code` go in ``SerialNumber`` and
-        ``TokenCode``.
+        """Add a virtual MFA device of ``user`` (the name of a user of the account, mockfed's or moto's: IAM's
+        ``NoSuchEntity`` otherwise; None: the root user's), with a TOTP ``secret`` (base32; made if not given).
+        Its ``serial_number`` and :meth:`mfa_code` go in ``SerialNumber`` and ``TokenCode``.
 
         Example::
 
             >>> backend = FederationBackend()
+            >>> alice = backend.create_user("alice")
             >>> device = backend.create_mfa_device("alice-phone", user="alice")
             >>> device.serial_number, len(backend.mfa_code(device))
             ('arn:aws:iam::123456789012:mfa/alice-phone', 6)

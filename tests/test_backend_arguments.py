@@ -157,12 +157,13 @@ def test_a_policy_name_taken_already_is_entity_already_exists() -> None:
 
 def test_an_mfa_device_name_taken_already_is_entity_already_exists() -> None:
     backend = FederationBackend()
+    alice = backend.create_user("alice")
+    backend.create_user("bob")
     first = backend.create_mfa_device("phone", user="alice")
     error = refused(backend.create_mfa_device, "phone", user="bob")
     assert (error.code, error.status, error.message) == (
         "EntityAlreadyExists", 409, "MFADevice entity at the same path and name already exists."
     )
-    alice = backend.create_user("alice")
     code = backend.mfa_code(first)
     out = backend.invoke(
         "GetSessionToken", {"SerialNumber": first.serial_number, "TokenCode": code}, alice, "us-east-1"
@@ -211,3 +212,12 @@ def test_create_oidc_provider_refuses_odd_arguments_naming_the_field(arguments: 
 def test_create_saml_provider_refuses_odd_arguments_naming_the_field(arguments: dict[str, Any], field: str) -> None:
     error = refused(FederationBackend().create_saml_provider, "Okta", **arguments)
     assert (error.code, f"at '{field}'" in error.message) == ("ValidationError", True)
+
+
+def test_an_mfa_device_of_a_user_that_does_not_exist_is_no_such_entity() -> None:
+    backend = FederationBackend()
+    error = refused(backend.create_mfa_device, "phone", user="nobody")
+    assert (error.code, error.status) == ("NoSuchEntity", 404)
+    assert error.message == "The user with name nobody cannot be found."
+    backend.create_user("Nobody")  # IAM user names are unique whatever their case
+    assert backend.create_mfa_device("phone", user="nobody").serial_number.endswith(":mfa/phone")

@@ -9,7 +9,7 @@ import boto3
 import pytest
 from botocore.exceptions import ClientError
 
-from mockfed import FederationBackend, mock_federation
+from mockfed import FederationBackend, StsError, mock_federation
 
 moto = pytest.importorskip("moto")
 
@@ -182,3 +182,15 @@ def test_an_assume_role_remembered_without_moto_is_checked_afresh_once_moto_is_a
         finally:
             mock.stop()
     assert raised.value.response["Error"]["Code"] == "AccessDenied"
+
+
+def test_an_mfa_device_may_belong_to_a_moto_user_and_only_to_a_user_that_exists() -> None:
+    with moto.mock_aws(), mock_federation() as backend:
+        iam = boto3.client("iam", region_name="us-east-1")
+        key = moto_user(iam, "carol", {"Version": "2012-10-17", "Statement": [
+            {"Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"}]})
+        device = backend.create_mfa_device("carol-phone", user="carol")
+        out = sts_for(key).get_session_token(SerialNumber=device.serial_number, TokenCode=backend.mfa_code(device))
+        assert out["Credentials"]["AccessKeyId"].startswith("ASIA")
+        with pytest.raises(StsError, match=r"^NoSuchEntity: The user with name dave cannot be found\.$"):
+            backend.create_mfa_device("dave-phone", user="dave")

@@ -168,6 +168,7 @@ def test_wrong_mfa_code(mockfed: FederationBackend, broker: tuple[Principal, Rol
 
 def test_mfa_device_of_another_user(mockfed: FederationBackend, broker: tuple[Principal, Role, MfaDevice]) -> None:
     user, role, _ = broker
+    mockfed.create_user("someone")
     other = mockfed.create_mfa_device("someone-else", user="someone")
     assert refusal(
         lambda: client_of(user).assume_role(

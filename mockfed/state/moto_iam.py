@@ -92,6 +92,21 @@ class MotoDirectory:
             return None
         return None
 
+    def has_user(self, account_id: str, name: str) -> bool:
+        """Whether moto's IAM holds a user ``name`` in ``account_id`` (False while no moto mock is active).
+
+        Example::
+
+            >>> MotoDirectory().has_user("123456789012", "alice")   # no moto mock active
+            False
+        """
+        iam = self._iam_backends()
+        account = dict.get(iam, account_id) if iam is not None else None
+        try:
+            return account is not None and any(name in backend.users for backend in list(account.values()))
+        except (AttributeError, TypeError, RuntimeError):
+            return False
+
     def holds_account(self, account_id: str | None) -> bool:
         """Whether moto's IAM holds the account ``account_id`` (a moto mock active, its IAM made for it): keys
         encoding that account are moto's to answer for.
