@@ -24,7 +24,7 @@ from mockfed.backend import FederationBackend
 from mockfed.errors import StsError
 from mockfed.iam.packing import pack
 from mockfed.mock import mock_federation
-from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
+from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, check_account_id
 from mockfed.version import __version__
 
 __all__ = ["CommandError", "main"]
@@ -221,9 +221,10 @@ def _read_text(path: str, option: str, *, status: int = 2) -> str:
 
 
 def _account_id(text: str) -> str:
-    if not re.fullmatch(r"\d{12}", text):
-        raise argparse.ArgumentTypeError(f"{text!r} is not an AWS account id (12 digits)")
-    return text
+    try:
+        return check_account_id(text)
+    except ValueError as err:
+        raise argparse.ArgumentTypeError(str(err)) from None
 
 
 def _port(text: str) -> int:

@@ -18,7 +18,12 @@ from mockfed.backend import FederationBackend
 from mockfed.dispatch import Dispatcher
 from mockfed.errors import RECORD_MODES, UnusedInteractionsError
 from mockfed.idp import OidcIdentityProvider
-from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_SECRET_ACCESS_KEY
+from mockfed.state.account import (
+    DEFAULT_ACCESS_KEY_ID,
+    DEFAULT_ACCOUNT_ID,
+    DEFAULT_SECRET_ACCESS_KEY,
+    check_account_id,
+)
 
 if TYPE_CHECKING:
     from mockfed.scenario import Replay
@@ -122,7 +127,7 @@ class FederationMock:
         self._record_mode = record_mode
         self._replay_clock = options.get("replay_clock", "now")
         self._allow_unused = options.get("allow_unused", False)
-        self._account_id = options.get("account_id", DEFAULT_ACCOUNT_ID)
+        self._account_id = check_account_id(options.get("account_id", DEFAULT_ACCOUNT_ID))
         self._strict_auth = options.get("strict_auth", False)
         self._seed = options.get("seed")
         self._activations: list[_Activation] = []

@@ -7,11 +7,12 @@ inside a policy evaluation or as a 500 from the pipeline.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
 
-from mockfed import FederationBackend
+from mockfed import FederationBackend, mock_federation
 from mockfed.errors import StsError
 
 ACCOUNT = "123456789012"
@@ -221,3 +222,14 @@ def test_an_mfa_device_of_a_user_that_does_not_exist_is_no_such_entity() -> None
     assert error.message == "The user with name nobody cannot be found."
     backend.create_user("Nobody")  # IAM user names are unique whatever their case
     assert backend.create_mfa_device("phone", user="nobody").serial_number.endswith(":mfa/phone")
+
+
+@pytest.mark.parametrize("account_id", ["12", "12345678901x", "\uff11" * 12, "1234567890123"])
+def test_an_account_id_that_is_not_twelve_digits_is_refused_everywhere(account_id: str) -> None:
+    message = rf"^{re.escape(repr(account_id))} is not an AWS account id: account_id is 12 digits"
+    with pytest.raises(ValueError, match=message):
+        FederationBackend(account_id)
+    with pytest.raises(ValueError, match=message):
+        mock_federation(account_id=account_id)
+    with pytest.raises(TypeError, match="account_id is text of 12 digits, such as '123456789012', not a int"):
+        FederationBackend(123456789012)  # type: ignore[arg-type]

@@ -19,7 +19,7 @@ import threading
 from typing import Literal
 
 from mockfed.clock import Clock
-from mockfed.state.account import Account
+from mockfed.state.account import Account, check_account_id
 from mockfed.state.console import Console
 from mockfed.state.keys import KeyFactory, TokenCodec, account_of_access_key_id
 from mockfed.state.records import FederatedSession, Principal, Role, RoleSession, Session
@@ -32,7 +32,7 @@ class State:
     """One account's store: ``account``, ``sessions``, ``console``, ``clock``; :meth:`reset` starts it afresh."""
 
     def __init__(self, account_id: str, *, clock: Clock | None = None, seed: int | None = None) -> None:
-        self.account_id = account_id
+        self.account_id = check_account_id(account_id)
         self.clock = clock or Clock()
         self.lock = threading.RLock()
         self._seed = seed

@@ -175,6 +175,7 @@ __all__ = [
     "INLINE_POLICY_NAME",
     "Account",
     "PolicyDocument",
+    "check_account_id",
 ]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -182,6 +183,30 @@ DEFAULT_ACCOUNT_ID = "123456789012"
 DEFAULT_ACCESS_KEY_ID = "AKIAMOCKFEDEXAMPLE01"
 DEFAULT_SECRET_ACCESS_KEY = "mockfed/DEFAULT/secret+key/EXAMPLEKEY000"
 DEFAULT_USER_NAME = "mockfed-default"
+
+
+def check_account_id(account_id: object) -> str:
+    """``account_id`` if it is an AWS account id (12 ASCII digits, as every ARN and ``Account`` field writes it);
+    otherwise ``TypeError`` (not text) or ``ValueError`` naming the value and the fix.
+
+    Example::
+
+        >>> check_account_id("111122223333")
+        '111122223333'
+        >>> check_account_id("12")
+        Traceback (most recent call last):
+        ...
+        ValueError: '12' is not an AWS account id: account_id is 12 digits, such as '123456789012'
+    """
+    if not isinstance(account_id, str):
+        kind = type(account_id).__name__
+        raise TypeError(f"account_id is text of 12 digits, such as '123456789012', not a {kind}")
+    if not (len(account_id) == 12 and account_id.isascii() and account_id.isdigit()):
+        shown = repr(account_id[:40])
+        raise ValueError(f"{shown} is not an AWS account id: account_id is 12 digits, such as '123456789012'")
+    return account_id
+
+
 ALLOW_ALL_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
 
 #: Messages and statuses of the errors tests inject most, when the test gives none.
