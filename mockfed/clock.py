@@ -78,11 +78,29 @@ def span_seconds(
 
         >>> span_seconds(timedelta(minutes=1), seconds=30, hours=1)
         3690.0
+        >>> span_seconds("5m")  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        TypeError: advance() takes a timedelta or a number of seconds, not '5m': write advance(minutes=5) or ...
     """
-    if isinstance(delta, timedelta):
-        return delta.total_seconds() + span_seconds(seconds=seconds, minutes=minutes, hours=hours, days=days)
-    amount = 0.0 if delta is None else float(delta)
-    return amount + seconds + 60 * minutes + 3600 * hours + 86400 * days
+    total = delta.total_seconds() if isinstance(delta, timedelta) else 0.0 if delta is None else _amount("delta", delta)
+    for name, value, unit in (("seconds", seconds, 1), ("minutes", minutes, 60), ("hours", hours, 3600),
+                              ("days", days, 86400)):
+        total += unit * _amount(name, value)
+    return total
+
+
+def _amount(name: str, value: object) -> float:
+    """A number of ``advance()``'s, or a ``TypeError`` naming the argument and the spelling that works."""
+    if isinstance(value, int | float) and not isinstance(value, bool):
+        return float(value)
+    shown = repr(value)[:40]
+    if name == "delta":
+        raise TypeError(
+            f"advance() takes a timedelta or a number of seconds, not {shown}: "
+            "write advance(minutes=5) or advance(timedelta(minutes=5))"
+        )
+    raise TypeError(f"advance()'s {name} must be a number, not {shown}: write advance({name}=5)")
 
 
 class ClockControls:

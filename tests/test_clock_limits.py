@@ -99,3 +99,21 @@ def test_a_call_that_fails_inside_mockfed_is_still_logged(monkeypatch: pytest.Mo
     call = backend.calls[-1]
     assert (call.action, call.status, call.error_code) == ("GetCallerIdentity", 500, "InternalFailure")
     assert call.error_message == "mockfed internal error (KeyError: 'arn'); please report it with this request"
+
+
+@pytest.mark.parametrize(
+    ("args", "kwargs", "message"),
+    [
+        (("5m",), {}, "advance() takes a timedelta or a number of seconds, not '5m': write advance(minutes=5)"),
+        ((None,), {"minutes": "5"}, "advance()'s minutes must be a number, not '5': write advance(minutes=5)"),
+        ((True,), {}, "advance() takes a timedelta or a number of seconds, not True"),
+    ],
+)
+def test_an_amount_that_is_not_a_number_is_a_type_error_naming_the_argument(
+    args: tuple[Any, ...], kwargs: dict[str, Any], message: str
+) -> None:
+    clock = Clock()
+    with pytest.raises(TypeError) as info:
+        clock.advance(*args, **kwargs)
+    assert str(info.value).startswith(message)
+    assert clock.offset == 0  # nothing moved
