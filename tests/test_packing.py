@@ -10,6 +10,7 @@ import subprocess
 import sys
 from collections.abc import Mapping, Sequence
 from pathlib import Path
+from typing import Any
 
 import pytest
 from hypothesis import given, settings
@@ -283,6 +284,13 @@ def test_mapping_and_sequence_tags_pack_alike() -> None:
     assert packed_policy_size(tags={"Project": "Pegasus", "Cost-Center": "98765"}) == packed_policy_size(
         tags=[("Project", "Pegasus"), ("Cost-Center", "98765")]
     )
+    assert pack(tags={"Project": "Pegasus"}) == pack(tags=[("Project", "Pegasus")])
+
+
+@pytest.mark.parametrize("tags", ["Project=Pegasus", [("Project",)], [1, 2], [("Project", 7)], {"Project": None}])
+def test_tags_that_are_neither_pairs_nor_a_mapping_of_text_are_a_type_error_showing_both(tags: Any) -> None:
+    with pytest.raises(TypeError, match=r"tags must be a mapping or a sequence of \(key, value\) pairs of text"):
+        pack(tags=tags)
 
 
 def test_the_largest_accepted_packing_fits_the_largest_session_token() -> None:

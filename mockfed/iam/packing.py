@@ -37,7 +37,7 @@ from __future__ import annotations
 import functools
 import json
 import zlib
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -166,10 +166,10 @@ class PackedSession:
 def pack(
     policy: str | Mapping[str, Any] | Policy | None = None,
     policy_arns: Sequence[str] = (),
-    tags: Sequence[tuple[str, str]] = (),
+    tags: Sequence[tuple[str, str]] | Mapping[str, str] = (),
 ) -> PackedSession:
     """Pack an inline policy (JSON text, the document it reads as, or the policy parsed from it), managed policy ARNs
-    and session tags as the session token carries them.
+    and session tags (``(key, value)`` pairs or a mapping) as the session token carries them.
 
     Raises ``ValueError`` when ``policy`` is not valid JSON. The grammar of the
     policy is not checked here: that is the policy validator's job.
@@ -205,8 +205,7 @@ def packed_policy_size(
         >>> packed_policy_size(tags={"Project": "Pegasus", "Cost-Center": "98765"})
         4
     """
-    pairs = tuple(tags.items()) if isinstance(tags, Mapping) else tags
-    return pack(policy, policy_arns, pairs).percent
+    return pack(policy, policy_arns, tags).percent
 
 
 def _as_arns(policy_arns: Sequence[str]) -> tuple[str, ...]:
@@ -215,11 +214,21 @@ def _as_arns(policy_arns: Sequence[str]) -> tuple[str, ...]:
     return tuple(policy_arns)
 
 
-def _as_tags(tags: Sequence[tuple[str, str]]) -> tuple[tuple[str, str], ...]:
+def _as_tags(tags: object) -> tuple[tuple[str, str], ...]:
+    """``pack``'s tags as (key, value) pairs, from pairs or a mapping; a ``TypeError`` showing both otherwise."""
+    wrong = TypeError(
+        'tags must be a mapping or a sequence of (key, value) pairs of text, such as {"Project": "Pegasus"} '
+        'or [("Project", "Pegasus")]'
+    )
+    if isinstance(tags, str | bytes) or not isinstance(tags, Iterable):
+        raise wrong
     try:
-        return tuple((key, value) for key, value in tags)
-    except ValueError:
-        raise TypeError('tags must be a sequence of (key, value) pairs, such as [("Project", "Pegasus")]') from None
+        pairs = tuple(tags.items()) if isinstance(tags, Mapping) else tuple((key, value) for key, value in tags)
+    except (TypeError, ValueError):
+        raise wrong from None
+    if not all(isinstance(key, str) and isinstance(value, str) for key, value in pairs):
+        raise wrong
+    return pairs
 
 
 def _policy_items(policy: str) -> tuple[int, tuple[str, ...]]:
