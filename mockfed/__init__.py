@@ -13,9 +13,16 @@ Example::
 
 from mockfed.backend import FederationBackend
 from mockfed.clock import Clock
-from mockfed.errors import ScenarioMismatchError, SigninError, StsError, UnmockedRequestError, UnusedInteractionsError
+from mockfed.errors import (
+    ScenarioMismatchError,
+    SigninError,
+    StsError,
+    UnmockedRequestError,
+    UnusedInteractionsError,
+    WebIdentityEnvironmentWarning,
+)
 from mockfed.iam.packing import packed_policy_size
-from mockfed.mock import FederationMock, active_backend, mock_federation
+from mockfed.mock import FederationMock, active_backend, mock_federation, web_identity
 from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_SECRET_ACCESS_KEY
 from mockfed.state.records import Call, ConsoleSession, FederatedSession, Principal
 from mockfed.transports import install_botocore_handler as _install_botocore_handler
@@ -39,10 +46,12 @@ __all__ = [
     "StsError",
     "UnmockedRequestError",
     "UnusedInteractionsError",
+    "WebIdentityEnvironmentWarning",
     "__version__",
     "active_backend",
     "mock_federation",
     "packed_policy_size",
+    "web_identity",
 ]
 
 _install_botocore_handler()

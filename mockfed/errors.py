@@ -22,6 +22,7 @@ __all__ = [
     "StsError",
     "UnmockedRequestError",
     "UnusedInteractionsError",
+    "WebIdentityEnvironmentWarning",
     "access_denied",
     "as_sts_error",
     "expired_token",
@@ -238,6 +239,11 @@ class ScenarioFormatError(ValueError):
 
 class ScenarioSecretError(RuntimeError):
     """A scenario about to be written still holds something shaped like a live credential; nothing was written."""
+
+
+class WebIdentityEnvironmentWarning(UserWarning):
+    """``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN`` were set by hand inside a mock: botocore signs with the
+    mock's environment keys, which come first in its credential chain, so the role is never assumed."""
 
 
 class ScenarioAgeWarning(UserWarning):

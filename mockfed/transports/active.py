@@ -20,6 +20,8 @@ class Door:
     exchange: Callable[[HttpRequest], Exchange]
     backend: FederationBackend
     allow_passthrough: bool = False
+    warned_web_identity: bool = False
+    """Whether this activation warned already of web-identity variables set by hand (it warns once)."""
 
     def answer(self, request: HttpRequest) -> HttpResponse:
         """The pipeline's answer to an STS request."""

@@ -11,7 +11,9 @@ guard on ``Endpoint._send`` installed only while a mock is active.
 from __future__ import annotations
 
 import io
+import os
 import sys
+import warnings
 from collections.abc import Iterator
 from typing import Any
 
@@ -22,7 +24,7 @@ from botocore.credentials import Credentials
 
 from mockfed.auth.endpoints import destination
 from mockfed.dispatch import deny_session_iam
-from mockfed.errors import UnmockedRequestError
+from mockfed.errors import UnmockedRequestError, WebIdentityEnvironmentWarning
 from mockfed.http import HttpRequest, HttpResponse
 from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 from mockfed.transports.active import Door, active_state, doors
@@ -85,7 +87,32 @@ def _http_request(request: Any) -> HttpRequest:
 
 
 def _answer_botocore(door: Door, request: Any) -> AWSResponse:
+    _warn_of_hand_set_web_identity(door, request)
     return _to_aws_response(request.url, door.answer(_http_request(request)))
+
+
+def _warn_of_hand_set_web_identity(door: Door, request: Any) -> None:
+    """Warn once per activation when ``AWS_WEB_IDENTITY_TOKEN_FILE`` and ``AWS_ROLE_ARN`` are set by hand: the mock's
+    environment keys come first in botocore's chain, so a request signed with them never assumes the role."""
+    if door.warned_web_identity or "AWS_ROLE_ARN" not in os.environ:
+        return
+    if "AWS_WEB_IDENTITY_TOKEN_FILE" not in os.environ or os.environ.get("AWS_ACCESS_KEY_ID") != DEFAULT_ACCESS_KEY_ID:
+        return
+    authorization = request.headers.get("Authorization", b"")
+    if isinstance(authorization, bytes):
+        authorization = authorization.decode("latin-1")
+    if f"Credential={DEFAULT_ACCESS_KEY_ID}/" not in authorization:
+        return
+    door.warned_web_identity = True
+    warnings.warn(
+        f"AWS_WEB_IDENTITY_TOKEN_FILE and AWS_ROLE_ARN are set, but this request is signed with the mock's environment "
+        f"keys ({DEFAULT_ACCESS_KEY_ID}, user/mockfed-default), which come first in botocore's credential chain: it "
+        f"does not assume {os.environ['AWS_ROLE_ARN'][:120]}. Set web identity up with the pytest fixture "
+        "mockfed_web_identity, or `with mockfed.web_identity(provider, role_arn, token_file, **claims):`, which "
+        "take the mock's keys out of the environment while they last.",
+        WebIdentityEnvironmentWarning,
+        stacklevel=2,
+    )
 
 
 def _to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
