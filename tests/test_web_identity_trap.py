@@ -39,7 +39,8 @@ def test_hand_set_variables_warn_once_naming_the_fixture_and_web_identity(
         assert len(caught) == 1
         message = str(caught[0].message)
         assert f"does not assume {role_arn}" in message
-        assert "mockfed_web_identity" in message and "mockfed.web_identity(" in message
+        assert "mockfed_web_identity" in message
+        assert "mockfed.web_identity(" in message
 
 
 def test_web_identity_set_up_by_mockfed_does_not_warn(tmp_path: Path) -> None:
