@@ -48,6 +48,7 @@ class Exchange(NamedTuple):
     action: str | None = None
     caller_arn: str | None = None
     error_code: str | None = None
+    access_key_id: str | None = None
 
 
 class Dispatcher:
@@ -94,17 +95,45 @@ class Dispatcher:
         request_id = new_request_id()
         action: str | None = None
         caller_arn: str | None = None
+        call: StsCall | None = None
+        acting = False
         try:
             call = protocol.parse_call(request)
-            caller, region = auth.authenticate(request, self.backend.state, strict=self.strict_auth, action=call.action)
             action = call.action
+            caller, region = auth.authenticate(request, self.backend.state, strict=self.strict_auth, action=call.action)
             caller_arn = caller.arn if caller is not None else None
+            acting = True  # from here on the answer step logs the call itself
             response = protocol.render_result(call.action, act(call, caller, region), request_id)
         except StsError as error:
-            return Exchange(protocol.render_error(error, request_id), action, caller_arn, error.code)
+            key = None if acting else self._log_refused(request, call, error)
+            return Exchange(protocol.render_error(error, request_id), action, caller_arn, error.code, key)
         except Exception as exc:  # a mockfed bug must reach the test as an STS error, not a traceback from inside
             return internal_failure(exc, action, caller_arn, request_id)
         return Exchange(response, action, caller_arn)
+
+    def _log_refused(self, request: HttpRequest, call: StsCall | None, error: StsError) -> str | None:
+        """Log a request refused before any action ran (unreadable, or refused in authentication) with what could
+        be read of it: the action, its parameters, the signature's key id and region. Returns the key id."""
+        try:
+            credential = auth.credential_of(request)
+        except StsError:  # the signature itself is what was refused
+            credential = None
+        key = credential.access_key_id[:128] if credential is not None else None
+        region = credential.region[:64] if credential is not None else ""
+        action = call.action if call is not None else _raw_action(request)
+        params = call.params if call is not None else {}
+        state = self.backend.state
+        at = state.clock.now()
+        sts.log_call(state, action, params, region, None, at, error.status, error=error, access_key_id=key)
+        return key
+
+
+def _raw_action(request: HttpRequest) -> str:
+    """The ``Action`` a request names, as sent (cut to 128 characters), or "" when it names none or cannot be read."""
+    try:
+        return protocol.form_fields(request).get("Action", "")[:128]
+    except Exception:  # a body that cannot be read as a form names no action
+        return ""
 
 
 #: The answer step of the pipeline: (the parsed call, who makes it, the region) -> the result's fields.

@@ -50,7 +50,9 @@ def refusal(sts: Any) -> tuple[str, str, int]:
 def test_an_unknown_algorithm_is_an_incomplete_signature(mockfed: FederationBackend) -> None:
     sts = altered_client(lambda header: header.replace("AWS4-HMAC-SHA256", "AWS4-HMAC-SHA512", 1))
     assert refusal(sts) == ("IncompleteSignature", "Unsupported AWS 'algorithm': 'AWS4-HMAC-SHA512'.", 400)
-    assert mockfed.calls == []  # refused before any action ran, never as the default user
+    [call] = mockfed.calls  # refused before any action ran, never as the default user, and in the record
+    assert (call.action, call.status, call.error_code, call.caller_arn) == (
+        "GetCallerIdentity", 400, "IncompleteSignature", None)
 
 
 def test_a_scheme_not_starting_aws4_is_a_missing_authentication_token(mockfed: FederationBackend) -> None:

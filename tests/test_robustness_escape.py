@@ -116,7 +116,9 @@ def test_no_endpoint_variant_opens_a_socket(
         ("GetCallerIdentity", 200),
         ("GetFederationToken", 400),
         ("GetCallerIdentity", 200),  # the presigned URL
+        ("GetCallerIdentity", 403),  # the wrong secret: refused in authentication, and in the record
     ]
+    assert backend.calls[-1].error_code == "SignatureDoesNotMatch"
     assert socket_guard.attempts == []
 
 

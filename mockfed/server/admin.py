@@ -156,7 +156,9 @@ _SESSION_FIELDS = (
     "policy_arns",
     "tags",
 )
-_CALL_FIELDS = ("action", "region", "caller_arn", "status", "error_code", "error_message", "at", "params")
+_CALL_FIELDS = (
+    "action", "region", "caller_arn", "access_key_id", "status", "error_code", "error_message", "at", "params"
+)
 #: What it shows of a console session (the credentials it signed in with only by their key id).
 _CONSOLE_FIELDS = (
     "session_id",

@@ -668,7 +668,8 @@ def _printable(text: str, length: int = 64) -> str:
 
 def _summary(exchange: Exchange) -> str:
     """The action and the caller, as the pipeline resolved them."""
-    return f"{_printable(exchange.action or '-')} {exchange.caller_arn or '-'}"
+    who = exchange.caller_arn or exchange.access_key_id  # a refused request: the key it was signed with
+    return f"{_printable(exchange.action or '-')} {_printable(who or '-', 128)}"
 
 
 def _outcome(exchange: Exchange) -> str:

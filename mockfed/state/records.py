@@ -161,6 +161,8 @@ class Call:
     response: Mapping[str, Any] | None = field(default=None, repr=False)  # holds the issued secret and token
     error_code: str | None = None
     error_message: str | None = None
+    access_key_id: str | None = None
+    """The key id the request was signed with, as read from it (also for a request refused in authentication)."""
 
     @property
     def ok(self) -> bool:

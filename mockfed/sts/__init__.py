@@ -120,8 +120,10 @@ def log_call(
     *,
     result: Mapping[str, Any] | None = None,
     error: StsError | None = None,
+    access_key_id: str | None = None,
 ) -> None:
-    """Append one call to the account's log (answered here, replayed, or recorded from elsewhere)."""
+    """Append one call to the account's log (answered here, replayed, recorded from elsewhere, or refused before it
+    reached an action: then with what could be read of it, ``access_key_id`` among it)."""
     state.account.log(
         Call(
             action,
@@ -133,5 +135,6 @@ def log_call(
             result,
             error.code if error else None,
             error.message if error else None,
+            caller.access_key_id if caller and caller.access_key_id else access_key_id,
         )
     )

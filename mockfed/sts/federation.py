@@ -35,7 +35,7 @@ def get_federation_token(state: State, caller: Principal, params: Mapping[str, A
         >>> state = State("123456789012")
         >>> out = get_federation_token(state, state.account.default_user, {"Name": "Bob"}, "us-east-1")
         >>> out["FederatedUser"]["Arn"], out["PackedPolicySize"]
-        ('arn:aws:sts::123456789012:federated-user/Bob', 1)
+        ('arn:aws:sts::123456789012:federated-user/Bob', 0)
     """
     if state.account.region_disabled(region):
         raise errors.region_disabled(state.account_id)
