@@ -22,14 +22,27 @@ TRUST_THE_ACCOUNT = {
 S3_ONLY = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}
 
 
+def blocks_after_marker() -> list[str]:
+    """The code blocks from the marker in the doc on: the broker script, then its test module."""
+    text = DOC.read_text(encoding="utf-8")
+    return re.findall(r"^```python\n(.*?)^```", text[text.index(MARKER) :], re.DOTALL | re.MULTILINE)
+
+
 def broker_script(tmp_path: Path) -> Path:
     """The code block after the marker in the doc, written to a file as a user would save it."""
-    text = DOC.read_text(encoding="utf-8")
-    block = re.search(r"```python\n(.*?)```", text[text.index(MARKER) :], re.DOTALL)
-    assert block is not None
     script = tmp_path / "broker.py"
-    script.write_text(block.group(1), encoding="utf-8")
+    script.write_text(blocks_after_marker()[0], encoding="utf-8")
     return script
+
+
+def test_the_docs_test_module_passes_with_the_broker_saved_beside_it(pytester: pytest.Pytester) -> None:
+    broker, test_module = blocks_after_marker()[:2]
+    (pytester.path / "broker.py").write_text(broker, encoding="utf-8")
+    pytester.makepyfile(test_broker=test_module)
+
+    result = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+
+    result.assert_outcomes(passed=1)
 
 
 def test_the_docs_broker_signs_the_person_in_as_the_role(tmp_path: Path, capsys: pytest.CaptureFixture[str]) -> None:
