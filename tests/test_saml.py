@@ -8,11 +8,13 @@ import sys
 from datetime import timedelta
 from typing import Any
 
+import boto3
 import botocore.exceptions
+import moto
 import pytest
 from lxml import etree
 
-from mockfed import FederationBackend
+from mockfed import FederationBackend, mock_federation
 from mockfed.errors import MissingExtraError
 from mockfed.idp.saml import SamlIdentityProvider
 from tests.conftest import refusal
@@ -344,3 +346,34 @@ def test_without_the_saml_extra_the_errors_name_it(
     assert str(missing.value) == advice
     assert answer == (501, "NotImplemented", f"mockfed cannot simulate AssumeRoleWithSAML here: {advice}")
     assert [call.error_code for call in mockfed.calls] == ["NotImplemented"]
+
+
+def test_without_the_saml_extra_no_provider_can_be_made_and_a_request_is_refused_as_for_none(
+    mockfed: FederationBackend, okta: SamlIdentityProvider, anonymous: Any, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    elsewhere = FederationBackend().create_saml_provider("Okta", issuer=OKTA_ISSUER).metadata  # an IdP's metadata
+    monkeypatch.setitem(sys.modules, "signxml", None)  # as if `pip install mockfed` without [saml]
+    unknown = "arn:aws:iam::123456789012:saml-provider/Other"
+
+    with pytest.raises(MissingExtraError, match=r"pip install 'mockfed\[saml\]'"):
+        mockfed.create_saml_provider("Other", metadata=elsewhere)
+    answer = refused(anonymous, mockfed.create_role("OtherAdmin", saml_trust(okta)).arn, unknown, "bm90IHhtbA==")
+
+    assert answer == (400, "InvalidIdentityToken", "Specified provider doesn't exist.")  # docs/saml.md says so
+
+
+def test_without_the_saml_extra_a_provider_of_motos_iam_is_answered_501_naming_the_extra(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    monkeypatch.setitem(sys.modules, "signxml", None)
+    advice = "SAML federation needs mockfed's 'saml' extra (signxml): pip install 'mockfed[saml]'"
+
+    with moto.mock_aws(), mock_federation():
+        iam = boto3.client("iam", region_name="us-east-1")
+        provider = iam.create_saml_provider(Name="Okta", SAMLMetadataDocument="m" * 1000)["SAMLProviderArn"]
+        with pytest.raises(botocore.exceptions.ClientError) as error:
+            boto3.client("sts", region_name="us-east-1").assume_role_with_saml(
+                RoleArn="arn:aws:iam::123456789012:role/OktaAdmin", PrincipalArn=provider, SAMLAssertion="bm90IHhtbA=="
+            )
+
+    assert refusal(error) == (501, "NotImplemented", f"mockfed cannot simulate AssumeRoleWithSAML here: {advice}")
