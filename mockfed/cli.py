@@ -233,6 +233,14 @@ def _port(text: str) -> int:
     return int(text)
 
 
+#: What ``mockfed --help`` says the tool is.
+DESCRIPTION = (
+    "An offline simulator of AWS STS federation for tests (GetFederationToken, AssumeRole, web identity and "
+    "SAML, GetSessionToken, the console sign-in endpoint): serve it over HTTP, run the AWS CLI docs' example "
+    "against it, size session policies, inspect recorded scenarios."
+)
+
+
 def build_parser() -> argparse.ArgumentParser:
     """The ``mockfed`` command line: its subcommands and options.
 
@@ -241,7 +249,7 @@ def build_parser() -> argparse.ArgumentParser:
         >>> build_parser().parse_args(["pack", "--tag", "Project=Pegasus"]).tag
         ['Project=Pegasus']
     """
-    parser = _Parser(prog="mockfed", description="A faithful offline AWS STS GetFederationToken.")
+    parser = _Parser(prog="mockfed", description=DESCRIPTION)
     parser.add_argument("--version", action="version", version=f"mockfed {__version__}")
     commands = parser.add_subparsers(dest="command", required=True)
 

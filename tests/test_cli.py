@@ -42,6 +42,19 @@ def test_demo_reports_a_service_error_as_the_cli_does(capsys: pytest.CaptureFixt
     )
 
 
+def test_help_says_what_the_tool_is_and_lists_its_commands(capsys: pytest.CaptureFixture[str]) -> None:
+    with pytest.raises(SystemExit) as exited:
+        main(["--help"])
+
+    printed = " ".join(capsys.readouterr().out.split())  # argparse wraps to the terminal's width
+    assert exited.value.code == 0
+    assert "An offline simulator of AWS STS federation for tests (GetFederationToken, AssumeRole," in printed
+    assert "serve it over HTTP, run the AWS CLI docs' example against it" in printed
+    assert "A faithful offline AWS STS GetFederationToken." not in printed
+    for command in ("demo", "pack", "serve", "scenario"):
+        assert f" {command} " in printed
+
+
 def test_python_dash_m_runs_the_demo() -> None:
     done = subprocess.run([sys.executable, "-m", "mockfed", "demo"], capture_output=True, text=True, timeout=120)
     assert done.returncode == 0, done.stderr
