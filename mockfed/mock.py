@@ -106,6 +106,14 @@ class MockOptions(TypedDict, total=False):
     """Accept interactions of the scenario that the test never requests."""
 
 
+#: The last line of :class:`~mockfed.errors.UnusedInteractionsError`: how to accept unused interactions, for
+#: each way a replay is started (the pytest plugin's marker passes its options to :func:`mock_federation`).
+ALLOW_UNUSED_ADVICE = (
+    "If that is expected, pass allow_unused=True: @pytest.mark.mockfed(scenario=..., allow_unused=True) "
+    "on a test using the mockfed fixture, or mock_federation(scenario=..., allow_unused=True)."
+)
+
+
 class FederationMock:
     """An STS federation mock; see :func:`mock_federation` for the ways to use it."""
 
@@ -183,7 +191,7 @@ class FederationMock:
                 listed = "\n".join(f"  - {interaction.describe()}" for interaction in unused)
                 raise UnusedInteractionsError(
                     f"{len(unused)} interaction(s) of {replay.scenario.path} were never requested:\n{listed}\n"
-                    "Pass mock_federation(..., allow_unused=True) if that is expected."
+                    f"{ALLOW_UNUSED_ADVICE}"
                 )
 
     @property

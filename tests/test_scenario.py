@@ -239,12 +239,41 @@ def test_repeat_last_answers_again(tmp_path: Path) -> None:
 def test_unused_interactions_fail_the_test_at_exit(tmp_path: Path) -> None:
     path = scenario_file(tmp_path / "s.json", [GFT_BOB])
     with (
-        pytest.raises(UnusedInteractionsError, match=r"1 interaction\(s\) of .* were never requested"),
+        pytest.raises(UnusedInteractionsError, match=r"1 interaction\(s\) of .* were never requested") as unused,
         mock_federation(scenario=path),
     ):
         pass
     with mock_federation(scenario=path, allow_unused=True):
         pass
+
+    assert str(unused.value).splitlines()[-1] == (  # both ways a replay starts, each as it is spelled
+        "If that is expected, pass allow_unused=True: @pytest.mark.mockfed(scenario=..., allow_unused=True) "
+        "on a test using the mockfed fixture, or mock_federation(scenario=..., allow_unused=True)."
+    )
+
+
+UNUSED_BY_A_MARKED_TEST = """
+import pytest
+
+
+@pytest.mark.mockfed(scenario="recorded.json"{options})
+def test_broker_that_asks_nothing(mockfed):
+    pass
+"""
+
+
+def test_the_advice_for_unused_interactions_is_the_markers_spelling(pytester: pytest.Pytester) -> None:
+    scenario_file(pytester.mkdir("scenarios") / "recorded.json", [GFT_BOB])
+
+    pytester.makepyfile(test_plugin=UNUSED_BY_A_MARKED_TEST.format(options=""))
+    failed = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+    pytester.makepyfile(test_plugin=UNUSED_BY_A_MARKED_TEST.format(options=", allow_unused=True"))
+    followed = pytester.runpytest_subprocess("-p", "no:cacheprovider")
+
+    failed.assert_outcomes(passed=1, errors=1)  # the test passed; its fixture's teardown failed
+    failed.stdout.fnmatch_lines(["*UnusedInteractionsError: 1 interaction(s) of *recorded.json were never requested*"])
+    assert "@pytest.mark.mockfed(scenario=..., allow_unused=True)" in failed.stdout.str()
+    followed.assert_outcomes(passed=1)
 
 
 def test_policies_match_as_documents_not_strings(tmp_path: Path, server: FederationServer) -> None:
