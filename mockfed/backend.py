@@ -28,7 +28,8 @@ from mockfed.state.records import (
     RoleSession,
     SessionTokenSession,
 )
-from mockfed.sts.access import explain, is_allowed
+from mockfed.sts.access import explain as authorization_context
+from mockfed.sts.access import is_allowed, why
 from mockfed.sts.identity import encode_authorization_message
 
 __all__ = ["FederationBackend"]
@@ -502,7 +503,9 @@ class FederationBackend:
         principal = self.state.principal(access_key_id)
         if principal is None:
             raise ValueError(f"mockfed knows no access key {access_key_id!r}")
-        return encode_authorization_message(self.state, explain(self.state, principal, action, resource, context))
+        return encode_authorization_message(
+            self.state, authorization_context(self.state, principal, action, resource, context)
+        )
 
     def decode_authorization_message(self, message: str) -> str:
         """What DecodeAuthorizationMessage answers for ``message`` (as the default user asks)."""
@@ -547,6 +550,7 @@ class FederationBackend:
     invoke = _Delegated(sts.invoke, _state)
     log_call = _Delegated(sts.log_call, _state)
     is_allowed = _Delegated(is_allowed, _state)
+    explain = _Delegated(why, _state)
     signin_url = _Delegated(signin.signin_url, _state)
 
     def get_caller_identity(self, caller: Principal) -> dict[str, Any]:

@@ -51,12 +51,17 @@ class StsError(Exception):
         ('AccessDenied', 403, 'AccessDenied: Not allowed')
     """
 
-    def __init__(self, code: str, message: str, status: int = 400, *, sender_fault: bool = True) -> None:
+    def __init__(
+        self, code: str, message: str, status: int = 400, *, sender_fault: bool = True, reason: str | None = None
+    ) -> None:
         super().__init__(f"{code}: {message}")
         self.code = code
         self.message = message
         self.status = status
         self.sender_fault = sender_fault
+        self.reason = reason
+        """mockfed's own words on why (a denial's policy, statement and condition key); never in the message,
+        which stays the service's: in ``Call.reason`` and the ``x-mockfed-reason`` header."""
 
     def __repr__(self) -> str:
         return f"StsError(code={self.code!r}, message={self.message!r}, status={self.status})"
@@ -92,8 +97,15 @@ def region_disabled(account_id: str) -> StsError:
     )
 
 
-def access_denied(message: str) -> StsError:
-    return StsError("AccessDenied", message, 403)
+def access_denied(message: str, reason: str | None = None) -> StsError:
+    """403 ``AccessDenied`` with the service's ``message``, and mockfed's ``reason`` beside it.
+
+    Example::
+
+        >>> access_denied("Not authorized", reason="no statement names you").reason
+        'no statement names you'
+    """
+    return StsError("AccessDenied", message, 403, reason=reason)
 
 
 def expired_token() -> StsError:

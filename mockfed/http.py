@@ -10,7 +10,22 @@ from collections.abc import Callable, Mapping
 from typing import NamedTuple
 from urllib.parse import SplitResult, unquote, urlsplit
 
-__all__ = ["HttpRequest", "HttpResponse", "form_pairs", "form_unquote", "split_url"]
+__all__ = ["REASON_HEADER", "HttpRequest", "HttpResponse", "form_pairs", "form_unquote", "reason_header", "split_url"]
+
+#: The header in which mockfed says why it refused a request (the service's own message stays exactly the real one).
+REASON_HEADER = "x-mockfed-reason"
+
+
+def reason_header(reason: str) -> str:
+    """``reason`` as one safe header value: printable ASCII only, at most 1,000 characters (a reason may quote
+    what the client sent).
+
+    Example::
+
+        >>> reason_header("the request's sts:ExternalId is 'acme-8é'")
+        "the request's sts:ExternalId is 'acme-8?'"
+    """
+    return "".join(char if " " <= char <= "~" else "?" for char in reason[:1000])
 
 
 class HttpRequest:

@@ -123,6 +123,10 @@ def test_a_regional_sign_in_endpoint_is_the_audience(
     assert out["Audience"] == regional
     # OktaAdmin's trust policy wants SAML:aud to be the global endpoint
     assert refused(anonymous, admin, okta.arn, assertion) == (403, "AccessDenied", NOT_AUTHORIZED)
+    assert mockfed.calls[-1].reason == (
+        f"statement 1 of the trust policy of role/OktaAdmin names {okta.arn}, but its condition StringEquals SAML:aud "
+        f"['https://signin.aws.amazon.com/saml'] is not met: the request's SAML:aud is '{regional}'"
+    )
 
 
 def test_session_tags_from_attributes_need_tag_session(
@@ -189,6 +193,10 @@ def test_an_assertion_for_a_role_not_in_its_role_attribute_is_refused(
 
     assert refused(anonymous, admin, okta.arn, assertion) == (403, "AccessDenied", NOT_AUTHORIZED)
     assert mockfed.role_sessions == []
+    assert mockfed.calls[-1].reason == (
+        "the assertion's https://aws.amazon.com/SAML/Attributes/Role attribute pairs "
+        f"{okta.arn} with {readonly}, not with {admin}"
+    )
 
 
 def test_a_tampered_assertion_is_refused(

@@ -32,10 +32,14 @@ __all__ = [
     "LazyContext",
     "Policy",
     "Statement",
+    "Verdict",
     "context_values",
     "decide_request",
+    "explain_request",
     "is_allowed",
+    "miss",
     "split_operator",
+    "statement_name",
 ]
 
 Effect = Literal["Allow", "Deny"]
@@ -650,3 +654,153 @@ def decide_request(
         return None
     return "Allow" if session_policies is None or "Allow" in session else None
 
+
+
+# --- reasons ---------------------------------------------------------------------------------------------------
+
+
+class Verdict(NamedTuple):
+    """An IAM decision with its reason: ``effect`` (``"Allow"``, ``"Deny"`` for an explicit Deny, None for no
+    Allow) and ``reason``, naming the policy and statement, or the element or condition key, that decided it.
+
+    Example::
+
+        >>> Verdict("Deny", "explicitly denied by statement 'NoDelete' of the inline policy").allowed
+        False
+    """
+
+    effect: Effect | None
+    reason: str
+
+    @property
+    def allowed(self) -> bool:
+        """Whether the request is allowed."""
+        return self.effect == "Allow"
+
+
+def statement_name(statement: Statement, index: int) -> str:
+    """How a reason names a statement: its ``Sid``, or its place in the policy.
+
+    Example::
+
+        >>> statement_name(Statement("Allow", sid="ReadReports"), 0), statement_name(Statement("Allow"), 2)
+        ("statement 'ReadReports'", 'statement 3')
+    """
+    return f"statement {statement.sid!r}" if statement.sid else f"statement {index + 1}"
+
+
+def miss(statement: Statement, action: str, resource: str, context: Context | None, *, variables: bool = True) -> str:
+    """Why ``statement`` does not apply to the request: the element (``Action``, ``NotAction``, ``Resource``,
+    ``NotResource``) or the condition, with the request's value of its key; "" when it applies.
+
+    Example::
+
+        >>> st = Statement("Allow", actions=("sts:AssumeRole",),
+        ...                conditions=(Condition("StringEquals", "sts:ExternalId", ("acme-7",)),))
+        >>> miss(st, "sts:AssumeRole", "*", {"sts:ExternalId": "acme-8"})
+        "its condition StringEquals sts:ExternalId ['acme-7'] is not met: the request's sts:ExternalId is 'acme-8'"
+        >>> miss(st, "s3:GetObject", "*", {})
+        "its Action ['sts:AssumeRole'] does not match s3:GetObject"
+    """
+    normal = _normalize_context(context)
+    matchers = statement.matchers
+    if matchers.actions is not None and not matchers.actions(action):
+        return f"its Action {_shown(statement.actions)} does not match {action}"
+    if matchers.not_actions is not None and matchers.not_actions(action):
+        return f"its NotAction {_shown(statement.not_actions)} excludes {action}"
+    if matchers.resources is not None and not any(
+        _resource_matches(pattern, static, resource, normal, variables) for pattern, static in matchers.resources
+    ):
+        return f"its Resource {_shown(statement.resources)} does not match {resource}"
+    if matchers.not_resources is not None and any(
+        _resource_matches(pattern, static, resource, normal, variables) for pattern, static in matchers.not_resources
+    ):
+        return f"its NotResource {_shown(statement.not_resources)} excludes {resource}"
+    for condition in statement.conditions:
+        if not _test_condition(condition, normal, variables):
+            values = normal.get(condition.key.lower())
+            had = (
+                f"the request's {condition.key} is {_shown(values) if len(values) > 1 else repr(values[0][:120])}"
+                if values
+                else f"the request has no {condition.key}"
+            )
+            return f"its condition {condition.operator} {condition.key} {_shown(condition.values)} is not met: {had}"
+    return ""
+
+
+def _shown(values: Sequence[str] | None) -> str:
+    """A pattern list as a reason shows it: at most five values, each cut to 120 characters."""
+    values = tuple(values or ())
+    shown = [value[:120] for value in values[:5]]
+    return str(shown) if len(values) <= 5 else f"{str(shown)[:-1]}, ... {len(values) - 5} more]"
+
+
+def explain_request(
+    identity_policies: Sequence[tuple[str, Policy]],
+    session_policies: Sequence[tuple[str, Policy]] | None,
+    action: str,
+    resource: str = "*",
+    context: Context | None = None,
+) -> Verdict:
+    """:func:`decide_request`'s verdict, with the reason: each policy comes with a name (``"the inline policy
+    'Reports' of user/alice"``, a managed policy's ARN) that the reason uses.
+
+    Example::
+
+        >>> from mockfed.iam.grammar import parse_policy
+        >>> s3 = parse_policy('{"Version": "2012-10-17", "Statement": {"Sid": "Read", "Effect": "Allow", '
+        ...                   '"Action": "s3:Get*", "Resource": "arn:aws:s3:::reports/*"}}')
+        >>> explain_request([("policy Reports", s3)], None, "s3:GetObject", "arn:aws:s3:::reports/q3.csv")
+        Verdict(effect='Allow', reason="allowed by statement 'Read' of policy Reports")
+        >>> explain_request([("policy Reports", s3)], None, "s3:GetObject", "arn:aws:s3:::other/q3.csv").reason
+        "no identity-based policy allows s3:GetObject on arn:aws:s3:::other/q3.csv: statement 'Read' of policy \
+Reports: its Resource ['arn:aws:s3:::reports/*'] does not match arn:aws:s3:::other/q3.csv"
+    """
+    normal = _normalize_context(context)
+    for label, policy in (*identity_policies, *(session_policies or ())):
+        variables = policy.version == "2012-10-17"
+        for index, statement in enumerate(policy.statements):
+            if statement.effect == "Deny" and _statement_applies(statement, action, resource, normal, variables):
+                return Verdict("Deny", f"explicitly denied by {statement_name(statement, index)} of {label}")
+    allowed_by = _allowing(identity_policies, action, resource, normal)
+    if allowed_by is None:
+        return Verdict(None, _no_allow("identity-based policy", identity_policies, action, resource, normal))
+    if session_policies is None:
+        return Verdict("Allow", f"allowed by {allowed_by}")
+    session_allowed_by = _allowing(session_policies, action, resource, normal)
+    if session_allowed_by is None:
+        return Verdict(None, _no_allow("session policy", session_policies, action, resource, normal))
+    return Verdict("Allow", f"allowed by {allowed_by} and by {session_allowed_by}")
+
+
+def _allowing(
+    policies: Sequence[tuple[str, Policy]], action: str, resource: str, context: _NormalContext
+) -> str | None:
+    for label, policy in policies:
+        variables = policy.version == "2012-10-17"
+        for index, statement in enumerate(policy.statements):
+            if statement.effect == "Allow" and _statement_applies(statement, action, resource, context, variables):
+                return f"{statement_name(statement, index)} of {label}"
+    return None
+
+
+def _no_allow(
+    kind: str, policies: Sequence[tuple[str, Policy]], action: str, resource: str, context: _NormalContext
+) -> str:
+    """Why nothing allows the request: the nearest miss (an Allow whose action matched), or that none is there."""
+    head = f"no {kind} allows {action} on {resource}"
+    if not policies:
+        return f"{head}: there is none" + (" (a federated session may do only what its session policies allow)"
+                                           if kind == "session policy" else "")
+    nearest = ""
+    for label, policy in policies:
+        variables = policy.version == "2012-10-17"
+        for index, statement in enumerate(policy.statements):
+            if statement.effect != "Allow":
+                continue
+            why = miss(statement, action, resource, context, variables=variables)
+            if why and not why.startswith(("its Action", "its NotAction")):
+                return f"{head}: {statement_name(statement, index)} of {label}: {why}"
+            nearest = nearest or f"{statement_name(statement, index)} of {label}: {why}"
+    names = ", ".join(label for label, _ in policies[:5])
+    return f"{head}: no statement of {names} matches the action" if nearest else f"{head}: {names} allow nothing"

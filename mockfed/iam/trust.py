@@ -22,9 +22,9 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Literal
 
-from mockfed.iam.policy import Context, Policy, Statement
+from mockfed.iam.policy import Context, Policy, Statement, miss, statement_name
 
-__all__ = ["Decision", "Requester", "decide"]
+__all__ = ["Decision", "Requester", "decide", "refusal_reason"]
 
 #: ``"principal"``: a statement names the requester; ``"account"``: only its account is named (IAM must
 #: allow too); ``"deny"``: an explicit Deny; None: nothing allows it.
@@ -91,3 +91,42 @@ def _match(principals: tuple[tuple[str, tuple[str, ...]], ...], requester: Reque
             ):
                 found = "account"
     return found
+
+
+def refusal_reason(
+    policy: Policy, action: str, role_arn: str, requester: Requester, context: Context | None = None
+) -> str:
+    """Why the trust policy of ``role_arn`` does not let ``requester`` do ``action``: the Deny, the condition or
+    element of a statement that names them, or that no statement names them. For a refusal :func:`decide` gave.
+
+    Example::
+
+        >>> from mockfed.iam.grammar import parse_policy
+        >>> trust = parse_policy('{"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": '
+        ...     '{"AWS": "arn:aws:iam::123456789012:user/alice"}, "Action": "sts:AssumeRole", '
+        ...     '"Condition": {"StringEquals": {"sts:ExternalId": "acme-7"}}}]}', trust=True)
+        >>> alice = Requester("AWS", ("arn:aws:iam::123456789012:user/alice",), "123456789012")
+        >>> refusal_reason(trust, "sts:AssumeRole", "arn:aws:iam::123456789012:role/R", alice, {})
+        "statement 1 of the trust policy of role/R names arn:aws:iam::123456789012:user/alice, but its condition \
+StringEquals sts:ExternalId ['acme-7'] is not met: the request has no sts:ExternalId"
+    """
+    where = f"the trust policy of role/{role_arn.rpartition('/')[2]}"
+    who = requester.names[0] if requester.names else requester.kind
+    named_any = False
+    for index, statement in enumerate(policy.statements):
+        named = _names(statement, requester)
+        if named is None:
+            continue
+        named_any = True
+        if statement.effect == "Deny" and statement.applies(action, role_arn, context):
+            return f"explicitly denied by {statement_name(statement, index)} of {where}"
+    for index, statement in enumerate(policy.statements):
+        if statement.effect == "Allow" and _names(statement, requester) is not None:
+            why = miss(statement, action, role_arn, context)
+            if why:
+                return f"{statement_name(statement, index)} of {where} names {who}, but {why}"
+    if named_any:
+        return f"{where} names {who} only by its account, so its own policies must allow {action} too"
+    principals = sorted({value for st in policy.statements for _, values in st.principals or () for value in values})
+    shown = ", ".join(principals[:5]) + (f" and {len(principals) - 5} more" if len(principals) > 5 else "")
+    return f"no statement of {where} names {who} as its Principal (it names {shown or 'no principal'})"

@@ -16,7 +16,7 @@ from botocore.model import Shape
 
 from mockfed import model
 from mockfed.errors import StsError
-from mockfed.http import HttpResponse
+from mockfed.http import REASON_HEADER, HttpResponse, reason_header
 
 __all__ = ["parse_response", "render_error", "render_result", "xml_text"]
 
@@ -228,7 +228,10 @@ def render_error(error: StsError, request_id: str, *, namespace: str = model.XML
         f"    <Message>{xml_text(error.message)}</Message>\n  </Error>\n"
         f"  <RequestId>{request_id}</RequestId>\n</ErrorResponse>\n"
     ).encode()
-    return HttpResponse(error.status, _headers(request_id, body), body)
+    headers = _headers(request_id, body)
+    if error.reason:
+        headers[REASON_HEADER] = reason_header(error.reason)
+    return HttpResponse(error.status, headers, body)
 
 
 def parse_response(action: str, response: HttpResponse) -> tuple[dict[str, Any] | None, dict[str, str] | None]:

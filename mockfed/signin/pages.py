@@ -21,12 +21,11 @@ import html
 import json
 
 from mockfed.errors import SigninError
-from mockfed.http import HttpResponse
+from mockfed.http import REASON_HEADER, HttpResponse, reason_header
 
 __all__ = ["REASON_HEADER", "console_page", "redirect", "refusal", "signin_token"]
 
 #: The header that says why mockfed refused (the real endpoint says nothing more than its page).
-REASON_HEADER = "x-mockfed-reason"
 _HTML = "text/html;charset=utf-8"
 #: The descriptions of the servlet container's status pages, by status.
 _DESCRIPTIONS = {
@@ -98,4 +97,4 @@ def refusal(error: SigninError) -> HttpResponse:
 
 def _header_text(text: str) -> str:
     """``text`` as one safe header value: printable ASCII only (a reason may quote what the client sent)."""
-    return "".join(char if " " <= char <= "~" else "?" for char in text[:500])
+    return reason_header(text[:500])

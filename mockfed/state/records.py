@@ -163,6 +163,8 @@ class Call:
     error_message: str | None = None
     access_key_id: str | None = None
     """The key id the request was signed with, as read from it (also for a request refused in authentication)."""
+    reason: str | None = None
+    """Why mockfed refused it, in its own words (a denial's policy, statement, element or condition key)."""
 
     @property
     def ok(self) -> bool:

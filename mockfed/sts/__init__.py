@@ -136,5 +136,6 @@ def log_call(
             error.code if error else None,
             error.message if error else None,
             caller.access_key_id if caller and caller.access_key_id else access_key_id,
+            error.reason if error else None,
         )
     )

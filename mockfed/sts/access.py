@@ -28,12 +28,15 @@ from mockfed.state.records import FederatedSession, Principal, RoleSession, Sess
 
 __all__ = [
     "decide",
+    "denial_reason",
     "explain",
     "identity_policies",
     "is_allowed",
     "principal_context",
     "refuse_session_credentials",
     "time_context",
+    "verdict",
+    "why",
 ]
 
 ContextValues = Mapping[str, str | Sequence[str]] | LazyContext
@@ -87,6 +90,38 @@ def is_allowed(
     return principal is not None and decide(state, principal, action, resource, context) == "Allow"
 
 
+def why(
+    state: State,
+    access_key_id: str,
+    action: str,
+    resource: str = "*",
+    context: ContextValues | None = None,
+) -> policy.Verdict:
+    """:func:`is_allowed`'s answer with its reason: a :class:`~mockfed.iam.policy.Verdict` whose ``allowed`` is
+    what :func:`is_allowed` answers and whose ``reason`` names the policy and statement that allowed or denied, or
+    what is missing (no Allow; the Allow whose ``Resource`` or condition key did not match).
+
+    Example (``backend.explain(...)`` is this function on the backend's state)::
+
+        >>> from mockfed import FederationBackend
+        >>> backend = FederationBackend()
+        >>> out = backend.get_federation_token(backend.default_user, {
+        ...     "Name": "Bob", "PolicyArns": [{"arn": "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"}]})
+        >>> key = out["Credentials"]["AccessKeyId"]
+        >>> backend.explain(key, "s3:GetObject", "arn:aws:s3:::bucket/key").allowed
+        True
+        >>> print(backend.explain(key, "s3:PutObject", "arn:aws:s3:::bucket/key").reason)  # doctest: +ELLIPSIS
+        no session policy allows s3:PutObject on arn:aws:s3:::bucket/key: no statement of the session policy ...
+        >>> backend.explain("AKIAUNKNOWNUNKNOWN00", "s3:GetObject").reason
+        'no credentials of the account have the access key id AKIAUNKNOWNUNKNOWN00'
+    """
+    _check_question(access_key_id, action, resource, context)
+    principal = state.principal(access_key_id) or state.console_principal(access_key_id)
+    if principal is None:
+        return policy.Verdict(None, f"no credentials of the account have the access key id {access_key_id[:128]}")
+    return verdict(state, principal, action, resource, context)
+
+
 def _check_question(access_key_id: object, action: object, resource: object, context: object) -> None:
     """``is_allowed``'s arguments as it reads them, or a ``TypeError`` naming the argument and what it must be."""
     for name, value, example in (
@@ -131,6 +166,90 @@ def decide(
     if decision == "Allow" and boundary is not None:
         return policy.decide_request([boundary], None, action, resource, values)
     return decision
+
+
+def verdict(
+    state: State, principal: Principal, action: str, resource: str = "*", context: ContextValues | None = None
+) -> policy.Verdict:
+    """:func:`decide`'s verdict with its reason, step by step as :func:`decide` takes it (the reason names the
+    policy and statement, or the element or condition key, that decided).
+
+    Example::
+
+        >>> state = State("123456789012")
+        >>> alice = state.account.create_user("alice", {"Version": "2012-10-17", "Statement": [
+        ...     {"Sid": "Reports", "Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::reports/*"}]})
+        >>> verdict(state, alice, "s3:GetObject", "arn:aws:s3:::reports/q3.csv").reason
+        "allowed by statement 'Reports' of inline policy 1 of arn:aws:iam::123456789012:user/alice"
+        >>> print(verdict(state, alice, "s3:PutObject", "arn:aws:s3:::reports/q3.csv").reason)  # doctest: +ELLIPSIS
+        no identity-based policy allows s3:PutObject on ...: no statement of inline policy 1 of ... matches the action
+    """
+    session = principal.session
+    now = state.clock.timestamp()
+    if session is not None and now >= session.expiration.timestamp():
+        return policy.Verdict(None, f"the credentials expired at {session.expiration:%Y-%m-%dT%H:%M:%SZ}")
+    lowered = action.lower()
+    if lowered == "sts:getcalleridentity":
+        return policy.Verdict("Allow", "GetCallerIdentity needs no permission")
+    if session is not None and not _session_may_call(session, lowered):
+        return policy.Verdict(None, f"{_session_kind(session)} may not call {action}, whatever their policies say")
+    if principal.kind == "root":
+        return policy.Verdict("Allow", "the account's root user may do everything")
+    owner = _owner(principal)
+    identity = [(f"inline policy {n} of {owner}", parse_policy(doc)) for n, doc in enumerate(principal.policies, 1)]
+    identity += [(arn, parse_policy(doc)) for arn in principal.managed if (doc := state.account.managed_policy(arn))]
+    values = LazyContext(lambda: {**principal_context(state, principal, now), **context_values(context)})
+    decided = policy.explain_request(identity, _labelled_session_policies(state, session), action, resource, values)
+    boundary = _boundary(state, session)
+    if decided.effect == "Allow" and boundary is not None and isinstance(session, RoleSession):
+        role = state.account.role(session.role_arn)
+        label = f"the permissions boundary {role.permissions_boundary if role else ''} of {session.role_arn}"
+        bounded = policy.explain_request([(label, boundary)], None, action, resource, values)
+        if bounded.effect != "Allow":
+            return policy.Verdict(bounded.effect, bounded.reason.replace("identity-based policy", "boundary", 1))
+    return decided
+
+
+def denial_reason(
+    state: State, principal: Principal, action: str, resource: str = "*", context: ContextValues | None = None
+) -> str:
+    """Why ``principal`` may not do ``action`` (for an ``AccessDenied``: the message stays the service's)."""
+    return verdict(state, principal, action, resource, context).reason
+
+
+def _owner(principal: Principal) -> str:
+    """Whose policies a principal acts by: a role session's role, a federated or session-token session's user."""
+    session = principal.session
+    if isinstance(session, RoleSession):
+        return session.role_arn
+    if session is not None and session.caller_arn and principal.kind == "federated":
+        return session.caller_arn
+    return principal.arn
+
+
+def _session_kind(session: Session) -> str:
+    if isinstance(session, FederatedSession):
+        return "a federated user's credentials"
+    if isinstance(session, SessionTokenSession):
+        return "GetSessionToken credentials" + (" without MFA" if session.mfa_authenticated_at is None else "")
+    return "a role session's credentials"
+
+
+def _labelled_session_policies(
+    state: State, session: Session | None
+) -> list[tuple[str, policy.Policy]] | None:
+    """:func:`_session_policies`, each with the name a reason gives it."""
+    given = isinstance(session, RoleSession) and (session.policy is not None or bool(session.policy_arns))
+    if not (isinstance(session, FederatedSession) or given):
+        return None
+    assert isinstance(session, FederatedSession | RoleSession)
+    labelled = [("the session policy (Policy)", parse_policy(session.policy, session=True))] if session.policy else []
+    labelled += [
+        (f"the session policy {arn} (PolicyArns)", parse_policy(document, session=True))
+        for arn in session.policy_arns
+        if (document := state.account.managed_policy(arn))
+    ]
+    return labelled
 
 
 def identity_policies(state: State, principal: Principal) -> list[policy.Policy]:
@@ -191,7 +310,10 @@ def time_context(now: float) -> dict[str, str]:
 def refuse_session_credentials(caller: Principal, action: str) -> None:
     """The service's refusal when a session's credentials call an STS ``action`` their kind may not call."""
     if caller.session is not None and not _session_may_call(caller.session, f"sts:{action}".lower()):
-        raise errors.access_denied(f"Cannot call {action} with session credentials")
+        raise errors.access_denied(
+            f"Cannot call {action} with session credentials",
+            f"{_session_kind(caller.session)} may not call sts:{action}, whatever their policies say",
+        )
 
 
 def _session_may_call(session: Session, action: str) -> bool:

@@ -60,7 +60,7 @@ class Vouched:
     longest: int | None = None
 
 
-def not_authorized(action: str) -> errors.StsError:
+def not_authorized(action: str, reason: str | None = None) -> errors.StsError:
     """The service's refusal of a federated request (403 ``AccessDenied``): it names the action, not the caller.
 
     Example::
@@ -68,7 +68,7 @@ def not_authorized(action: str) -> errors.StsError:
         >>> not_authorized("sts:AssumeRoleWithSAML").message
         'Not authorized to perform sts:AssumeRoleWithSAML'
     """
-    return errors.access_denied(f"Not authorized to perform {action}")
+    return errors.access_denied(f"Not authorized to perform {action}", reason)
 
 
 def invalid_token(message: str) -> errors.StsError:
@@ -120,7 +120,7 @@ def assume_for_provider(
     requested = requested_session(state, params, inherited_tags=vouched.tags)
     role = state.account.role(params["RoleArn"])
     if role is None:
-        raise not_authorized(action)
+        raise not_authorized(action, f"the account has no role {params['RoleArn'][:200]}")
     now = state.clock.timestamp()
     context: dict[str, str | Sequence[str]] = {
         "aws:FederatedProvider": vouched.provider,
@@ -140,7 +140,7 @@ def assume_for_provider(
         ("sts:SetSourceIdentity", vouched.source_identity is not None),
     ):
         if asked and trust.decide(policy, needed, role.arn, requester, context) != "principal":
-            raise not_authorized(needed)
+            raise not_authorized(needed, trust.refusal_reason(policy, needed, role.arn, requester, context))
     duration = role_duration(params, role)
     if vouched.longest is not None:
         duration = min(duration, vouched.longest)

@@ -10,7 +10,7 @@ from mockfed.auth.endpoints import partition_of
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import FederatedSession, Principal
-from mockfed.sts.access import decide, refuse_session_credentials
+from mockfed.sts.access import decide, denial_reason, refuse_session_credentials
 from mockfed.sts.session_policy import (
     LIST_MAX,
     Requested,
@@ -65,7 +65,8 @@ def _authorize(state: State, caller: Principal, name: str, region: str) -> None:
     resource = f"arn:{partition_of(region)}:sts::{state.account_id}:federated-user/{name}"
     context = {"aws:RequestedRegion": region}
     if decide(state, caller, "sts:GetFederationToken", resource, context) != "Allow":
-        raise access_denied(caller.arn, "sts:GetFederationToken", resource)
+        reason = denial_reason(state, caller, "sts:GetFederationToken", resource, context)
+        raise access_denied(caller.arn, "sts:GetFederationToken", resource, reason)
 
 
 def federated_session_fields(

@@ -11,7 +11,7 @@ from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.keys import account_of_access_key_id
 from mockfed.state.records import Principal
-from mockfed.sts.access import decide, refuse_session_credentials
+from mockfed.sts.access import decide, denial_reason, refuse_session_credentials
 from mockfed.sts.session_policy import access_denied
 
 __all__ = ["decode_authorization_message", "get_access_key_info", "get_caller_identity"]
@@ -64,7 +64,8 @@ def decode_authorization_message(
     refuse_session_credentials(caller, "DecodeAuthorizationMessage")
     check_request("DecodeAuthorizationMessage", params)
     if decide(state, caller, "sts:DecodeAuthorizationMessage") != "Allow":
-        raise access_denied(caller.arn, "sts:DecodeAuthorizationMessage", "*")
+        reason = denial_reason(state, caller, "sts:DecodeAuthorizationMessage")
+        raise access_denied(caller.arn, "sts:DecodeAuthorizationMessage", "*", reason)
     decoded = state.sessions.open_message(params["EncodedMessage"])
     if decoded is None:
         raise StsError(

@@ -29,14 +29,23 @@ def multi_factor(state: State, caller: Principal, params: Mapping[str, Any], now
         session = caller.session
         return session.mfa_authenticated_at.timestamp() if session and session.mfa_authenticated_at else None
     if serial is None or code is None:
-        raise errors.access_denied(MFA_INCOMPLETE)
+        given, missing = ("SerialNumber", "TokenCode") if code is None else ("TokenCode", "SerialNumber")
+        raise errors.access_denied(MFA_INCOMPLETE, f"the request gives {given} without {missing}")
     device = state.account.mfa_device(serial)
-    if device is None or not _belongs_to(device, caller):
-        raise errors.access_denied(MFA_UNKNOWN_DEVICE)
+    if device is None:
+        raise errors.access_denied(MFA_UNKNOWN_DEVICE, f"the account has no MFA device {serial[:200]}")
+    if not _belongs_to(device, caller):
+        owner = f"user {device.user_name}" if device.user_name else "the root user"
+        reason = f"the MFA device {serial[:200]} is {owner}'s, not {caller.arn}'s"
+        raise errors.access_denied(MFA_UNKNOWN_DEVICE, reason)
     if not device.verify(code, datetime.fromtimestamp(now, UTC)):
-        raise errors.access_denied(MFA_INVALID_CODE)
+        raise errors.access_denied(
+            MFA_INVALID_CODE, f"TokenCode is not the code of {serial[:200]} within 30 seconds of the backend clock"
+        )
     if not state.account.spend_mfa_code(device.serial_number, code, now):  # STS takes each code once
-        raise errors.access_denied(MFA_INVALID_CODE)
+        raise errors.access_denied(
+            MFA_INVALID_CODE, f"TokenCode was used already with {serial[:200]}: STS takes each code once"
+        )
     return now
 
 

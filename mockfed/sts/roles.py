@@ -24,7 +24,7 @@ from mockfed.iam.policy import Context, LazyContext
 from mockfed.model.limits import check_request
 from mockfed.state import State
 from mockfed.state.records import Principal, Role, RoleSession
-from mockfed.sts.access import decide, principal_context, refuse_session_credentials
+from mockfed.sts.access import decide, denial_reason, principal_context, refuse_session_credentials
 from mockfed.sts.mfa import multi_factor
 from mockfed.sts.session_policy import (
     LIST_MAX,
@@ -72,7 +72,9 @@ def assume_role(state: State, caller: Principal, params: Mapping[str, Any], regi
     check_request(ACTION, params, list_max=LIST_MAX)
     role_arn = role_arn_checked(params["RoleArn"])
     if caller.kind == "root":  # its long-term keys, or a GetSessionToken session of them: still the root user
-        raise errors.access_denied("Roles may not be assumed by root accounts.")
+        raise errors.access_denied(
+            "Roles may not be assumed by root accounts.", "the request is signed with the root user's credentials"
+        )
     calling = caller.session if isinstance(caller.session, RoleSession) else None
     inherited = _transitive_tags(calling)
     _check_tags(params, inherited)
@@ -85,13 +87,16 @@ def assume_role(state: State, caller: Principal, params: Mapping[str, Any], regi
         lambda: _request_context(state, caller, params, requested, source_identity, mfa_at, region, now)
     )
     if role is None:
-        raise access_denied(caller.arn, "sts:AssumeRole", role_arn)
+        raise access_denied(caller.arn, "sts:AssumeRole", role_arn, f"the account has no role {role_arn}")
     authorize(state, caller, role, "sts:AssumeRole", context)
     if requested.tags:
         authorize(state, caller, role, "sts:TagSession", context)
     if params.get("SourceIdentity") is not None:
         if params["SourceIdentity"] != source_identity:  # the chain carries another: it cannot be changed
-            raise access_denied(caller.arn, "sts:SetSourceIdentity", role.arn)
+            raise access_denied(
+                caller.arn, "sts:SetSourceIdentity", role.arn,
+                f"the calling session carries the source identity {source_identity!r}, which a chain cannot change",
+            )  # fmt: skip
         authorize(state, caller, role, "sts:SetSourceIdentity", context)
     session = issue_role_session(
         state,
@@ -120,15 +125,25 @@ def authorize(state: State, caller: Principal, role: Role, action: str, context:
     """Refuse ``action`` on ``role`` unless its trust policy allows the caller (and, where it names only the
     caller's account or the role is in another account, the caller's own policies allow it too)."""
     requester = requester_of(caller)
-    verdict = trust.decide(parse_policy(role.trust_policy, trust=True), action, role.arn, requester, context)
+    policy = parse_policy(role.trust_policy, trust=True)
+    verdict = trust.decide(policy, action, role.arn, requester, context)
+    reason = None
     if verdict in ("principal", "account"):
         identity = decide(state, caller, action, role.arn, context)
-        if identity == "Deny":
-            verdict = "deny"
-        elif identity is None and (verdict == "account" or role.account_id != caller.account_id):
+        if identity == "Deny" or (
+            identity is None and (verdict == "account" or role.account_id != caller.account_id)
+        ):
+            why = denial_reason(state, caller, action, role.arn, context)
+            if identity == "Deny":
+                reason = f"the caller's own policies deny it: {why}"
+            elif verdict == "account":
+                reason = f"the trust policy names only the caller's account, so its own policies must allow it: {why}"
+            else:
+                reason = f"the role is in another account, so the caller's own policies must allow it: {why}"
             verdict = None
     if verdict not in ("principal", "account"):
-        raise access_denied(caller.arn, action, role.arn)
+        reason = reason or trust.refusal_reason(policy, action, role.arn, requester, context)
+        raise access_denied(caller.arn, action, role.arn, reason)
 
 
 def requester_of(caller: Principal) -> trust.Requester:

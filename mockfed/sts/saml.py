@@ -177,8 +177,15 @@ def _vouched(
     """Who the assertion names and what it lets them do: the role pair, the NameID, the session's attributes."""
     attributes = assertion.attributes
     pairs = [{part.strip() for part in value.split(",")} for value in attributes.get(saml.ROLE_ATTRIBUTE, ())]
-    if {role_arn, provider.arn} not in pairs or not assertion.name_id:
-        raise not_authorized(f"sts:{ACTION}")
+    if {role_arn, provider.arn} not in pairs:
+        granted = sorted(part for pair in pairs for part in pair if ":role/" in part)
+        raise not_authorized(
+            f"sts:{ACTION}",
+            f"the assertion's {saml.ROLE_ATTRIBUTE} attribute pairs {provider.arn} with "
+            f"{', '.join(granted[:5]) or 'no role'}, not with {role_arn}",
+        )
+    if not assertion.name_id:
+        raise not_authorized(f"sts:{ACTION}", "the assertion's Subject has no NameID")
     names = attributes.get(saml.ROLE_SESSION_NAME_ATTRIBUTE, ())
     if not names:
         raise invalid_token(SESSION_NAME_REQUIRED)

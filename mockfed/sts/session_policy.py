@@ -148,9 +148,11 @@ def answer_credentials(session: Session) -> dict[str, Any]:
     }
 
 
-def access_denied(caller_arn: str, action: str, resource: str) -> StsError:
-    """STS's refusal naming who was refused what on which resource (403 ``AccessDenied``)."""
-    return errors.access_denied(f"User: {caller_arn} is not authorized to perform: {action} on resource: {resource}")
+def access_denied(caller_arn: str, action: str, resource: str, reason: str | None = None) -> StsError:
+    """STS's refusal naming who was refused what on which resource (403 ``AccessDenied``), with mockfed's reason."""
+    return errors.access_denied(
+        f"User: {caller_arn} is not authorized to perform: {action} on resource: {resource}", reason
+    )
 
 
 def _check_documented_limits(params: Mapping[str, Any]) -> None:
