@@ -2,8 +2,9 @@
 
 What a mock touches: the process environment, boto3's default session credentials, botocore's
 ``Endpoint._send`` (a guard while active), ``requests``' transport (through the ``responses``
-library, which patches ``requests.adapters.HTTPAdapter.send``) and urllib's
-``AbstractHTTPHandler.do_open``. botocore's ``BUILTIN_HANDLERS`` get
+library, which patches ``requests.adapters.HTTPAdapter.send``), urllib's
+``AbstractHTTPHandler.do_open``, and the two names botocore reads time through
+(``botocore.credentials.tzlocal``, ``botocore.auth.get_current_datetime``). botocore's ``BUILTIN_HANDLERS`` get
 mockfed's ``before-send`` handlers once, at import, and must never change after that.
 """
 
@@ -19,6 +20,8 @@ from collections.abc import Callable, Iterator
 from typing import Any
 
 import boto3
+import botocore.auth
+import botocore.credentials
 import botocore.endpoint
 import botocore.handlers
 import pytest
@@ -40,7 +43,9 @@ def _repair_leaks() -> Iterator[None]:
     """These tests look for leaks; one they find must not spill into the rest of the suite."""
     saved = (botocore.endpoint.Endpoint._send, requests.adapters.HTTPAdapter.send, dict(os.environ))
     do_open = urllib.request.AbstractHTTPHandler.do_open
+    times = (botocore.credentials.tzlocal, botocore.auth.get_current_datetime)
     yield
+    botocore.credentials.tzlocal, botocore.auth.get_current_datetime = times
     botocore.endpoint.Endpoint._send, requests.adapters.HTTPAdapter.send = saved[0], saved[1]  # type: ignore[method-assign]
     urllib.request.AbstractHTTPHandler.do_open = do_open  # type: ignore[method-assign]
     os.environ.clear()
@@ -58,6 +63,8 @@ def snapshot() -> dict[str, Any]:
         "Session.send": requests.Session.send,
         "Session.get_adapter": requests.Session.get_adapter,
         "AbstractHTTPHandler.do_open": urllib.request.AbstractHTTPHandler.do_open,
+        "credentials.tzlocal": botocore.credentials.tzlocal,
+        "auth.get_current_datetime": botocore.auth.get_current_datetime,
         "boto3.DEFAULT_SESSION": session,
         "default credentials": getattr(getattr(session, "_session", None), "_credentials", None),
         "active mock": doors.active_state(),
@@ -94,6 +101,8 @@ def test_everything_is_restored_after_an_exception() -> None:
     assert "AWS_PROFILE" not in during["environ"]
     assert during["Endpoint._send"] is not before["Endpoint._send"]
     assert during["AbstractHTTPHandler.do_open"] is not before["AbstractHTTPHandler.do_open"]
+    assert during["credentials.tzlocal"] is not before["credentials.tzlocal"]
+    assert during["auth.get_current_datetime"] is not before["auth.get_current_datetime"]
     assert snapshot() == before
 
 
@@ -131,7 +140,14 @@ def test_start_stop_out_of_order_restores_the_patches() -> None:
     assert active_backend() is second_backend  # the other one is still answering
     second.stop()
     after = snapshot()
-    patched = ("Endpoint._send", "HTTPAdapter.send", "Session.get_adapter", "AbstractHTTPHandler.do_open")
+    patched = (
+        "Endpoint._send",
+        "HTTPAdapter.send",
+        "Session.get_adapter",
+        "AbstractHTTPHandler.do_open",
+        "credentials.tzlocal",
+        "auth.get_current_datetime",
+    )
     for key in ("builtin_handlers", *patched, "active mock"):
         assert after[key] == before[key], key
 

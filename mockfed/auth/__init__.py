@@ -58,7 +58,7 @@ def authenticate(
         if strict:
             raise missing_authentication_token()
         return state.account.default_user, region_of_host(request.host)
-    check_request_time(credential)
+    check_request_time(credential, state.clock.timestamp())
     check_scope(request, credential)
     principal = state.principal(credential.access_key_id)
     if principal is None:

@@ -1,6 +1,6 @@
 """SigV4: a request's signature read from its header or presigned query, and checked as STS checks it.
 
-Scope (service and region), the 15-minute skew against the process's own time, and the
+Scope (service and region), the 15-minute skew (against the backend clock or the process's own time), and the
 signature itself, recomputed over exactly what the client signed (the tests check it against
 botocore's own signer). Nothing here knows whose key it is: :mod:`mockfed.auth` resolves that.
 """
@@ -248,12 +248,31 @@ def check_scope(request: HttpRequest, credential: Credential) -> None:
         raise StsError("SignatureDoesNotMatch", "".join(problems), 403)
 
 
-def check_request_time(credential: Credential) -> None:
-    """Signed more than 15 minutes from the process's own now (frozen or not; never the clock's offset)."""
+def check_request_time(credential: Credential, clock_now: float | None = None) -> None:
+    """Refuse a request signed more than 15 minutes from the backend clock's now (``clock_now``, POSIX seconds)
+    and more than 15 minutes from the process's own now (frozen or not), as STS refuses one 15 minutes from its own.
+
+    botocore in the process signs by the backend clock while a mock is active; every other signer (the clients of
+    ``mockfed serve``, a signer that is not botocore's) by its own time, which cannot see the clock's offset: a
+    signature near either is current. Without an offset the two are one instant. A refusal counts from the clock.
+
+    Example::
+
+        >>> credential = Credential("AKIA", "20300101", "us-east-1", "sts", None, "", ("host",), "20300101T000000Z",
+        ...                         presigned=False, signed_at=1893456000)
+        >>> check_request_time(credential, clock_now=1893456000 + 600)  # 10 minutes after the clock's now
+        >>> check_request_time(credential, clock_now=1893456000 + 3600)  # doctest: +ELLIPSIS
+        Traceback (most recent call last):
+        ...
+        mockfed.errors.StsError: SignatureDoesNotMatch: Signature expired: 20300101T000000Z is now earlier than ...
+    """
     signed = credential.signed_at if credential.signed_at is not None else _signed_at(credential.amz_date)
     if signed is None:  # credential_of refuses it first; a Credential made by hand may still hold one
         raise _date_format_error(credential.amz_date)
-    now = int(time.time())
+    process_now = int(time.time())
+    now = process_now if clock_now is None else int(clock_now)
+    if abs(signed - now) <= _SKEW_SECONDS or abs(signed - process_now) <= _SKEW_SECONDS:
+        return
     if signed < now - _SKEW_SECONDS:
         raise StsError(
             "SignatureDoesNotMatch",
@@ -261,13 +280,12 @@ def check_request_time(credential: Credential) -> None:
             f"({_amz_date(now)} - 15 min.)",
             403,
         )
-    if signed > now + _SKEW_SECONDS:
-        raise StsError(
-            "SignatureDoesNotMatch",
-            f"Signature not yet current: {credential.amz_date} is still later than "
-            f"{_amz_date(now + _SKEW_SECONDS)} ({_amz_date(now)} + 15 min.)",
-            403,
-        )
+    raise StsError(
+        "SignatureDoesNotMatch",
+        f"Signature not yet current: {credential.amz_date} is still later than "
+        f"{_amz_date(now + _SKEW_SECONDS)} ({_amz_date(now)} + 15 min.)",
+        403,
+    )
 
 
 def _signed_at(text: str) -> int | None:

@@ -1,7 +1,8 @@
 """The doors into the pipeline: botocore's hook, ``requests`` through ``responses``, urllib, and the real endpoint.
 
 :func:`activate` makes a :class:`Door` the innermost active mock (the first activation
-installs the guards of every door); :func:`deactivate` removes it (the last one out
+installs the guards of every door, and makes botocore read the backend clock:
+:mod:`~mockfed.transports.botocore_clock`); :func:`deactivate` removes it (the last one out
 restores what was patched). Doors translate transport objects only; they know no STS action.
 
 Example::
@@ -18,7 +19,7 @@ Example::
 
 from __future__ import annotations
 
-from mockfed.transports import requests_door, urllib_door
+from mockfed.transports import botocore_clock, requests_door, urllib_door
 from mockfed.transports.active import Door, active_state, doors, lock
 from mockfed.transports.botocore_door import install_botocore_handler, start_guard, stop_guard
 from mockfed.transports.forward import forward
@@ -27,7 +28,12 @@ __all__ = ["Door", "activate", "active_state", "deactivate", "forward", "install
 
 
 #: What the first activation patches and the last deactivation restores, in order.
-_PATCHES = ((start_guard, stop_guard), (requests_door.start, requests_door.stop), (urllib_door.start, urllib_door.stop))
+_PATCHES = (
+    (start_guard, stop_guard),
+    (botocore_clock.start, botocore_clock.stop),
+    (requests_door.start, requests_door.stop),
+    (urllib_door.start, urllib_door.stop),
+)
 
 
 def activate(door: Door) -> None:
