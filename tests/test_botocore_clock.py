@@ -8,6 +8,7 @@ no mock is active.
 
 from __future__ import annotations
 
+import email.utils
 import threading
 import time
 from collections.abc import Callable
@@ -28,10 +29,11 @@ from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials, RefreshableCredentials
 
-from mockfed import FederationBackend, mock_federation
+from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend, mock_federation
 from mockfed.dispatch import handle
 from mockfed.http import HttpRequest
 from mockfed.mock import web_identity
+from mockfed.server import FederationServer
 
 ACCOUNT = "123456789012"
 ALLOW_ASSUME_ROLE = {
@@ -372,3 +374,25 @@ def test_threads_read_the_clock_while_mocks_come_and_go() -> None:
     # every read is either the process's time or the clock's, ten days ahead: nothing in between
     assert all(abs(lead) < 60 or abs(lead - 10 * 86400) < 60 for lead in seen)
 
+
+# ---- mockfed serve: the Date header ---------------------------------------------------------------------------------
+
+
+def test_the_server_dates_its_answers_by_the_backend_clock() -> None:
+    with FederationServer() as server:
+        server.backend.clock.advance(days=3)
+        sts = boto3.client(
+            "sts",
+            region_name="us-east-1",
+            endpoint_url=server.url,
+            aws_access_key_id=DEFAULT_ACCESS_KEY_ID,
+            aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY,
+        )
+        answer = sts.get_caller_identity()  # signed by the process's own time: still current
+        dated = email.utils.parsedate_to_datetime(answer["ResponseMetadata"]["HTTPHeaders"]["date"])
+        admin = requests.get(f"{server.url}/_mockfed/state", timeout=5)
+        admin_dated = email.utils.parsedate_to_datetime(admin.headers["Date"])
+        now = server.backend.clock.now()
+    for moment in (dated, admin_dated):
+        assert abs((moment - now).total_seconds()) < 60
+        assert (moment - datetime.now(UTC)).total_seconds() > 2 * 86400

@@ -19,7 +19,8 @@ may take to arrive, idle keep-alive time, a connection's life, concurrent connec
 every refusal, down to a request line the server cannot read, is answered in the protocol of
 the path asked for: an STS ``<ErrorResponse>``, or ``{"error": ...}`` under ``/_mockfed/``.
 HTTP framing is read here, on the standard library's request-line and header parser, with
-every length and chunk size checked before anything is read or allocated.
+every length and chunk size checked before anything is read or allocated. Every answer's
+``Date`` header is the backend clock's now.
 """
 
 from __future__ import annotations
@@ -498,6 +499,13 @@ class _Handler(BaseHTTPRequestHandler):
 
     def version_string(self) -> str:
         return "mockfed"
+
+    def date_time_string(self, timestamp: float | None = None) -> str:
+        """Every answer's ``Date`` header: the backend clock's now, the one reading of it a client in another
+        process gets (its own signing and credential refresh go by its own time)."""
+        if timestamp is None:
+            timestamp = self.server.federation.backend.clock.timestamp()
+        return super().date_time_string(timestamp)
 
     def log_message(self, format: str, *args: Any) -> None:
         if not logger.isEnabledFor(logging.DEBUG):  # called for every answer: format and redact only when shown
