@@ -1,13 +1,19 @@
-"""The backend's only source of time, in step with freezegun.
+"""The backend's only source of time, in step with freezegun and time-machine, and read by botocore.
 
 The clock reads the standard library's ``time.time()`` on every call, so it
-follows freezegun and time-machine wherever the user freezes time. With no
-freezer active it is real time plus an offset that :meth:`Clock.advance` and
-:meth:`Clock.set` change; botocore does not see that offset (it reads the
-process's own time), so tests of botocore's credential refresh want freezegun.
-Inside ``freezegun.freeze_time`` the offset is not applied, and ``advance()``
-/ ``set()`` move freezegun's frozen time instead, so botocore and the backend
-see the same instant.
+follows freezegun and time-machine wherever the user moves time: it is that time
+plus an offset that :meth:`Clock.advance` and :meth:`Clock.set` change. Inside
+``freezegun.freeze_time`` the offset is not applied, and ``advance()`` /
+``set()`` move freezegun's frozen time instead, so the whole process sees the
+same instant as the backend.
+
+While a mock is active, botocore in the process reads the innermost mock's clock
+too, freezer or not: it decides when credentials need refreshing (assume-role
+profiles, web identity, ``RefreshableCredentials`` with its default time fetcher)
+and stamps SigV4 signatures by it (see :mod:`mockfed.transports.botocore_clock`),
+so ``advance()`` past a session's expiry makes botocore refresh it. Nothing here
+knows botocore: the transports read :meth:`Clock.timestamp`. Other processes
+cannot share the offset; ``mockfed serve`` dates its answers by the clock.
 """
 
 from __future__ import annotations
@@ -155,7 +161,8 @@ class ClockControls:
 class Clock(ClockControls):
     """A controllable UTC clock.
 
-    Under freezegun, :meth:`advance` and :meth:`set` move the frozen time itself, so botocore sees it too.
+    Under freezegun, :meth:`advance` and :meth:`set` move the frozen time itself; otherwise they change the
+    offset added to the process's time (botocore reads the clock while a mock is active, either way).
 
     Example::
 
@@ -172,7 +179,7 @@ class Clock(ClockControls):
 
     @property
     def offset(self) -> float:
-        """Seconds added to real time when no freezer is active."""
+        """Seconds added to the process's time (real, or time-machine's) when freezegun is not active."""
         return self._offset
 
     def timestamp(self) -> float:

@@ -9,6 +9,7 @@ no mock is active.
 from __future__ import annotations
 
 import email.utils
+import http.client
 import threading
 import time
 from collections.abc import Callable
@@ -379,6 +380,8 @@ def test_threads_read_the_clock_while_mocks_come_and_go() -> None:
 
 
 def test_the_server_dates_its_answers_by_the_backend_clock() -> None:
+    """docs/serve.md, "Time seen by other processes": STS, admin and refusals alike; a client signing by its
+    own time stays current."""
     with FederationServer() as server:
         server.backend.clock.advance(days=3)
         sts = boto3.client(
@@ -392,7 +395,15 @@ def test_the_server_dates_its_answers_by_the_backend_clock() -> None:
         dated = email.utils.parsedate_to_datetime(answer["ResponseMetadata"]["HTTPHeaders"]["date"])
         admin = requests.get(f"{server.url}/_mockfed/state", timeout=5)
         admin_dated = email.utils.parsedate_to_datetime(admin.headers["Date"])
+        connection = http.client.HTTPConnection(server.host, server.port, timeout=5)
+        connection.putrequest("POST", "/")
+        connection.putheader("Content-Length", str(2**30))  # refused before the body is read
+        connection.endheaders()
+        refused = connection.getresponse()
+        assert refused.status == 413
+        refused_dated = email.utils.parsedate_to_datetime(refused.headers["Date"])
+        connection.close()
         now = server.backend.clock.now()
-    for moment in (dated, admin_dated):
+    for moment in (dated, admin_dated, refused_dated):
         assert abs((moment - now).total_seconds()) < 60
         assert (moment - datetime.now(UTC)).total_seconds() > 2 * 86400
