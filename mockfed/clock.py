@@ -10,7 +10,7 @@ same instant as the backend.
 While a mock is active, botocore in the process reads the innermost mock's clock
 too, freezer or not: it decides when credentials need refreshing (assume-role
 profiles, web identity, ``RefreshableCredentials`` with its default time fetcher)
-and stamps SigV4 signatures by it (see :mod:`mockfed.transports.botocore_clock`),
+and stamps the STS requests it signs by it (see :mod:`mockfed.transports.botocore_clock`),
 so ``advance()`` past a session's expiry makes botocore refresh it. Nothing here
 knows botocore: the transports read :meth:`Clock.timestamp`. Other processes
 cannot share the offset; ``mockfed serve`` dates its answers by the clock.

@@ -160,9 +160,11 @@ class FederationMock:
             )
         dispatcher = Dispatcher(backend, strict_auth=self._strict_auth)
         exchange = dispatcher.exchange if replay is None else functools.partial(replay.exchange, dispatcher)
-        activation = _Activation(transports.Door(exchange, backend, self._allow_passthrough), replay)
-        if replay is None or not replay.scenario.records_unmatched:
-            _swap_environment(activation)  # recording signs with the caller's real credentials
+        records = replay is not None and replay.scenario.records_unmatched
+        # Recording signs with the caller's real credentials, sent to the real endpoint: by real time.
+        activation = _Activation(transports.Door(exchange, backend, self._allow_passthrough, real_time=records), replay)
+        if not records:
+            _swap_environment(activation)
         try:
             transports.activate(activation.door)
         except BaseException:

@@ -22,12 +22,14 @@ import boto3
 import botocore.auth
 import botocore.credentials
 import botocore.session
+import botocore.signers
 import freezegun
 import pytest
 import requests
 import time_machine
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
+from botocore.config import Config
 from botocore.credentials import Credentials, RefreshableCredentials
 
 from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend, mock_federation
@@ -56,9 +58,9 @@ def actions(backend: FederationBackend) -> list[str]:
     return [call.action for call in backend.calls]
 
 
-def untouched() -> tuple[Any, Any]:
+def untouched() -> tuple[Any, Any, Any]:
     """What the mock patches, as botocore defines it."""
-    return botocore.credentials.tzlocal, botocore.auth.get_current_datetime
+    return botocore.credentials.tzlocal, botocore.auth.get_current_datetime, botocore.signers.RequestSigner.sign
 
 
 ORIGINALS = untouched()
@@ -282,6 +284,39 @@ def signed_at(backend: FederationBackend, when: datetime) -> HttpRequest:
     return HttpRequest.build("POST", request.url, dict(request.headers), request.body)
 
 
+
+def test_requests_to_other_services_keep_the_process_time(mockfed: FederationBackend) -> None:
+    """They may leave the process (a local S3 that checks the signing time, allow_passthrough): only STS, which the
+    mock answers, is signed by the clock."""
+    mockfed.clock.advance(days=1)
+    s3 = boto3.client(
+        "s3", region_name="us-east-1", endpoint_url="http://127.0.0.1:9000", config=Config(signature_version="s3v4")
+    )
+    url = s3.generate_presigned_url("get_object", Params={"Bucket": "reports", "Key": "q3.csv"})
+    assert abs((signed_time_of_presigned(url) - datetime.now(UTC)).total_seconds()) < 60
+    sts = boto3.client("sts", region_name="us-east-1")
+    assert abs((signed_time_of_presigned(sts.generate_presigned_url("get_caller_identity"))
+                - mockfed.clock.now()).total_seconds()) < 60
+
+
+def test_a_recording_mock_leaves_botocore_on_the_process_time(tmp_path: Path) -> None:
+    """A mock that records sends requests on to the real endpoint, with real credentials: signed by real time."""
+    with FederationServer() as real, mock_federation(scenario=tmp_path / "s.json", record_mode="all") as backend:
+        backend.clock.advance(hours=2)
+        assert abs((botocore.credentials._local_now() - datetime.now(UTC)).total_seconds()) < 60
+        sts = boto3.client(
+            "sts",
+            region_name="us-east-1",
+            endpoint_url=real.url,
+            aws_access_key_id=DEFAULT_ACCESS_KEY_ID,
+            aws_secret_access_key=DEFAULT_SECRET_ACCESS_KEY,
+        )
+        assert sts.get_caller_identity()["Arn"] == real.backend.default_user.arn  # current where it was sent
+        with mock_federation() as inner:  # an answering mock inside it reads its own clock again
+            inner.clock.advance(hours=3)
+            assert abs((botocore.credentials._local_now() - inner.clock.now()).total_seconds()) < 60
+
+
 # ---- freezegun and time-machine still agree ------------------------------------------------------------------------
 
 
@@ -291,6 +326,8 @@ def test_under_freezegun_botocore_and_the_backend_see_one_instant() -> None:
         assert botocore.credentials._local_now() == datetime(2026, 6, 1, 0, 10, tzinfo=UTC)
         assert botocore.auth.get_current_datetime() == datetime(2026, 6, 1, 0, 10)
         assert backend.clock.now() == datetime(2026, 6, 1, 0, 10, tzinfo=UTC)
+        url = boto3.client("sts", region_name="us-east-1").generate_presigned_url("get_caller_identity")
+        assert signed_time_of_presigned(url) == datetime(2026, 6, 1, 0, 10, tzinfo=UTC)
 
 
 def test_under_time_machine_botocore_and_the_backend_see_one_instant() -> None:
@@ -298,7 +335,8 @@ def test_under_time_machine_botocore_and_the_backend_see_one_instant() -> None:
         assert botocore.credentials._local_now() == backend.clock.now() == datetime(2026, 6, 1, tzinfo=UTC)
         backend.clock.advance(hours=2)
         assert botocore.credentials._local_now() == backend.clock.now() == datetime(2026, 6, 1, 2, tzinfo=UTC)
-        assert botocore.auth.get_current_datetime() == datetime(2026, 6, 1, 2)
+        url = boto3.client("sts", region_name="us-east-1").generate_presigned_url("get_caller_identity")
+        assert signed_time_of_presigned(url) == datetime(2026, 6, 1, 2, tzinfo=UTC)
 
 
 # ---- nothing patched outside a mock; nested mocks; threads ---------------------------------------------------------
@@ -306,7 +344,7 @@ def test_under_time_machine_botocore_and_the_backend_see_one_instant() -> None:
 
 def test_nothing_is_patched_outside_a_mock_and_everything_is_restored_after_an_exception() -> None:
     assert untouched() == ORIGINALS
-    during: list[tuple[Any, Any]] = []
+    during: list[tuple[Any, Any, Any]] = []
 
     def fail_inside_the_mock() -> None:
         with mock_federation() as backend:
@@ -316,8 +354,7 @@ def test_nothing_is_patched_outside_a_mock_and_everything_is_restored_after_an_e
 
     with pytest.raises(RuntimeError, match="boom"):
         fail_inside_the_mock()
-    assert during[0][0] is not ORIGINALS[0]
-    assert during[0][1] is not ORIGINALS[1]
+    assert all(patched is not original for patched, original in zip(during[0], ORIGINALS, strict=True))
     assert untouched() == ORIGINALS
     assert abs((botocore.credentials._local_now() - datetime.now(UTC)).total_seconds()) < 60
     assert abs((botocore.auth.get_current_datetime() - datetime.now(UTC).replace(tzinfo=None)).total_seconds()) < 60
@@ -340,7 +377,7 @@ def test_start_and_stop_out_of_order_restore_the_originals() -> None:
     second_backend = second.start()
     first.stop()
     second_backend.clock.advance(days=1)
-    assert botocore.auth.get_current_datetime() > datetime.now(UTC).replace(tzinfo=None) + timedelta(hours=23)
+    assert botocore.credentials._local_now() > datetime.now(UTC) + timedelta(hours=23)
     second.stop()
     assert untouched() == ORIGINALS
 

@@ -4,7 +4,8 @@ What a mock touches: the process environment, boto3's default session credential
 ``Endpoint._send`` (a guard while active), ``requests``' transport (through the ``responses``
 library, which patches ``requests.adapters.HTTPAdapter.send``), urllib's
 ``AbstractHTTPHandler.do_open``, and the two names botocore reads time through
-(``botocore.credentials.tzlocal``, ``botocore.auth.get_current_datetime``). botocore's ``BUILTIN_HANDLERS`` get
+(``botocore.credentials.tzlocal``, ``botocore.auth.get_current_datetime``,
+``botocore.signers.RequestSigner.sign``). botocore's ``BUILTIN_HANDLERS`` get
 mockfed's ``before-send`` handlers once, at import, and must never change after that.
 """
 
@@ -24,6 +25,7 @@ import botocore.auth
 import botocore.credentials
 import botocore.endpoint
 import botocore.handlers
+import botocore.signers
 import pytest
 import requests
 import requests.adapters
@@ -43,9 +45,9 @@ def _repair_leaks() -> Iterator[None]:
     """These tests look for leaks; one they find must not spill into the rest of the suite."""
     saved = (botocore.endpoint.Endpoint._send, requests.adapters.HTTPAdapter.send, dict(os.environ))
     do_open = urllib.request.AbstractHTTPHandler.do_open
-    times = (botocore.credentials.tzlocal, botocore.auth.get_current_datetime)
+    times = (botocore.credentials.tzlocal, botocore.auth.get_current_datetime, botocore.signers.RequestSigner.sign)
     yield
-    botocore.credentials.tzlocal, botocore.auth.get_current_datetime = times
+    botocore.credentials.tzlocal, botocore.auth.get_current_datetime, botocore.signers.RequestSigner.sign = times
     botocore.endpoint.Endpoint._send, requests.adapters.HTTPAdapter.send = saved[0], saved[1]  # type: ignore[method-assign]
     urllib.request.AbstractHTTPHandler.do_open = do_open  # type: ignore[method-assign]
     os.environ.clear()
@@ -65,6 +67,7 @@ def snapshot() -> dict[str, Any]:
         "AbstractHTTPHandler.do_open": urllib.request.AbstractHTTPHandler.do_open,
         "credentials.tzlocal": botocore.credentials.tzlocal,
         "auth.get_current_datetime": botocore.auth.get_current_datetime,
+        "RequestSigner.sign": botocore.signers.RequestSigner.sign,
         "boto3.DEFAULT_SESSION": session,
         "default credentials": getattr(getattr(session, "_session", None), "_credentials", None),
         "active mock": doors.active_state(),
@@ -103,6 +106,7 @@ def test_everything_is_restored_after_an_exception() -> None:
     assert during["AbstractHTTPHandler.do_open"] is not before["AbstractHTTPHandler.do_open"]
     assert during["credentials.tzlocal"] is not before["credentials.tzlocal"]
     assert during["auth.get_current_datetime"] is not before["auth.get_current_datetime"]
+    assert during["RequestSigner.sign"] is not before["RequestSigner.sign"]
     assert snapshot() == before
 
 
@@ -147,6 +151,7 @@ def test_start_stop_out_of_order_restores_the_patches() -> None:
         "AbstractHTTPHandler.do_open",
         "credentials.tzlocal",
         "auth.get_current_datetime",
+        "RequestSigner.sign",
     )
     for key in ("builtin_handlers", *patched, "active mock"):
         assert after[key] == before[key], key

@@ -252,9 +252,10 @@ def check_request_time(credential: Credential, clock_now: float | None = None) -
     """Refuse a request signed more than 15 minutes from the backend clock's now (``clock_now``, POSIX seconds)
     and more than 15 minutes from the process's own now (frozen or not), as STS refuses one 15 minutes from its own.
 
-    botocore in the process signs by the backend clock while a mock is active; every other signer (the clients of
-    ``mockfed serve``, a signer that is not botocore's) by its own time, which cannot see the clock's offset: a
-    signature near either is current. Without an offset the two are one instant. A refusal counts from the clock.
+    botocore's clients in the process sign STS requests by the backend clock while a mock is active; every other
+    signer (the clients of ``mockfed serve``, a signer called directly) by its own time, which cannot see the
+    clock's offset: a signature near either is current. Without an offset the two are one instant. A refusal
+    counts from the clock.
 
     Example::
 

@@ -15,11 +15,14 @@ __all__ = ["Door", "active_state", "body_read", "doors", "lock"]
 
 @dataclass(eq=False)  # doors are told apart by identity
 class Door:
-    """What an active mock answers with: its pipeline and backend, and whether unmocked AWS requests may leave."""
+    """What an active mock answers with: its pipeline and backend, whether unmocked AWS requests may leave, and
+    whether botocore keeps the process's time while it is the innermost (a mock that records: its requests go to
+    the real endpoint with real credentials) instead of reading the backend clock."""
 
     exchange: Callable[[HttpRequest], Exchange]
     backend: FederationBackend
     allow_passthrough: bool = False
+    real_time: bool = False
     warned_web_identity: bool = False
     """Whether this activation warned already of web-identity variables set by hand (it warns once)."""
 

@@ -1,8 +1,8 @@
 """botocore's reading of time, from the active mock's backend clock.
 
 botocore decides when credentials need refreshing, and stamps its SigV4 signatures, by the
-time it reads. While a mock is active it reads the innermost mock's backend clock, through two
-names patched by the first activation and restored by the last deactivation:
+time it reads. While a mock is active it reads the innermost mock's backend clock, through
+three names patched by the first activation and restored by the last deactivation:
 
 - ``botocore.credentials.tzlocal``. botocore's now for credentials is ``_local_now()``, that is
   ``datetime.datetime.now(tzlocal())``: the default ``time_fetcher`` of every
@@ -15,13 +15,19 @@ names patched by the first activation and restored by the last deactivation:
   :class:`ClockZone`, whose conversion of now answers the backend clock's now in the local zone
   (a datetime with a ``dateutil`` ``tzlocal()``, as botocore's own). Instances given another
   ``time_fetcher`` keep theirs.
-- ``botocore.auth.get_current_datetime``: the now every signer in ``botocore.auth`` stamps
-  (``X-Amz-Date``, presigned URLs) becomes :func:`signing_now`.
+- ``botocore.auth.get_current_datetime``, the now every signer in ``botocore.auth`` stamps
+  (``X-Amz-Date``, presigned URLs), becomes :func:`signing_now`, and
+- ``botocore.signers.RequestSigner.sign`` becomes :func:`signing`, which tells it, for this
+  thread and the length of the call, whether the request is one the mock answers: an STS
+  request (the mock answers every one botocore sends) is signed by the clock; a request to
+  another service keeps the process's time, since it may leave the process (a local S3 that
+  checks the signing time, ``allow_passthrough``) where the clock's offset means nothing.
 
-Under freezegun and time-machine the clock reads their time (plus its offset under
-time-machine), so nothing changes for tests that freeze time. A read while no mock is active
-(a thread that looked the name up just before the last mock stopped) answers the process's own
-time, as botocore would.
+A mock that records (its requests go on to the real endpoint, with real credentials) leaves
+botocore on the process's time while it is the innermost. Under freezegun and time-machine the
+clock reads their time (plus its offset under time-machine), so nothing changes for tests that
+freeze time. A read while no mock is active (a thread that looked a name up just before the
+last mock stopped) answers the process's own time, as botocore would.
 
 Example::
 
@@ -33,8 +39,8 @@ Example::
     >>> backend.clock.set(datetime(2030, 1, 1, tzinfo=UTC))
     >>> door = Door(Dispatcher(backend).exchange, backend)
     >>> activate(door)
-    >>> botocore.credentials._local_now().year, botocore.auth.get_current_datetime().year
-    (2030, 2030)
+    >>> botocore.credentials._local_now().year
+    2030
     >>> deactivate(door)
     >>> botocore.credentials.tzlocal is ORIGINALS[0]
     True
@@ -42,27 +48,37 @@ Example::
 
 from __future__ import annotations
 
+import threading
 from datetime import UTC, datetime, timedelta, tzinfo
 from typing import Any
 
 import botocore.auth
 import botocore.credentials
+import botocore.signers
 
 from mockfed.transports.active import active_state
 
-__all__ = ["ORIGINALS", "ClockZone", "signing_now", "start", "stop"]
+__all__ = ["ORIGINALS", "ClockZone", "signing", "signing_now", "start", "stop"]
 
-#: What botocore defines under the two names (the local zone class, the signers' now).
-ORIGINALS: tuple[Any, Any] = (botocore.credentials.tzlocal, botocore.auth.get_current_datetime)
-_local_zone, _process_signing_now = ORIGINALS
+#: What botocore defines under the three names (the local zone class, the signers' now, the request signer's sign).
+ORIGINALS: tuple[Any, Any, Any] = (
+    botocore.credentials.tzlocal,
+    botocore.auth.get_current_datetime,
+    botocore.signers.RequestSigner.sign,
+)
+_local_zone, _process_signing_now, _request_signer_sign = ORIGINALS
 #: What :func:`start` found and :func:`stop` puts back (None: not installed).
-_saved: tuple[Any, Any] | None = None
+_saved: tuple[Any, Any, Any] | None = None
+#: Per thread: whether the request being signed now is one the mock answers (``by_clock``).
+_signing = threading.local()
 
 
 def _clock_seconds() -> float | None:
-    """The innermost active mock's clock as POSIX seconds, or None when no mock is active."""
+    """The innermost active mock's clock as POSIX seconds, or None (no mock active, or one that records)."""
     door = active_state()
-    return None if door is None else door.backend.clock.timestamp()
+    if door is None or door.real_time:
+        return None
+    return door.backend.clock.timestamp()
 
 
 class ClockZone(tzinfo):
@@ -93,9 +109,9 @@ class ClockZone(tzinfo):
 
 
 def signing_now(remove_tzinfo: bool = True) -> datetime:
-    """``botocore.auth.get_current_datetime`` while a mock is active: the backend clock's now in UTC (naive unless
-    ``remove_tzinfo=False``, as botocore's); with no mock active, botocore's own."""
-    seconds = _clock_seconds()
+    """``botocore.auth.get_current_datetime`` while a mock is active: for a request the mock answers, the backend
+    clock's now in UTC (naive unless ``remove_tzinfo=False``, as botocore's); otherwise botocore's own."""
+    seconds = _clock_seconds() if getattr(_signing, "by_clock", False) else None
     if seconds is None:
         now: datetime = _process_signing_now(remove_tzinfo)
         return now
@@ -103,14 +119,29 @@ def signing_now(remove_tzinfo: bool = True) -> datetime:
     return now.replace(tzinfo=None) if remove_tzinfo else now
 
 
+def signing(signer: Any, operation_name: Any, request: Any, *args: Any, **kwargs: Any) -> Any:
+    """``RequestSigner.sign`` while a mock is active: botocore's own, told whether this request is STS's.
+
+    Nested signing (credentials refreshed through AssumeRole while an S3 request is being signed)
+    restores the outer request's answer when the inner one is done.
+    """
+    outer = getattr(_signing, "by_clock", False)
+    _signing.by_clock = str(getattr(signer, "_service_id", "")).lower() == "sts"
+    try:
+        return _request_signer_sign(signer, operation_name, request, *args, **kwargs)
+    finally:
+        _signing.by_clock = outer
+
+
 def start() -> None:
     """Make botocore read the backend clock (the first activation calls it)."""
     global _saved
     if _saved is not None:
         return
-    _saved = (botocore.credentials.tzlocal, botocore.auth.get_current_datetime)
+    _saved = (botocore.credentials.tzlocal, botocore.auth.get_current_datetime, botocore.signers.RequestSigner.sign)
     botocore.credentials.tzlocal = ClockZone
     botocore.auth.get_current_datetime = signing_now
+    botocore.signers.RequestSigner.sign = signing
 
 
 def stop() -> None:
@@ -122,9 +153,11 @@ def stop() -> None:
     global _saved
     if _saved is None:
         return
-    zone, now = _saved
+    zone, now, sign = _saved
     _saved = None
     if botocore.credentials.tzlocal is ClockZone:
         botocore.credentials.tzlocal = zone
     if botocore.auth.get_current_datetime is signing_now:
         botocore.auth.get_current_datetime = now
+    if botocore.signers.RequestSigner.__dict__.get("sign") is signing:
+        botocore.signers.RequestSigner.sign = sign
