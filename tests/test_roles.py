@@ -630,6 +630,9 @@ def test_newer_actions_answer_as_an_account_without_the_feature(mockfed: Federat
         f"User: arn:aws:iam::{ACCOUNT}:user/mockfed-default is not authorized to perform: sts:AssumeRoot on "
         "resource: arn:aws:iam::111122223333:root"
     )
+    assert mockfed.calls[-1].reason == (
+        "centralized root access is not enabled for the organization mockfed simulates: AssumeRoot is always refused"
+    )
     assert refusal(lambda: sts.get_delegated_access_token(TradeInToken="x" * 40))[::2] == (
         "ExpiredTradeInTokenException",
         400,

@@ -63,7 +63,10 @@ def assume_root(state: State, caller: Principal, params: Mapping[str, Any], regi
         )
     target = str(params["TargetPrincipal"])
     resource = target if target.startswith("arn:") else f"arn:aws:iam::{target}:root"
-    raise access_denied(caller.arn, "sts:AssumeRoot", resource)
+    raise access_denied(
+        caller.arn, "sts:AssumeRoot", resource,
+        "centralized root access is not enabled for the organization mockfed simulates: AssumeRoot is always refused",
+    )  # fmt: skip
 
 
 def get_delegated_access_token(
