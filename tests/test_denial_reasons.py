@@ -401,3 +401,23 @@ def test_explain_names_the_permissions_boundary_that_stops_a_role(mockfed: Feder
         f"no boundary allows s3:PutObject on arn:aws:s3:::reports/a: no statement of the permissions boundary "
         f"{boundary} of {role.arn} matches the action"
     )
+
+
+def test_mockfed_serve_sends_the_reason_and_shows_it_in_its_state() -> None:
+    import requests
+
+    from mockfed.server import FederationServer
+
+    backend = FederationBackend()
+    carol = backend.create_user("carol", ONLY_S3_READ)
+    with FederationServer(backend=backend, port=0) as server:
+        sts = boto3.client(
+            "sts", region_name="us-east-1", endpoint_url=server.url,
+            aws_access_key_id=carol.access_key_id, aws_secret_access_key=carol.secret_access_key,
+        )  # fmt: skip
+        with pytest.raises(ClientError) as info:
+            sts.get_federation_token(Name="Bob")
+        state = requests.get(f"{server.url}/_mockfed/state", timeout=5).json()
+    header = info.value.response["ResponseMetadata"]["HTTPHeaders"]["x-mockfed-reason"]
+    assert header.startswith("no identity-based policy allows sts:GetFederationToken on ")
+    assert state["calls"][-1]["reason"] == header

@@ -157,7 +157,7 @@ _SESSION_FIELDS = (
     "tags",
 )
 _CALL_FIELDS = (
-    "action", "region", "caller_arn", "access_key_id", "status", "error_code", "error_message", "at", "params"
+    "action", "region", "caller_arn", "access_key_id", "status", "error_code", "error_message", "reason", "at", "params"
 )
 #: What it shows of a console session (the credentials it signed in with only by their key id).
 _CONSOLE_FIELDS = (
