@@ -444,3 +444,21 @@ def test_the_server_dates_its_answers_by_the_backend_clock() -> None:
     for moment in (dated, admin_dated, refused_dated):
         assert abs((moment - now).total_seconds()) < 60
         assert (moment - datetime.now(UTC)).total_seconds() > 2 * 86400
+
+
+def test_patches_a_test_made_before_the_mock_still_run_inside_it() -> None:
+    from unittest import mock
+
+    real_sign = botocore.signers.RequestSigner.sign
+    fixed = datetime(2001, 2, 3, 4, 5, 6)
+    s3 = boto3.client("s3", region_name="us-east-1", aws_access_key_id="AKIDEXAMPLE", aws_secret_access_key="x" * 40,
+                      config=Config(signature_version="s3v4"))
+    with (
+        mock.patch.object(botocore.signers.RequestSigner, "sign", autospec=True, side_effect=real_sign) as spy,
+        mock.patch("botocore.auth.get_current_datetime", return_value=fixed),
+        mock_federation(),
+    ):
+        url = s3.generate_presigned_url("get_object", Params={"Bucket": "b", "Key": "k"})
+        boto3.client("sts", region_name="us-east-1").get_caller_identity()
+    assert "X-Amz-Date=20010203T040506Z" in url  # S3 is not the mock's: the test's fixed time, not the process's
+    assert spy.call_count >= 2  # the spy saw the S3 presign and the STS call made inside the mock

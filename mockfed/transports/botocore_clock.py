@@ -66,9 +66,19 @@ ORIGINALS: tuple[Any, Any, Any] = (
     botocore.auth.get_current_datetime,
     botocore.signers.RequestSigner.sign,
 )
-_local_zone, _process_signing_now, _request_signer_sign = ORIGINALS
-#: What :func:`start` found and :func:`stop` puts back (None: not installed).
+#: What :func:`start` found and :func:`stop` puts back (None: not installed): what mockfed's names delegate to, so
+#: a patch a test made before the mock started (a spy on ``sign``, a fixed ``get_current_datetime``) still runs.
 _saved: tuple[Any, Any, Any] | None = None
+
+
+def _found() -> tuple[Any, Any, Any]:
+    """The three names as :func:`start` found them (botocore's own once the last mock stopped)."""
+    return _saved or ORIGINALS
+
+
+def _local_zone() -> tzinfo:
+    zone: tzinfo = _found()[0]()
+    return zone
 #: Per thread: whether the request being signed now is one the mock answers (``by_clock``).
 _signing = threading.local()
 
@@ -113,7 +123,7 @@ def signing_now(remove_tzinfo: bool = True) -> datetime:
     clock's now in UTC (naive unless ``remove_tzinfo=False``, as botocore's); otherwise botocore's own."""
     seconds = _clock_seconds() if getattr(_signing, "by_clock", False) else None
     if seconds is None:
-        now: datetime = _process_signing_now(remove_tzinfo)
+        now: datetime = _found()[1](remove_tzinfo)
         return now
     now = datetime.fromtimestamp(seconds, UTC)
     return now.replace(tzinfo=None) if remove_tzinfo else now
@@ -128,7 +138,7 @@ def signing(signer: Any, operation_name: Any, request: Any, *args: Any, **kwargs
     outer = getattr(_signing, "by_clock", False)
     _signing.by_clock = str(getattr(signer, "_service_id", "")).lower() == "sts"
     try:
-        return _request_signer_sign(signer, operation_name, request, *args, **kwargs)
+        return _found()[2](signer, operation_name, request, *args, **kwargs)
     finally:
         _signing.by_clock = outer
 
