@@ -18,7 +18,9 @@ cannot share the offset; ``mockfed serve`` dates its answers by the clock.
 
 from __future__ import annotations
 
+import decimal
 import math
+import numbers
 import sys
 import threading
 import time
@@ -98,7 +100,7 @@ def span_seconds(
 
 def _amount(name: str, value: object) -> float:
     """A number of ``advance()``'s, or a ``TypeError`` naming the argument and the spelling that works."""
-    if isinstance(value, int | float) and not isinstance(value, bool):
+    if isinstance(value, numbers.Real | decimal.Decimal) and not isinstance(value, bool):  # and Fraction, NumPy's
         return float(value)
     shown = repr(value)[:40]
     if name == "delta":

@@ -121,11 +121,39 @@ class Dispatcher:
         key = credential.access_key_id[:128] if credential is not None else None
         region = credential.region[:64] if credential is not None else ""
         action = call.action if call is not None else _raw_action(request)
-        params = call.params if call is not None else {}
+        params = _bounded(call.params) if call is not None else {}
         state = self.backend.state
         at = state.clock.now()
-        sts.log_call(state, action, params, region, None, at, error.status, error=error, access_key_id=key)
+        kept = StsError(error.code, _cut(error.message), error.status, reason=error.reason)  # the message quotes the client
+        sts.log_call(state, action, params, region, None, at, error.status, error=kept, access_key_id=key)
         return key
+
+
+#: How much of a text a request refused before any action ran keeps in the record (nobody vouched for it).
+_KEPT = 2048
+
+
+def _cut(text: str) -> str:
+    """``text`` as the record keeps it: at most :data:`_KEPT` characters, and how many more there were."""
+    return text if len(text) <= _KEPT else f"{text[:_KEPT]}... ({len(text) - _KEPT} more characters)"
+
+
+def _bounded(value: Any) -> Any:
+    """A refused request's parameters as the record keeps them: every text cut (:func:`_cut`), the structure kept.
+
+    Example::
+
+        >>> kept = _bounded({"Name": "Bob", "Tags": [{"Key": "k", "Value": "v" * 2049}]})
+        >>> kept["Name"], kept["Tags"][0]["Value"][-26:]
+        ('Bob', 'v... (1 more characters)')
+    """
+    if isinstance(value, str):
+        return _cut(value)
+    if isinstance(value, dict):
+        return {key: _bounded(item) for key, item in value.items()}
+    if isinstance(value, list):
+        return [_bounded(item) for item in value]
+    return value
 
 
 def _raw_action(request: HttpRequest) -> str:

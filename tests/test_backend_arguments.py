@@ -233,3 +233,13 @@ def test_an_account_id_that_is_not_twelve_digits_is_refused_everywhere(account_i
         mock_federation(account_id=account_id)
     with pytest.raises(TypeError, match="account_id is text of 12 digits, such as '123456789012', not a int"):
         FederationBackend(123456789012)  # type: ignore[arg-type]
+
+
+def test_an_mfa_device_named_for_a_user_in_another_case_belongs_to_that_user() -> None:
+    backend = FederationBackend()
+    alice = backend.create_user("Alice", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "sts:GetSessionToken", "Resource": "*"}]})
+    device = backend.create_mfa_device("phone", user="alice")  # IAM's user names are case-insensitive
+    out = backend.invoke("GetSessionToken", {"SerialNumber": device.serial_number,
+                                             "TokenCode": backend.mfa_code(device)}, alice, "us-east-1")
+    assert out["Credentials"]["AccessKeyId"].startswith("ASIA")

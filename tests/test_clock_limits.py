@@ -117,3 +117,12 @@ def test_an_amount_that_is_not_a_number_is_a_type_error_naming_the_argument(
         clock.advance(*args, **kwargs)
     assert str(info.value).startswith(message)
     assert clock.offset == 0  # nothing moved
+
+
+def test_any_real_number_moves_the_clock() -> None:
+    from decimal import Decimal
+    from fractions import Fraction
+
+    clock = Clock()
+    clock.advance(Decimal("1.5"), minutes=Fraction(1, 2))
+    assert clock.offset == pytest.approx(31.5, abs=0.01)

@@ -421,3 +421,16 @@ def test_mockfed_serve_sends_the_reason_and_shows_it_in_its_state() -> None:
     header = info.value.response["ResponseMetadata"]["HTTPHeaders"]["x-mockfed-reason"]
     assert header.startswith("no identity-based policy allows sts:GetFederationToken on ")
     assert state["calls"][-1]["reason"] == header
+
+
+def test_explain_names_itself_in_a_type_error(mockfed: FederationBackend) -> None:
+    with pytest.raises(TypeError, match=r"^explain: action must be a string"):
+        mockfed.explain(mockfed.default_user.access_key_id, 7)  # type: ignore[arg-type]
+
+
+def test_a_trust_policy_of_not_principal_alone_says_so(mockfed: FederationBackend) -> None:
+    alice = mockfed.create_user("alice", ALLOW_ASSUME)
+    role = mockfed.create_role("NotAlice", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "NotPrincipal": {"AWS": alice.arn}, "Action": "sts:AssumeRole"}]})
+    _, _, reason = refused(mockfed, lambda: client_of(alice).assume_role(RoleArn=role.arn, RoleSessionName="s1"))
+    assert reason.endswith(f"(it names everyone but {alice.arn} (NotPrincipal))")

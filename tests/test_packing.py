@@ -285,9 +285,12 @@ def test_mapping_and_sequence_tags_pack_alike() -> None:
         tags=[("Project", "Pegasus"), ("Cost-Center", "98765")]
     )
     assert pack(tags={"Project": "Pegasus"}) == pack(tags=[("Project", "Pegasus")])
+    assert pack(tags=(pair for pair in [("Project", "Pegasus")])) == pack(tags=[("Project", "Pegasus")])
 
 
-@pytest.mark.parametrize("tags", ["Project=Pegasus", [("Project",)], [1, 2], [("Project", 7)], {"Project": None}])
+@pytest.mark.parametrize(
+    "tags", ["Project=Pegasus", [("Project",)], [1, 2], [("Project", 7)], {"Project": None}, ["ab"], [b"ab"]]
+)
 def test_tags_that_are_neither_pairs_nor_a_mapping_of_text_are_a_type_error_showing_both(tags: Any) -> None:
     with pytest.raises(TypeError, match=r"tags must be a mapping or a sequence of \(key, value\) pairs of text"):
         pack(tags=tags)

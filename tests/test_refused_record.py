@@ -94,3 +94,20 @@ def test_the_server_logs_and_shows_a_refused_request_with_its_action(caplog: pyt
     assert shown["reason"] is None  # an expired token needs no reason: the message says it
     assert (shown["action"], shown["status"], shown["error_code"], shown["access_key_id"], shown["caller_arn"]) == (
         "GetCallerIdentity", 403, "ExpiredToken", creds["AccessKeyId"], None)
+
+
+def test_the_record_of_a_refused_request_is_bounded_whatever_the_client_sent() -> None:
+    with mock_federation(strict_auth=True) as backend:
+        unsigned = {"Content-Type": "application/x-www-form-urlencoded"}
+        huge = "A" * 1_000_000
+        requests.post("https://sts.amazonaws.com/", data=f"Action={huge}&Version=2011-06-15", headers=unsigned,
+                      timeout=5)
+        requests.post("https://sts.amazonaws.com/", headers=unsigned, timeout=5,
+                      data=f"Action=GetFederationToken&Version=2011-06-15&Name=Bob&Policy={huge}")
+    invalid, unsigned_call = backend.calls
+    assert (invalid.error_code, len(invalid.action)) == ("InvalidAction", 128)
+    assert invalid.error_message is not None
+    assert len(invalid.error_message) < 2100
+    assert invalid.error_message.endswith("more characters)")
+    assert unsigned_call.status == 403
+    assert len(unsigned_call.params["Policy"]) < 2100

@@ -222,8 +222,11 @@ def _as_tags(tags: object) -> tuple[tuple[str, str], ...]:
     )
     if isinstance(tags, str | bytes) or not isinstance(tags, Iterable):
         raise wrong
+    items = list(tags.items()) if isinstance(tags, Mapping) else list(tags)
+    if any(isinstance(pair, str | bytes) for pair in items):
+        raise wrong  # "ab" would unpack as the pair ("a", "b")
     try:
-        pairs = tuple(tags.items()) if isinstance(tags, Mapping) else tuple((key, value) for key, value in tags)
+        pairs = tuple((key, value) for key, value in items)
     except (TypeError, ValueError):
         raise wrong from None
     if not all(isinstance(key, str) and isinstance(value, str) for key, value in pairs):

@@ -128,5 +128,9 @@ StringEquals sts:ExternalId ['acme-7'] is not met: the request has no sts:Extern
     if named_any:
         return f"{where} names {who} only by its account, so its own policies must allow {action} too"
     principals = sorted({value for st in policy.statements for _, values in st.principals or () for value in values})
-    shown = ", ".join(principals[:5]) + (f" and {len(principals) - 5} more" if len(principals) > 5 else "")
+    excluded = sorted({v for st in policy.statements for _, values in st.not_principals or () for v in values})
+    shown = ", ".join(value[:200] for value in principals[:5]) + (
+        f" and {len(principals) - 5} more" if len(principals) > 5 else "")
+    if not shown and excluded:
+        shown = "everyone but " + ", ".join(value[:200] for value in excluded[:5]) + " (NotPrincipal)"
     return f"no statement of {where} names {who} as its Principal (it names {shown or 'no principal'})"

@@ -643,7 +643,10 @@ class Account:
         _check_name(name, "virtualMFADeviceName")
         if user is not None:
             _check_name(user, "userName")
-            if user.lower() not in self._users and not self.directory.has_user(self.account_id, user):
+            held = self._users.get(user.lower())
+            if held is not None:
+                user = held.name  # IAM's names are case-insensitive: the device belongs to the user as named
+            elif not self.directory.has_user(self.account_id, user):
                 raise StsError("NoSuchEntity", f"The user with name {user} cannot be found.", 404)
         device = MfaDevice(
             serial_number=f"arn:aws:iam::{self.account_id}:mfa/{name}",

@@ -115,14 +115,16 @@ def why(
         >>> backend.explain("AKIAUNKNOWNUNKNOWN00", "s3:GetObject").reason
         'no credentials of the account have the access key id AKIAUNKNOWNUNKNOWN00'
     """
-    _check_question(access_key_id, action, resource, context)
+    _check_question(access_key_id, action, resource, context, asked="explain")
     principal = state.principal(access_key_id) or state.console_principal(access_key_id)
     if principal is None:
         return policy.Verdict(None, f"no credentials of the account have the access key id {access_key_id[:128]}")
     return verdict(state, principal, action, resource, context)
 
 
-def _check_question(access_key_id: object, action: object, resource: object, context: object) -> None:
+def _check_question(
+    access_key_id: object, action: object, resource: object, context: object, asked: str = "is_allowed"
+) -> None:
     """``is_allowed``'s arguments as it reads them, or a ``TypeError`` naming the argument and what it must be."""
     for name, value, example in (
         ("access_key_id", access_key_id, "a key id such as AKIA... or a console session's session_id"),
@@ -130,7 +132,7 @@ def _check_question(access_key_id: object, action: object, resource: object, con
         ("resource", resource, "an ARN such as 'arn:aws:s3:::reports/q3.csv', or '*'"),
     ):
         if not isinstance(value, str):
-            raise TypeError(f"is_allowed: {name} must be a string, {example}; got {type(value).__name__}")
+            raise TypeError(f"{asked}: {name} must be a string, {example}; got {type(value).__name__}")
     if context is None or isinstance(context, LazyContext):
         return
     if not isinstance(context, Mapping) or not all(
@@ -139,7 +141,7 @@ def _check_question(access_key_id: object, action: object, resource: object, con
         for key, value in context.items()
     ):
         raise TypeError(
-            "is_allowed: context must be a dict of condition keys to a string or a list of strings, such as "
+            f"{asked}: context must be a dict of condition keys to a string or a list of strings, such as "
             '{"aws:SourceIp": "10.0.0.1"}'
         )
 

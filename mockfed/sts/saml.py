@@ -178,11 +178,11 @@ def _vouched(
     attributes = assertion.attributes
     pairs = [{part.strip() for part in value.split(",")} for value in attributes.get(saml.ROLE_ATTRIBUTE, ())]
     if {role_arn, provider.arn} not in pairs:
-        granted = sorted(part for pair in pairs for part in pair if ":role/" in part)
+        granted = sorted(part[:200] for pair in pairs for part in pair if ":role/" in part)
         raise not_authorized(
             f"sts:{ACTION}",
             f"the assertion's {saml.ROLE_ATTRIBUTE} attribute pairs {provider.arn} with "
-            f"{', '.join(granted[:5]) or 'no role'}, not with {role_arn}",
+            f"{', '.join(granted[:5]) or 'no role'}{' and more' if len(granted) > 5 else ''}, not with {role_arn[:200]}",
         )
     if not assertion.name_id:
         raise not_authorized(f"sts:{ACTION}", "the assertion's Subject has no NameID")
