@@ -100,7 +100,9 @@ def span_seconds(
 
 def _amount(name: str, value: object) -> float:
     """A number of ``advance()``'s, or a ``TypeError`` naming the argument and the spelling that works."""
-    if isinstance(value, numbers.Real | decimal.Decimal) and not isinstance(value, bool):  # and Fraction, NumPy's
+    if value is True or value is False:
+        pass  # a bool is an int to Python, never an amount of time to a test
+    elif isinstance(value, numbers.Real | decimal.Decimal):  # int, float, Fraction, Decimal, NumPy's numbers
         return float(value)
     shown = repr(value)[:40]
     if name == "delta":

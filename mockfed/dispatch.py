@@ -124,7 +124,8 @@ class Dispatcher:
         params = _bounded(call.params) if call is not None else {}
         state = self.backend.state
         at = state.clock.now()
-        kept = StsError(error.code, _cut(error.message), error.status, reason=error.reason)  # the message quotes the client
+        # the message may quote what the client sent: the record keeps it cut
+        kept = StsError(error.code, _cut(error.message), error.status, reason=error.reason)
         sts.log_call(state, action, params, region, None, at, error.status, error=kept, access_key_id=key)
         return key
 

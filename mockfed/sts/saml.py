@@ -182,7 +182,8 @@ def _vouched(
         raise not_authorized(
             f"sts:{ACTION}",
             f"the assertion's {saml.ROLE_ATTRIBUTE} attribute pairs {provider.arn} with "
-            f"{', '.join(granted[:5]) or 'no role'}{' and more' if len(granted) > 5 else ''}, not with {role_arn[:200]}",
+            f"{', '.join(granted[:5]) or 'no role'}{' and more' if len(granted) > 5 else ''}, "
+            f"not with {role_arn[:200]}",
         )
     if not assertion.name_id:
         raise not_authorized(f"sts:{ACTION}", "the assertion's Subject has no NameID")
