@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import socket
 from pathlib import Path
 from typing import Any
 
@@ -64,6 +65,50 @@ def anonymous(mockfed):  # type: ignore[no-untyped-def]
     from botocore.config import Config
 
     return boto3.client("sts", region_name="us-east-1", config=Config(signature_version=UNSIGNED))
+
+
+class SocketOpened(Exception):
+    """The socket guard's refusal: something tried to reach the network."""
+
+
+class SocketGuard:
+    """What tried to reach the network while :func:`socket_guard` was on, each as ``"getaddrinfo HOST:PORT"``,
+    ``"create_connection (HOST, PORT)"``, ``"connect ..."``. ``error`` is the exception the guard raises (take it from
+    here: pytest imports this file as ``conftest``, so ``tests.conftest.SocketOpened`` is another class)."""
+
+    error = SocketOpened
+
+    def __init__(self) -> None:
+        self.attempts: list[str] = []
+
+    def refuse(self, what: str) -> SocketOpened:
+        self.attempts.append(what)
+        return SocketOpened(what)
+
+
+@pytest.fixture
+def socket_guard(monkeypatch: pytest.MonkeyPatch) -> SocketGuard:
+    """No socket for the test: ``socket.getaddrinfo``, ``create_connection`` and ``socket.connect``/``connect_ex``
+    record the attempt and raise :class:`SocketOpened`."""
+    guard = SocketGuard()
+
+    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
+        raise guard.refuse(f"getaddrinfo {host}:{port}")
+
+    def create_connection(address: Any, *args: Any, **kwargs: Any) -> Any:
+        raise guard.refuse(f"create_connection {address}")
+
+    def connect(self: socket.socket, address: Any) -> None:
+        raise guard.refuse(f"connect {address}")
+
+    def connect_ex(self: socket.socket, address: Any) -> int:
+        raise guard.refuse(f"connect_ex {address}")
+
+    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
+    monkeypatch.setattr(socket, "create_connection", create_connection)
+    monkeypatch.setattr(socket.socket, "connect", connect)
+    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
+    return guard
 
 
 def refusal(error: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> tuple[int, str, str]:

@@ -11,7 +11,6 @@ exists, unless ``allow_passthrough=True``, which is also the guard's own positiv
 from __future__ import annotations
 
 import json
-import socket
 import urllib.error
 import urllib.request
 from typing import Any
@@ -25,44 +24,9 @@ from botocore.config import Config
 from botocore.exceptions import ClientError
 
 from mockfed import FederationBackend, UnmockedRequestError, mock_federation
+from tests.conftest import SocketGuard
 
 MODULE_LEVEL_CLIENT = boto3.client("sts", region_name="ca-central-1")  # older than any mock
-
-
-class SocketOpened(Exception):
-    """The guard's refusal: something tried to reach the network."""
-
-
-class SocketGuard:
-    def __init__(self) -> None:
-        self.attempts: list[str] = []
-
-    def refuse(self, what: str) -> SocketOpened:
-        self.attempts.append(what)
-        return SocketOpened(what)
-
-
-@pytest.fixture
-def socket_guard(monkeypatch: pytest.MonkeyPatch) -> SocketGuard:
-    guard = SocketGuard()
-
-    def getaddrinfo(host: Any, port: Any, *args: Any, **kwargs: Any) -> Any:
-        raise guard.refuse(f"getaddrinfo {host}:{port}")
-
-    def create_connection(address: Any, *args: Any, **kwargs: Any) -> Any:
-        raise guard.refuse(f"create_connection {address}")
-
-    def connect(self: socket.socket, address: Any) -> None:
-        raise guard.refuse(f"connect {address}")
-
-    def connect_ex(self: socket.socket, address: Any) -> int:
-        raise guard.refuse(f"connect_ex {address}")
-
-    monkeypatch.setattr(socket, "getaddrinfo", getaddrinfo)
-    monkeypatch.setattr(socket, "create_connection", create_connection)
-    monkeypatch.setattr(socket.socket, "connect", connect)
-    monkeypatch.setattr(socket.socket, "connect_ex", connect_ex)
-    return guard
 
 
 ENDPOINTS = [
@@ -277,9 +241,9 @@ def test_urllib_to_sts_opens_no_socket_and_other_aws_hosts_are_stopped(socket_gu
 
 def test_urllib_passthrough_and_after_the_mock_reach_the_network(socket_guard: SocketGuard) -> None:
     """The positive control of the urllib door: what it does not answer really goes out."""
-    with mock_federation(allow_passthrough=True), pytest.raises(SocketOpened):
+    with mock_federation(allow_passthrough=True), pytest.raises(socket_guard.error):
         urllib.request.urlopen("https://s3.amazonaws.com/bucket")
-    with pytest.raises(SocketOpened):
+    with pytest.raises(socket_guard.error):
         urllib.request.urlopen("https://signin.aws.amazon.com/federation")
     assert socket_guard.attempts == [
         "create_connection ('s3.amazonaws.com', 443)",
