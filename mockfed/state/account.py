@@ -762,6 +762,21 @@ class Account:
         """The JSON Web Key Set the issuer publishes, or None when STS could not retrieve one."""
         return self._published_keys.get(issuer.rstrip("/"))
 
+    def publishing_issuers(self) -> list[str]:
+        """Every issuer that publishes keys (:meth:`publish_signing_keys`), as published, read now.
+
+        Example::
+
+            >>> import threading
+            >>> from mockfed.state.keys import KeyFactory
+            >>> account = Account("123456789012", KeyFactory(seed=1), threading.RLock())
+            >>> account.publish_signing_keys("https://issuer.example.com/", {"keys": []})
+            >>> account.publishing_issuers()
+            ['https://issuer.example.com']
+        """
+        with self._lock:
+            return list(self._published_keys)
+
     # ---- policies ----------------------------------------------------------------------------------------
 
     def create_policy(self, name: str, document: PolicyDocument) -> str:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import threading
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -9,6 +10,7 @@ from dataclasses import dataclass
 from mockfed.backend import FederationBackend
 from mockfed.dispatch import Exchange, console_exchange
 from mockfed.http import HttpRequest, HttpResponse
+from mockfed.idp.discovery import issuer_document
 
 __all__ = ["Door", "active_state", "body_read", "doors", "lock"]
 
@@ -43,6 +45,34 @@ class Door:
             400
         """
         return console_exchange(request, self.backend).response
+
+    def publishes(self, url: str) -> bool:
+        """Whether an OpenID Connect issuer the backend holds now publishes a document at ``url`` (its discovery
+        document, its keys): :mod:`mockfed.idp.discovery`, read from the backend at each question."""
+        return issuer_document(self.backend.state.account, url) is not None
+
+    def answer_identity_provider(self, request: HttpRequest) -> HttpResponse | None:
+        """What an issuer the backend holds publishes at the request's URL, as its host answers it; None when no
+        issuer publishes anything there (the door then does what it does with any other host).
+
+        Example::
+
+            >>> from mockfed.dispatch import Dispatcher
+            >>> backend = FederationBackend()
+            >>> github = backend.create_oidc_provider("https://token.actions.githubusercontent.com")
+            >>> door = Door(Dispatcher(backend).exchange, backend)
+            >>> keys = HttpRequest.build("GET", "https://token.actions.githubusercontent.com/.well-known/jwks", {}, b"")
+            >>> door.answer_identity_provider(keys).status
+            200
+            >>> door.answer_identity_provider(keys._replace(url="https://gitlab.com/.well-known/jwks")) is None
+            True
+        """
+        document = issuer_document(self.backend.state.account, request.url)
+        if document is None:
+            return None
+        if request.method not in ("GET", "HEAD"):
+            return HttpResponse(405, {"Allow": "GET, HEAD", "Content-Type": "text/plain"}, b"Method Not Allowed")
+        return HttpResponse(200, {"Content-Type": "application/json"}, json.dumps(document).encode("utf-8"))
 
 
 doors: list[Door] = []

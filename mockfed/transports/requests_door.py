@@ -1,5 +1,8 @@
 """The requests door: ``requests`` calls to STS, sign-in and console hosts, answered through ``responses``.
 
+And the URLs where an OpenID Connect issuer the active backend holds publishes its discovery document and keys
+(:mod:`mockfed.idp.discovery`), so code that verifies tokens itself runs offline.
+
 A door only translates transport objects to :class:`HttpRequest` and back; it knows no
 STS action. ``requests`` and ``responses`` are imported on the first activation, keeping
 ``import mockfed`` light.
@@ -28,8 +31,16 @@ def _callback(prepared: Any) -> tuple[int, dict[str, str], bytes]:
         raise ConnectionError("mockfed is no longer active")
     body = body_bytes(prepared.body)
     request = HttpRequest.build(prepared.method or "GET", prepared.url, dict(prepared.headers), body)
-    answer = door.answer if destination(prepared.url) == "sts" else door.answer_console
-    response = answer(request)
+    going = destination(prepared.url)
+    if going == "sts":
+        response = door.answer(request)
+    elif going == "console":
+        response = door.answer_console(request)
+    else:  # an identity provider's document, chosen by _get_adapter
+        published = door.answer_identity_provider(request)
+        if published is None:  # the issuer went (a reset) between match and answer: refuse, as above
+            raise ConnectionError(f"no identity provider of the active mock publishes {prepared.url}")
+        response = published
     return response.status, response.headers, body_read(request, response)
 
 
@@ -46,8 +57,13 @@ _original_get_adapter: Any = None
 
 
 def _get_adapter(session: Any, url: str) -> Any:
-    """``requests.Session.get_adapter`` while a mock is active: STS, sign-in and console hosts get mockfed's adapter."""
+    """``requests.Session.get_adapter`` while a mock is active: STS, sign-in and console hosts get mockfed's adapter,
+    and so do the URLs where an OpenID Connect issuer the active backend holds publishes its discovery document and
+    keys (asked at each request: nothing else of the issuer's host, and nothing once the issuer is gone)."""
     if doors and destination(url) in ("sts", "console"):  # however the host is spelled
+        return _sts_adapter
+    door = active_state()
+    if door is not None and door.publishes(url):
         return _sts_adapter
     return _original_get_adapter(session, url)
 

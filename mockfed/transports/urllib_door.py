@@ -4,7 +4,8 @@ Identity brokers written with the standard library (AWS's own samples among them
 ``urllib.request.urlopen``. While a mock is active, ``AbstractHTTPHandler.do_open`` (the one
 method every ``http``/``https`` opener of ``urllib.request`` sends through, whichever opener or
 handler subclass a program built, before or after the mock started) answers STS, sign-in and
-console URLs from the pipeline and refuses other AWS hosts with
+console URLs from the pipeline, the discovery documents and keys of the OpenID Connect issuers the
+backend holds (:mod:`mockfed.idp.discovery`), and refuses other AWS hosts with
 :class:`~mockfed.errors.UnmockedRequestError` (unless ``allow_passthrough``), so nothing reaches
 AWS. urllib itself then does what it does with any answer: redirects are followed (the login's
 302 to the console) and error statuses raise ``urllib.error.HTTPError`` carrying the page.
@@ -41,6 +42,11 @@ def _do_open(handler: Any, http_class: Any, request: Any, **connection_args: Any
             return _answered(door.answer, request)
         if going == "console":
             return _answered(door.answer_console, request)
+        if door.publishes(url):  # an issuer's discovery document or keys (EKS's host is an AWS one)
+            sent = _http_request(request)
+            published = door.answer_identity_provider(sent)
+            if published is not None:
+                return _Answer(url, published, body_read(sent, published))
         if not door.allow_passthrough and going == "aws":
             raise UnmockedRequestError(request.host.split(".")[0] or "an AWS service", url)
     return _original_do_open(handler, http_class, request, **connection_args)
