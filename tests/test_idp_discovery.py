@@ -3,12 +3,15 @@
 While a mock is active, an OpenID Connect issuer the backend holds answers
 ``ISSUER/.well-known/openid-configuration`` and the ``jwks_uri`` it names, through the requests and
 urllib doors, so code that verifies tokens itself (PyJWT's ``PyJWKClient``) runs against mockfed's
-tokens with no socket; any other URL keeps what the doors did before.
+tokens with no socket; any other URL keeps what the doors did before. ``mockfed serve`` serves the
+same documents, and SAML metadata, under ``/_mockfed/``; every other path there is a 404 in JSON.
 """
 
 from __future__ import annotations
 
 import base64
+import http.client
+import importlib.util
 import json
 import urllib.error
 import urllib.request
@@ -19,6 +22,7 @@ import pytest
 import requests
 
 from mockfed import FederationBackend, UnmockedRequestError, mock_federation
+from mockfed.server import FederationServer
 from tests.conftest import SocketGuard
 
 GITHUB = "https://token.actions.githubusercontent.com"
@@ -209,3 +213,145 @@ def test_an_aws_host_that_is_no_provider_is_still_refused(socket_guard: SocketGu
         with pytest.raises(UnmockedRequestError):
             urllib.request.urlopen(other + DISCOVERY, timeout=5)
     assert socket_guard.attempts == []
+
+
+# ---- mockfed serve ----------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def served() -> Any:
+    backend = FederationBackend()
+    with FederationServer(backend) as server:
+        yield server
+
+
+@pytest.mark.parametrize("issuer", ISSUERS)
+def test_serve_answers_the_discovery_document_and_pyjwkclient_works_against_it(
+    served: FederationServer, issuer: str
+) -> None:
+    provider = served.backend.create_oidc_provider(issuer, ["sts.amazonaws.com"])
+    host_path = issuer.removeprefix("https://")
+    token = provider.token(sub="repo:acme/app:ref:refs/heads/main")
+
+    answer = requests.get(f"{served.url}/_mockfed/oidc/{host_path}{DISCOVERY}", timeout=5)
+    configuration = answer.json()
+
+    assert answer.headers["Content-Type"] == "application/json"
+    jwks_uri = f"{served.url}/_mockfed/oidc/{host_path}/.well-known/jwks"
+    with mock_federation(backend=served.backend):  # the document the issuer's own URL answers in process
+        in_process = requests.get(issuer + DISCOVERY, timeout=5).json()
+    assert configuration == {**in_process, "jwks_uri": jwks_uri}
+    assert configuration["issuer"] == issuer
+    assert verified(token, configuration)["sub"] == "repo:acme/app:ref:refs/heads/main"
+    assert requests.get(jwks_uri, timeout=5).json() == provider.jwks
+
+
+def test_serve_names_itself_as_the_client_reached_it(served: FederationServer) -> None:
+    served.backend.create_oidc_provider(GITHUB)
+    path = "/_mockfed/oidc/token.actions.githubusercontent.com/.well-known/openid-configuration"
+    reached = requests.get(f"http://localhost:{served.port}{path}", timeout=5).json()
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=5)
+    connection.putrequest("GET", path, skip_host=True)
+    connection.putheader("Host", "evil.example.com/x?")  # not a host: the server's own URL instead
+    connection.endheaders()
+    forged = json.loads(connection.getresponse().read())
+    connection.close()
+
+    assert reached["jwks_uri"] == f"http://localhost:{served.port}/_mockfed/oidc/{GITHUB[8:]}/.well-known/jwks"
+    assert forged["jwks_uri"] == f"{served.url}/_mockfed/oidc/{GITHUB[8:]}/.well-known/jwks"
+
+
+def test_serve_reads_the_backend_at_each_request(served: FederationServer) -> None:
+    url = f"{served.url}/_mockfed/oidc/token.actions.githubusercontent.com/.well-known/jwks"
+    assert requests.get(url, timeout=5).status_code == 404
+    github = served.backend.create_oidc_provider(GITHUB)
+    assert requests.get(url, timeout=5).json() == github.jwks
+    served.backend.reset()
+    assert requests.get(url, timeout=5).status_code == 404
+
+
+def test_serve_answers_head_and_refuses_other_methods(served: FederationServer) -> None:
+    served.backend.create_oidc_provider(GITHUB)
+    url = f"{served.url}/_mockfed/oidc/token.actions.githubusercontent.com{DISCOVERY}"
+    head = requests.head(url, timeout=5)
+    posted = requests.post(url, data=b"{}", timeout=5)
+    assert (head.status_code, head.content, head.headers["Content-Type"]) == (200, b"", "application/json")
+    assert (posted.status_code, posted.headers["Allow"]) == (405, "GET, HEAD")
+    assert "error" in posted.json()
+
+
+def test_serve_answers_saml_metadata_with_the_certificate_assertions_are_signed_with(
+    served: FederationServer,
+) -> None:
+    XMLVerifier = pytest.importorskip("signxml").XMLVerifier  # the saml extra (the test extra has it)
+    from lxml import etree
+
+    okta = served.backend.create_saml_provider("Okta", issuer="http://www.okta.com/exk1fcia6d6EMsf331d8")
+    answer = requests.get(f"{served.url}/_mockfed/saml/Okta/metadata.xml", timeout=5)
+
+    assert answer.status_code == 200
+    assert answer.headers["Content-Type"] == "application/samlmetadata+xml"
+    assert answer.text == okta.metadata
+    root = etree.fromstring(answer.content, etree.XMLParser(resolve_entities=False, no_network=True))
+    md, ds = "urn:oasis:names:tc:SAML:2.0:metadata", "http://www.w3.org/2000/09/xmldsig#"
+    assert root.tag == f"{{{md}}}EntityDescriptor"
+    assert root.get("entityID") == okta.issuer
+    (certificate,) = root.iterfind(f".//{{{md}}}KeyDescriptor[@use='signing']//{{{ds}}}X509Certificate")
+    assert okta.certificate is not None
+    assert "".join((certificate.text or "").split()) == "".join(
+        line for line in okta.certificate.splitlines() if "-----" not in line
+    )
+    response = base64.b64decode(okta.assertion("arn:aws:iam::123456789012:role/Admin", sign="response"))
+    verified_root = XMLVerifier().verify(response, x509_cert=certificate.text).signed_xml
+    assert verified_root is not None
+
+
+def test_serve_answers_the_metadata_of_a_provider_made_from_an_idps_own(served: FederationServer) -> None:
+    pytest.importorskip("signxml")
+    okta = FederationBackend().create_saml_provider("Okta")
+    served.backend.create_saml_provider("Copy", okta.metadata)
+    assert requests.get(f"{served.url}/_mockfed/saml/Copy/metadata.xml", timeout=5).text == okta.metadata
+
+
+HOSTILE = [
+    "/_mockfed/oidc/",
+    "/_mockfed/oidc/../state",
+    "/_mockfed/oidc/%2e%2e/state",
+    "/_mockfed/oidc/%2E%2E%2Fstate",
+    "/_mockfed/oidc/token.actions.githubusercontent.com/../token.actions.githubusercontent.com" + DISCOVERY,
+    "/_mockfed/oidc/token.actions.githubusercontent.com/%2e/.well-known/jwks",
+    "/_mockfed/oidc/token.actions.githubusercontent.com//.well-known/jwks",
+    "/_mockfed/oidc/token.actions.githubusercontent.com/.well-known/jwks/",
+    "/_mockfed/oidc/token.actions.githubusercontent.com/.well-known/",
+    "/_mockfed/oidc/token.actions.githubusercontent.com",
+    "/_mockfed/oidc/TOKEN.actions.githubusercontent.com/.well-known/jwks",
+    "/_mockfed/oidc/gitlab.com" + DISCOVERY,
+    "/_mockfed/oidc/token.actions.githubusercontent.com%00" + DISCOVERY,
+    "/_mockfed/oidc/token.actions.githubusercontent.com\\..\\" + DISCOVERY,
+    "/_mockfed/oidc/" + "a/" * 20_000 + DISCOVERY,
+    "/_mockfed/saml/",
+    "/_mockfed/saml/Okta",
+    "/_mockfed/saml/Okta/",
+    "/_mockfed/saml/Entra/metadata.xml",
+    "/_mockfed/saml/../metadata.xml",
+    "/_mockfed/saml/%2e%2e/metadata.xml",
+    "/_mockfed/saml/Okta/../Okta/metadata.xml",
+    "/_mockfed/saml/Okta/metadata.xml/..",
+    "/_mockfed/saml/" + "O" * 200 + "/metadata.xml",
+    "/_mockfed/saml/Ok ta/metadata.xml",
+    "/_mockfed/saml/Okta%2fmetadata.xml",
+]
+
+
+@pytest.mark.parametrize("path", HOSTILE)
+def test_serve_answers_404_in_json_to_every_other_path(served: FederationServer, path: str) -> None:
+    served.backend.create_oidc_provider(GITHUB)
+    if importlib.util.find_spec("signxml") is not None:
+        served.backend.create_saml_provider("Okta")
+    connection = http.client.HTTPConnection("127.0.0.1", served.port, timeout=5)
+    connection.request("GET", path.replace(" ", "%20"))  # as sent: no client normalizes it on the way
+    answer = connection.getresponse()
+    body = json.loads(answer.read())
+    connection.close()
+    assert (answer.status, answer.getheader("Content-Type")) == (404, "application/json"), body
+    assert set(body) == {"error"}
