@@ -24,6 +24,7 @@ from mockfed.errors import (
 from mockfed.iam.packing import packed_policy_size
 from mockfed.mock import FederationMock, active_backend, mock_federation, web_identity
 from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_ACCOUNT_ID, DEFAULT_SECRET_ACCESS_KEY
+from mockfed.state.keys import access_key_id_for
 from mockfed.state.records import Call, ConsoleSession, FederatedSession, Principal
 from mockfed.transports import install_botocore_handler as _install_botocore_handler
 from mockfed.version import __version__
@@ -48,6 +49,7 @@ __all__ = [
     "UnusedInteractionsError",
     "WebIdentityEnvironmentWarning",
     "__version__",
+    "access_key_id_for",
     "active_backend",
     "mock_federation",
     "packed_policy_size",

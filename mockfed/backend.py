@@ -163,9 +163,16 @@ class FederationBackend:
     create_user = _Delegated(
         Account.create_user,
         _account,
-        """Add an IAM user with its own keys: ``create_user(name, policy=None, *, tags=None, managed=())``;
-        ``policy`` (JSON or a dict) and the ``managed`` policy ARNs are its identity policies (none: it may
-        do nothing). Returns the user's :class:`~mockfed.state.records.Principal`.
+        """Add an IAM user with its own keys: ``create_user(name, policy=None, *, tags=None, managed=(),
+        access_key_id=None, secret_access_key=None)``; ``policy`` (JSON or a dict) and the ``managed`` policy
+        ARNs are its identity policies (none: it may do nothing). Returns the user's
+        :class:`~mockfed.state.records.Principal`.
+
+        Its key is made unless ``access_key_id`` and ``secret_access_key`` fix it (both, so that an SDK's
+        configuration can name them before the backend exists): the key id is ``AKIA`` and 16 base32 characters
+        encoding this backend's account, as AWS's do (``mockfed.access_key_id_for(account_id)`` makes one, and a
+        key that encodes another account is refused with one that does), not another user's; the secret is 40
+        characters of base64.
 
         Example::
 
@@ -174,6 +181,11 @@ class FederationBackend:
             ...     {"Effect": "Allow", "Action": "s3:*", "Resource": "*"}]}, tags={"team": "blue"})
             >>> alice.arn, alice.access_key_id[:4]
             ('arn:aws:iam::123456789012:user/alice', 'AKIA')
+            >>> from mockfed import access_key_id_for
+            >>> broker = backend.create_user("broker", access_key_id=access_key_id_for("123456789012"),
+            ...                              secret_access_key="wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY")
+            >>> broker.access_key_id
+            'AKIABZPUZDIKAAAAAAAA'
         """,
     )
 

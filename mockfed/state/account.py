@@ -21,7 +21,7 @@ from mockfed.iam.grammar import policy_text
 from mockfed.model import action_names as model_actions
 from mockfed.model.limits import java_pattern_matcher
 from mockfed.model.regions import valid_region
-from mockfed.state.keys import KeyFactory
+from mockfed.state.keys import KeyFactory, access_key_id_for, account_of_access_key_id
 from mockfed.state.moto_iam import MotoDirectory
 from mockfed.state.records import Call, MfaDevice, OidcProvider, Principal, Role, SamlProvider
 
@@ -176,6 +176,7 @@ __all__ = [
     "Account",
     "PolicyDocument",
     "check_account_id",
+    "check_fixed_key",
 ]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
@@ -205,6 +206,50 @@ def check_account_id(account_id: object) -> str:
         shown = repr(account_id[:40])
         raise ValueError(f"{shown} is not an AWS account id: account_id is 12 digits, such as '123456789012'")
     return account_id
+
+
+_FIXED_KEY_ID = re.compile(r"AKIA[A-Z2-7]{16}", re.ASCII)
+_FIXED_SECRET = re.compile(r"[A-Za-z0-9/+=]{40}", re.ASCII)
+
+
+def check_fixed_key(access_key_id: object, secret_access_key: object, account_id: str) -> None:
+    """A user's fixed key as :meth:`Account.create_user` takes it, or a ``ValidationError`` naming the field: both
+    given; the key id 20 characters, ``AKIA`` and 16 of base32 (``A``-``Z``, ``2``-``7``), encoding ``account_id``
+    as AWS's key ids do (the message then gives one that does: :func:`~mockfed.state.keys.access_key_id_for`); the
+    secret 40 characters of base64 (letters, digits, ``/``, ``+``, ``=``).
+
+    Example::
+
+        >>> try:
+        ...     check_fixed_key("AKIAIOSFODNN7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY", "123456789012")
+        ... except StsError as err:
+        ...     print(err.message.rsplit(": ", 1)[1])
+        AKIABZPUZDIKPEXAMPLE does (mockfed.state.keys.access_key_id_for)
+    """
+    problems = []
+    if access_key_id is None or secret_access_key is None:
+        missing = "accessKeyId" if access_key_id is None else "secretAccessKey"
+        problems.append(f"Value 'None' at '{missing}' failed to satisfy constraint: Member must be given with "
+                        f"{'secretAccessKey' if missing == 'accessKeyId' else 'accessKeyId'} (a fixed key is both, "
+                        "or neither to have one made)")
+    if access_key_id is not None:
+        if not isinstance(access_key_id, str) or not _FIXED_KEY_ID.fullmatch(access_key_id):
+            problems.append(f"Value '{_shown(access_key_id)}' at 'accessKeyId' failed to satisfy constraint: Member "
+                            "must be 20 characters: AKIA and 16 of A-Z and 2-7 (base32), encoding the account, such "
+                            f"as {access_key_id_for(account_id)}")
+        elif (encoded := account_of_access_key_id(access_key_id)) != account_id:
+            problems.append(f"Value '{access_key_id}' at 'accessKeyId' failed to satisfy constraint: Member must "
+                            f"encode the account {account_id} (it encodes {encoded}), as AWS's key ids encode theirs: "
+                            f"{access_key_id_for(account_id, like=access_key_id)} does "
+                            "(mockfed.state.keys.access_key_id_for)")
+    if secret_access_key is not None and (
+        not isinstance(secret_access_key, str) or not _FIXED_SECRET.fullmatch(secret_access_key)
+    ):
+        shown = "*" * len(secret_access_key) if isinstance(secret_access_key, str) else _shown(secret_access_key)
+        problems.append(f"Value '{shown[:64]}' at 'secretAccessKey' failed to satisfy constraint: Member must be 40 "
+                        "characters of base64 (letters, digits, /, + and =), as AWS's secrets are")
+    if problems:
+        raise validation_error(problems)
 
 
 ALLOW_ALL_POLICY = '{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Action":"*","Resource":"*"}]}'
@@ -274,7 +319,7 @@ class Account:
     Example::
 
         >>> import threading
-        >>> from mockfed.state.keys import KeyFactory
+        >>> from mockfed.state.keys import KeyFactory, access_key_id_for, account_of_access_key_id
         >>> account = Account("111122223333", KeyFactory(seed=1), threading.RLock())
         >>> account.create_user("alice").arn
         'arn:aws:iam::111122223333:user/alice'
@@ -391,18 +436,32 @@ class Account:
         *,
         tags: Mapping[str, str] | None = None,
         managed: Sequence[str] = (),
+        access_key_id: str | None = None,
+        secret_access_key: str | None = None,
     ) -> Principal:
         """Add an IAM user with an access key; ``policy`` (JSON or a dict: its inline policy named ``policy``) and
-        ``managed`` policy ARNs are its identity policies (none: it may do nothing)."""
+        ``managed`` policy ARNs are its identity policies (none: it may do nothing). ``access_key_id`` and
+        ``secret_access_key`` (both or neither) fix its key instead of making one: see :func:`check_fixed_key`."""
         _check_name(name, "userName")
         checked_tags = _checked_tags(tags)
         documents = {INLINE_POLICY_NAME: _checked(policy)} if policy is not None else {}
         arns = _checked_arns(managed)
         self._check_managed(arns)
+        fixed = access_key_id is not None or secret_access_key is not None
+        if fixed:
+            check_fixed_key(access_key_id, secret_access_key, self.account_id)
         with self._lock:
             if name.lower() in self._users:
                 raise StsError("EntityAlreadyExists", f"User with name {name} already exists.", 409)
-            access_key_id, secret = self._keys.access_key_id("AKIA"), self._keys.secret_access_key()
+            if fixed and access_key_id in self._access_keys:
+                raise StsError("EntityAlreadyExists", f"Access key {access_key_id} already exists in the account "
+                               "(each key id belongs to one user: fix another one)", 409)
+            if fixed:
+                assert access_key_id is not None
+                assert secret_access_key is not None
+                secret = secret_access_key
+            else:
+                access_key_id, secret = self._keys.access_key_id("AKIA"), self._keys.secret_access_key()
             user = _User(name, self._keys.unique_id("AIDA"), checked_tags, documents, list(dict.fromkeys(arns)))
             self._users[name.lower()] = user
             self._access_keys[access_key_id] = _Key(name.lower(), secret)
@@ -433,7 +492,7 @@ class Account:
         Example::
 
             >>> import threading
-            >>> from mockfed.state.keys import KeyFactory
+            >>> from mockfed.state.keys import KeyFactory, access_key_id_for, account_of_access_key_id
             >>> account = Account("111122223333", KeyFactory(seed=1), threading.RLock())
             >>> alice = account.create_user("alice")
             >>> second = account.create_access_key("alice")
@@ -691,7 +750,7 @@ class Account:
         Example::
 
             >>> import threading
-            >>> from mockfed.state.keys import KeyFactory
+            >>> from mockfed.state.keys import KeyFactory, access_key_id_for, account_of_access_key_id
             >>> account = Account("123456789012", KeyFactory(seed=1), threading.RLock())
             >>> account.create_oidc_provider("https://token.actions.githubusercontent.com", ["sts.amazonaws.com"]).arn
             'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'
@@ -718,7 +777,7 @@ class Account:
         Example::
 
             >>> import threading
-            >>> from mockfed.state.keys import KeyFactory
+            >>> from mockfed.state.keys import KeyFactory, access_key_id_for, account_of_access_key_id
             >>> account = Account("123456789012", KeyFactory(seed=1), threading.RLock())
             >>> account.create_saml_provider("Okta", "<md:EntityDescriptor .../>").arn
             'arn:aws:iam::123456789012:saml-provider/Okta'
@@ -749,7 +808,7 @@ class Account:
         Example::
 
             >>> import threading
-            >>> from mockfed.state.keys import KeyFactory
+            >>> from mockfed.state.keys import KeyFactory, access_key_id_for, account_of_access_key_id
             >>> account = Account("123456789012", KeyFactory(seed=1), threading.RLock())
             >>> account.publish_signing_keys("https://issuer.example.com/", {"keys": []})
             >>> account.signing_keys("https://issuer.example.com"), account.signing_keys("https://other.example.com")

@@ -26,6 +26,7 @@ __all__ = [
     "MessageSealer",
     "TokenClaims",
     "TokenCodec",
+    "access_key_id_for",
     "account_of_access_key_id",
     "looks_like_mockfed_token",
 ]
@@ -134,6 +135,28 @@ def account_of_access_key_id(access_key_id: str) -> str | None:
     if len(access_key_id) != 20:
         return None
     return f"{(int.from_bytes(raw[:6], 'big') & _ACCOUNT_MASK) >> _ACCOUNT_SHIFT:012d}"
+
+
+def access_key_id_for(account_id: str, like: str = "AKIA") -> str:
+    """An access key id encoding ``account_id``: ``like`` (a 20-character ``AKIA``/``ASIA`` key id) with the
+    account's bits set in it, or, given only a 4-character prefix, that prefix with the account and no random
+    bits. A fixed key for a user (``create_user(..., access_key_id=...)``) must encode its account.
+
+    Example::
+
+        >>> access_key_id_for("123456789012")
+        'AKIABZPUZDIKAAAAAAAA'
+        >>> access_key_id_for("111122223333", like="AKIAIOSFODNN7EXAMPLE")
+        'AKIABTX3GSDS7EXAMPLE'
+        >>> account_of_access_key_id("AKIABTX3GSDS7EXAMPLE")
+        '111122223333'
+    """
+    try:
+        rest = int.from_bytes(base64.b32decode(like[4:20]), "big") if len(like) == 20 else 0
+    except (ValueError, binascii.Error):
+        rest = 0
+    account = int(account_id) if account_id.isascii() and account_id.isdigit() else 0
+    return like[:4] + _base32((rest & ~_ACCOUNT_BITS) | (((account << _ACCOUNT_SHIFT) & _ACCOUNT_MASK) << 32))
 
 
 class TokenClaims(NamedTuple):
