@@ -220,6 +220,25 @@ class FederationBackend:
         """Every role of the account (made with :meth:`create_role`)."""
         return self.state.account.roles
 
+    describe_account = _Delegated(
+        Account.describe,
+        _account,
+        """What the account holds now, as plain JSON values and never a secret: ``users`` (name, arn,
+        access_key_ids, policies, managed, tags), ``roles`` (name, arn, policies, managed, max_session_duration,
+        permissions_boundary, tags), ``policies`` (name, arn), ``oidc_providers`` (arn, url, client_ids),
+        ``saml_providers`` (arn, name), ``mfa_devices`` (serial_number, user) and ``disabled_regions``; what
+        ``GET /_mockfed/state`` shows as ``account``.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> _ = backend.create_policy("ReadLogs", {"Version": "2012-10-17", "Statement": [
+            ...     {"Effect": "Allow", "Action": "logs:Get*", "Resource": "*"}]})
+            >>> backend.describe_account()["policies"]
+            [{'name': 'ReadLogs', 'arn': 'arn:aws:iam::123456789012:policy/ReadLogs'}]
+        """,
+    )
+
     # ---- changing IAM: every answer after a change reads the account as it is then -------------------------
 
     delete_user = _Delegated(

@@ -209,6 +209,7 @@ def _state(backend: FederationBackend, body: dict[str, Any]) -> dict[str, Any]:
         "calls": [_view(call, _CALL_FIELDS) for call in backend.calls],
         "console_sessions": [_view(console, _CONSOLE_FIELDS) for console in backend.console_sessions],
         "clock": _clock_view(backend.clock),
+        "account": backend.describe_account(),  # users, roles, policies, providers, MFA devices, regions; no secret
     }
 
 

@@ -891,6 +891,65 @@ class Account:
     def region_disabled(self, region: str) -> bool:
         return region in self._disabled_regions
 
+    # ---- what the account holds --------------------------------------------------------------------------
+
+    def describe(self) -> dict[str, Any]:
+        """What the account holds now, as plain JSON values and never a secret: its users (with their access key
+        ids), roles, customer-managed policies, identity providers, MFA devices and disabled regions, each by
+        name and ARN, in the order they were made (regions sorted).
+
+        Example::
+
+            >>> import threading
+            >>> from mockfed.state.keys import KeyFactory
+            >>> account = Account("111122223333", KeyFactory(seed=1), threading.RLock())
+            >>> account.disable_region("ap-east-1")
+            >>> [user["name"] for user in account.describe()["users"]], account.describe()["disabled_regions"]
+            (['mockfed-default'], ['ap-east-1'])
+        """
+        with self._lock:
+            keys: dict[str, list[str]] = {}
+            for access_key_id, key in self._access_keys.items():
+                if key.owner is not None:
+                    keys.setdefault(key.owner, []).append(access_key_id)
+            users = [
+                {
+                    "name": user.name,
+                    "arn": f"arn:aws:iam::{self.account_id}:user/{user.name}",
+                    "access_key_ids": keys.get(owner, []),
+                    "policies": sorted(user.policies),
+                    "managed": list(user.managed),
+                    "tags": dict(user.tags),
+                }
+                for owner, user in self._users.items()
+            ]
+            roles = [
+                {
+                    "name": role.name,
+                    "arn": f"arn:aws:iam::{self.account_id}:role{role.path}{role.name}",
+                    "policies": sorted(role.policies),
+                    "managed": list(role.managed),
+                    "max_session_duration": role.max_session_duration,
+                    "permissions_boundary": role.permissions_boundary,
+                    "tags": dict(role.tags),
+                }
+                for role in self._roles.values()
+            ]
+            return {
+                "users": users,
+                "roles": roles,
+                "policies": [{"name": arn.rpartition("/")[2], "arn": arn} for arn in self._customer_policies],
+                "oidc_providers": [
+                    {"arn": provider.arn, "url": provider.url, "client_ids": list(provider.client_ids)}
+                    for provider in self._oidc.values()
+                ],
+                "saml_providers": [{"arn": provider.arn, "name": provider.name} for provider in self._saml.values()],
+                "mfa_devices": [
+                    {"serial_number": device.serial_number, "user": device.user_name} for device in self._mfa.values()
+                ],
+                "disabled_regions": sorted(self._disabled_regions),
+            }
+
     # ---- faults ------------------------------------------------------------------------------------------
 
     def inject_error(
