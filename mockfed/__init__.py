@@ -20,6 +20,7 @@ from mockfed.errors import (
     UnmockedRequestError,
     UnusedInteractionsError,
     WebIdentityEnvironmentWarning,
+    WorldFileError,
 )
 from mockfed.iam.packing import packed_policy_size
 from mockfed.mock import FederationMock, active_backend, mock_federation, web_identity
@@ -28,6 +29,7 @@ from mockfed.state.keys import access_key_id_for
 from mockfed.state.records import Call, ConsoleSession, FederatedSession, Principal
 from mockfed.transports import install_botocore_handler as _install_botocore_handler
 from mockfed.version import __version__
+from mockfed.world import World, load_world, read_world
 
 __all__ = [
     "DEFAULT_ACCESS_KEY_ID",
@@ -48,11 +50,15 @@ __all__ = [
     "UnmockedRequestError",
     "UnusedInteractionsError",
     "WebIdentityEnvironmentWarning",
+    "World",
+    "WorldFileError",
     "__version__",
     "access_key_id_for",
     "active_backend",
+    "load_world",
     "mock_federation",
     "packed_policy_size",
+    "read_world",
     "web_identity",
 ]
 

@@ -1,4 +1,4 @@
-"""The ``mockfed`` command: ``demo``, ``pack``, ``serve`` and ``scenario``.
+"""The ``mockfed`` command: ``demo``, ``pack``, ``serve``, ``scenario`` and ``world``.
 
 Every command-line error is one line on stderr and a non-zero exit, as the AWS CLI does it:
 2 for a command line mockfed cannot use (an unreadable file, a bad value), 1 for a request
@@ -21,11 +21,12 @@ import boto3
 from botocore.exceptions import BotoCoreError, ClientError
 
 from mockfed.backend import FederationBackend
-from mockfed.errors import StsError
+from mockfed.errors import StsError, WorldFileError
 from mockfed.iam.packing import pack
 from mockfed.mock import mock_federation
 from mockfed.state.account import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, check_account_id
 from mockfed.version import __version__
+from mockfed.world import read_world
 
 __all__ = ["CommandError", "main"]
 
@@ -160,6 +161,17 @@ def run_serve(args: argparse.Namespace) -> int:
     from mockfed.server import logger as request_log
 
     backend = FederationBackend(args.account_id) if args.account_id else FederationBackend()
+    world = None
+    if args.world:
+        try:
+            world = read_world(args.world)
+            if args.account_id is not None and world.account_id not in (None, args.account_id):
+                raise CommandError(
+                    f"--account-id {args.account_id} but {args.world} declares account {world.account_id}: give one"
+                )
+            backend = world.new_backend(account_id=args.account_id)  # POST /_mockfed/reset makes the world again
+        except WorldFileError as err:
+            raise CommandError(" ".join(str(err).split())) from None
     replay = None
     if args.scenario:
         try:
@@ -173,6 +185,7 @@ def run_serve(args: argparse.Namespace) -> int:
         raise CommandError(f"cannot listen on {args.host}:{args.port}: {err.strerror or err}", 1) from None
     strict = ", strict auth" if args.strict_auth else ""
     strict += f", replaying {args.scenario}" if args.scenario else ""
+    strict += f", world {args.world} ({world.summary().partition(': ')[2]})" if world is not None else ""
     print(f"mockfed serve: STS for account {backend.account_id} at {server.url}{strict} (Ctrl-C to stop)")
     print(f"admin API: {server.url}{ADMIN_PREFIX}state")
     print(f"export AWS_ACCESS_KEY_ID={shlex.quote(DEFAULT_ACCESS_KEY_ID)}")
@@ -203,6 +216,17 @@ def run_scenario(args: argparse.Namespace) -> int:
             print(f"{args.file}: OK, {len(loaded.interactions)} interaction(s)")
     except ScenarioFormatError as err:
         raise CommandError(" ".join(str(err).split()), 1) from None
+    return 0
+
+
+def run_world(args: argparse.Namespace) -> int:
+    """``mockfed world check FILE``: make the world in a fresh backend, nothing started; one line either way."""
+    try:
+        world = read_world(args.file)
+        world.new_backend()
+    except WorldFileError as err:
+        raise CommandError(" ".join(str(err).split()), 1) from None
+    print(f"{args.file}: OK, {world.summary()}")
     return 0
 
 
@@ -237,7 +261,7 @@ def _port(text: str) -> int:
 DESCRIPTION = (
     "An offline simulator of AWS STS federation for tests (GetFederationToken, AssumeRole, web identity and "
     "SAML, GetSessionToken, the console sign-in endpoint): serve it over HTTP, run the AWS CLI docs' example "
-    "against it, size session policies, inspect recorded scenarios."
+    "against it, size session policies, inspect recorded scenarios, check world files."
 )
 
 
@@ -278,6 +302,12 @@ def build_parser() -> argparse.ArgumentParser:
         metavar="FILE",
         help="answer from a recorded scenario (replay only: record in-process with mock_federation)",
     )
+    serve.add_argument(
+        "--world",
+        metavar="FILE",
+        help="declare the account first: users (fixed keys too), roles, policies, providers, MFA devices, regions "
+        "(JSON, YAML or TOML; see docs/serve.md)",
+    )
     serve.set_defaults(func=run_serve)
     scenario = commands.add_parser("scenario", help="inspect recorded scenario files")
     scenario_commands = scenario.add_subparsers(dest="scenario_command", required=True)
@@ -285,6 +315,11 @@ def build_parser() -> argparse.ArgumentParser:
         command = scenario_commands.add_parser(name, help=text)
         command.add_argument("file", metavar="FILE")
         command.set_defaults(func=run_scenario)
+    world = commands.add_parser("world", help="check world files (one declaration of an account)")
+    world_commands = world.add_subparsers(dest="world_command", required=True)
+    check = world_commands.add_parser("check", help="make the world in a fresh backend and say what it declares")
+    check.add_argument("file", metavar="FILE")
+    check.set_defaults(func=run_world)
     return parser
 
 
@@ -300,7 +335,8 @@ def main(argv: Sequence[str] | None = None) -> int:
     try:
         result: int = args.func(args)
     except CommandError as err:
-        command = " ".join(filter(None, (args.command, getattr(args, "scenario_command", None))))
+        subcommand = getattr(args, "scenario_command", None) or getattr(args, "world_command", None)
+        command = " ".join(filter(None, (args.command, subcommand)))
         print(f"mockfed {command}: {err}", file=sys.stderr)
         return err.status
     return result

@@ -23,6 +23,7 @@ __all__ = [
     "UnmockedRequestError",
     "UnusedInteractionsError",
     "WebIdentityEnvironmentWarning",
+    "WorldFileError",
     "access_denied",
     "as_sts_error",
     "expired_token",
@@ -247,6 +248,17 @@ RECORD_MODES = ("none", "once", "new_episodes", "all")
 
 class ScenarioFormatError(ValueError):
     """A scenario file that is not what mockfed reads; the message names the place and the fix."""
+
+
+class WorldFileError(ValueError):
+    """A world file (or dict) that does not declare an account mockfed can make: the message names the file, the
+    entry and the field, then what is wrong (``world.yaml: roles[1] (deployer): max_session_duration: ...``).
+
+    Example::
+
+        >>> str(WorldFileError("world.yaml: roles[1] (deployer): max_session_duration: must be 3600 to 43200"))
+        'world.yaml: roles[1] (deployer): max_session_duration: must be 3600 to 43200'
+    """
 
 
 class ScenarioSecretError(RuntimeError):

@@ -7,7 +7,7 @@ import inspect
 import os
 import sys
 import threading
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass, field
 from pathlib import Path
 from types import TracebackType
@@ -24,6 +24,7 @@ from mockfed.state.account import (
     DEFAULT_SECRET_ACCESS_KEY,
     check_account_id,
 )
+from mockfed.world import World, read_world
 
 if TYPE_CHECKING:
     from mockfed.scenario import Replay
@@ -104,6 +105,9 @@ class MockOptions(TypedDict, total=False):
     """``now`` (default) or ``recorded``: start the clock at the recording's time."""
     allow_unused: bool
     """Accept interactions of the scenario that the test never requests."""
+    world: str | os.PathLike[str] | Mapping[str, Any] | World | None
+    """A world file (JSON, YAML or TOML) or dict declaring the account: made in each activation's fresh backend
+    (see :mod:`mockfed.world`; ``backend.reset()`` makes it again); its ``account_id`` is the backend's."""
 
 
 #: The last line of :class:`~mockfed.errors.UnusedInteractionsError`: how to accept unused interactions, for
@@ -135,7 +139,20 @@ class FederationMock:
         self._record_mode = record_mode
         self._replay_clock = options.get("replay_clock", "now")
         self._allow_unused = options.get("allow_unused", False)
-        self._account_id = check_account_id(options.get("account_id", DEFAULT_ACCOUNT_ID))
+        world = options.get("world")
+        self._world = world if world is None or isinstance(world, World) else read_world(world)
+        if self._world is not None and self._backend is not None:
+            raise ValueError(
+                "world= declares the account of each activation's fresh backend; to make a world in a backend of "
+                "your own, load it there: mockfed.load_world(backend, world)"
+            )
+        world_account = self._world.account_id if self._world is not None else None
+        if world_account is not None and options.get("account_id", world_account) != world_account:
+            raise ValueError(
+                f"account_id={options.get('account_id')!r} but the world declares account {world_account}: "
+                "give one of them"
+            )
+        self._account_id = check_account_id(options.get("account_id", world_account or DEFAULT_ACCOUNT_ID))
         self._strict_auth = options.get("strict_auth", False)
         self._seed = options.get("seed")
         self._activations: list[_Activation] = []
@@ -144,7 +161,10 @@ class FederationMock:
 
     def start(self) -> FederationBackend:
         """Activate; returns the backend answering STS until :meth:`stop`."""
-        backend = self._backend or FederationBackend(self._account_id, seed=self._seed)
+        if self._world is not None:
+            backend = self._world.new_backend(account_id=self._account_id, seed=self._seed)
+        else:
+            backend = self._backend or FederationBackend(self._account_id, seed=self._seed)
         replay = None
         if self._scenario_path is not None:
             # Loaded on first use (a downward import): most suites never replay, and import mockfed stays light.

@@ -14,6 +14,9 @@ Example::
     @pytest.mark.mockfed(scenario="broker.json")   # tests/scenarios/broker.json; --mockfed-record-mode=once
     def test_replayed(mockfed): ...
 
+    @pytest.mark.mockfed(world="broker.yaml")      # tests/worlds/broker.yaml: the account's users, roles, ...
+    def test_in_the_world(mockfed): ...
+
     def test_in_ci(mockfed, mockfed_web_identity):  # botocore's web-identity credentials, as on EKS or GitHub
         github = mockfed.create_oidc_provider("https://token.actions.githubusercontent.com", ["sts.amazonaws.com"])
         mockfed_web_identity(github, role.arn, sub="repo:acme/app:ref:refs/heads/main")
@@ -23,6 +26,7 @@ Example::
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from os import PathLike
 from pathlib import Path
 from typing import Any
 
@@ -54,8 +58,9 @@ def pytest_configure(config: pytest.Config) -> None:
     config.addinivalue_line(
         "markers",
         "mockfed(strict_auth=False, account_id='123456789012', seed=None, allow_passthrough=False, "
-        "scenario=None, record_mode=None, replay_clock='now', allow_unused=False): options of the mockfed "
-        "fixture's mock; a relative scenario file is looked up in a scenarios/ folder beside the test module",
+        "scenario=None, record_mode=None, replay_clock='now', allow_unused=False, world=None): options of the "
+        "mockfed fixture's mock; a relative scenario file is looked up in a scenarios/ folder beside the test "
+        "module, a relative world file in a worlds/ folder",
     )
 
 
@@ -80,6 +85,9 @@ def mockfed(request: pytest.FixtureRequest) -> Iterator[FederationBackend]:
         override = request.config.getoption("--mockfed-record-mode")
         if override is not None:
             options["record_mode"] = override
+    if options.get("world") is not None and isinstance(options["world"], str | PathLike):
+        world = Path(options["world"])
+        options["world"] = world if world.is_absolute() else Path(request.node.path).parent / "worlds" / world
     with mock_federation(**options) as backend:
         yield backend
 
