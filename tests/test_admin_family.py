@@ -55,8 +55,8 @@ EXCLUDED = {
 
 #: Attributes of a result that stay in the server's process, and why.
 PYTHON_ONLY = {
-    OidcIdentityProvider: {"clock": "the server's Clock object", "key": "the issuer's private key stays on the server"},
-    SamlIdentityProvider: {"clock": "the server's Clock object", "key_pem": "the IdP's private key stays on the server"},
+    OidcIdentityProvider: {"clock": "the server's Clock object", "key": "the issuer's private key: it stays there"},
+    SamlIdentityProvider: {"clock": "the server's Clock object", "key_pem": "the IdP's private key: it stays there"},
 }
 
 #: Attributes only the remote objects have: how they reach the server.
@@ -313,8 +313,10 @@ def test_the_same_calls_answer_the_same_in_process_and_over_http(monkeypatch: py
     assert set(here) == set(there) == {*family(), "token", "assertion"}
     for name in here:
         assert comparable(name, there[name]) == comparable(name, here[name]), name
-    assert isinstance(there["create_user"], RemoteUser) and there["create_user"].secret_access_key
-    assert there["explain"] == here["explain"] and not there["explain"].allowed
+    assert isinstance(there["create_user"], RemoteUser)
+    assert there["create_user"].secret_access_key
+    assert there["explain"] == here["explain"]
+    assert not there["explain"].allowed
     assert set(used) == set(admin.ROUTES), {f"{r.method} {r.path}" for r in set(admin.ROUTES) - set(used)}
     assert state["clock"]["offset"] == 0
 
@@ -327,6 +329,8 @@ def test_a_token_file_written_remotely_holds_a_token_the_server_minted(tmp_path:
         jwks = server.backend.state.account.signing_keys(eks.url)
 
     assert written == tmp_path / "token"
-    assert claims["sub"] == "system:serviceaccount:default:reader" and claims["aud"] == "sts.amazonaws.com"
-    assert jwks == eks.jwks and jwt.get_unverified_header(written.read_text())["kid"] == eks.key_id
+    assert claims["sub"] == "system:serviceaccount:default:reader"
+    assert claims["aud"] == "sts.amazonaws.com"
+    assert jwks == eks.jwks
+    assert jwt.get_unverified_header(written.read_text())["kid"] == eks.key_id
     assert json.dumps(eks.jwks).count('"d"') == 0  # the published keys are public: no private exponent
