@@ -35,7 +35,7 @@ from typing import Any, Generic, Literal, TypeVar
 
 from mockfed.backend import FederationBackend
 from mockfed.clock import Clock
-from mockfed.errors import MissingExtraError, StsError
+from mockfed.errors import MissingExtraError, SigninError, StsError
 from mockfed.iam.policy import Verdict
 from mockfed.idp.oidc import DEFAULT_TOKEN_SECONDS, OidcIdentityProvider
 from mockfed.idp.saml import AWS_ENTITY_ID, AWS_SAML_ENDPOINT, SamlIdentityProvider
@@ -920,7 +920,7 @@ def _family(route: Route[Any]) -> Callable[[FederationBackend, dict[str, Any]], 
             raise AdminError(400, f"give {', '.join(clash)} as field(s) of the body, not in {keywords[0]}")
         try:
             result = getattr(target, route.calls or "")(**arguments, **extra)
-        except (StsError, MissingExtraError):
+        except (StsError, SigninError, MissingExtraError):
             raise
         except (ValueError, TypeError) as err:  # what the method refuses of values of the right JSON types
             raise AdminError(400, str(err)[:1000]) from None
@@ -948,6 +948,11 @@ ROUTES: dict[Route[Any], _Handler] = {
     **{route: _family(route) for route in FAMILY},
 }
 _BY_REQUEST = {(route.method, route.path): route for route in ROUTES}
+#: What a request for no endpoint is told there is.
+_KNOWN = "the admin API has " + "; ".join(
+    f"{verb} {ADMIN_PREFIX} + " + ", ".join(route.path for route in ROUTES if route.method == verb)
+    for verb in dict.fromkeys(route.method for route in ROUTES)
+)
 
 #: The status of a backend refusal: its own when it is IAM's "not found" or "conflict", else a bad request.
 _STS_STATUSES = frozenset({404, 409})
@@ -958,21 +963,20 @@ def answer(method: str, path: str, body: bytes, backend: FederationBackend) -> t
     try:
         route = _BY_REQUEST.get((method, path))
         if route is None:
-            known = ", ".join(f"{r.method} {r.url_path}" for r in ROUTES)
-            raise AdminError(
-                404, f"no admin endpoint {method} {ADMIN_PREFIX}{_printable(path)}; the admin API has {known}"
-            )
+            raise AdminError(404, f"no admin endpoint {method} {ADMIN_PREFIX}{_printable(path)}; {_KNOWN}")
         fields = _json_object(body)
         route.check_fields(fields)
         return 200, ROUTES[route](backend, fields)
     except AdminError as err:
-        refusal = {"error": err.message}
+        refusal = {"error": _bounded(err.message)}
         if err.code is not None:
             refusal["code"] = err.code
         return err.status, refusal
     except StsError as err:  # the backend refused (an invalid policy, a user that does not exist, ...)
         status = err.status if err.status in _STS_STATUSES else 400
-        return status, {"error": str(err), "code": err.code}
+        return status, {"error": _bounded(str(err)), "code": err.code}
+    except SigninError as err:  # the federation endpoint's refusal of the credentials a sign-in URL was asked for
+        return 400, {"error": _bounded(str(err)), "code": err.code}
     except MissingExtraError as err:  # SAML without the saml extra on the server's side
         return 501, {"error": str(err), "code": "MissingExtra"}
     except RecursionError:  # a value nested deeper than a check can follow
@@ -980,6 +984,14 @@ def answer(method: str, path: str, body: bytes, backend: FederationBackend) -> t
     except Exception as exc:  # a mockfed bug: say so in JSON, keep the traceback in the server's log
         logger.exception("mockfed admin API failed on %s %s", method, path)
         return 500, {"error": f"mockfed internal error ({type(exc).__name__}: {exc}); please report it"}
+
+
+def _bounded(message: str, limit: int = 1000) -> str:
+    """A refusal's message, its middle cut when a hostile value made it long (the start and the end say why)."""
+    if len(message) <= limit:
+        return message
+    half = (limit - 5) // 2
+    return f"{message[:half]} ... {message[-half:]}"
 
 
 def _printable(text: str) -> str:
