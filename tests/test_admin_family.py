@@ -334,3 +334,15 @@ def test_a_token_file_written_remotely_holds_a_token_the_server_minted(tmp_path:
     assert jwks == eks.jwks
     assert jwt.get_unverified_header(written.read_text())["kid"] == eks.key_id
     assert json.dumps(eks.jwks).count('"d"') == 0  # the published keys are public: no private exponent
+
+
+def test_docs_serve_md_lists_every_route_with_its_fields() -> None:
+    """docs/serve.md, "The admin API": one row per route, naming each field (the required ones in bold)."""
+    page = (Path(__file__).resolve().parents[1] / "docs" / "serve.md").read_text(encoding="utf-8")
+    section = page.partition("\n## The admin API\n")[2].partition("\n## ")[0]
+    rows = {line.split("`")[1]: line for line in section.splitlines() if line.startswith("| `")}
+    assert set(rows) == {f"{route.method} {route.url_path}" for route in admin.ROUTES}
+    for route in admin.ROUTES:
+        row = rows[f"{route.method} {route.url_path}"]
+        for f in route.fields:
+            assert (f"**`{f.name}`**" if f.required else f"`{f.name}`") in row, (route.path, f.name)
