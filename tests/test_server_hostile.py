@@ -28,6 +28,7 @@ from botocore.credentials import Credentials
 from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 from mockfed.model import XML_NAMESPACE
 from mockfed.server import FederationServer, ServerLimits
+from mockfed.server import admin as admin_api
 
 NS = {"sts": XML_NAMESPACE}
 CLOCK_LIMIT = "it stays between 1970-01-01T00:00:00Z and 9999-12-30T11:59:59Z"
@@ -415,3 +416,154 @@ def test_a_typo_through_the_admin_api_is_refused_naming_the_field(
     assert answer.status == 400
     assert named in answer.json_error
     assert len(answer.json_error) < 1000  # a hostile value is not echoed whole
+
+
+# ---- the admin family: every route, every field, hostile values ---------------------------------------------------
+
+#: A value each kind of field accepts, so that a body is refused for the one field a test spoils.
+_FITTING = {
+    "a string": "x",
+    "a list of strings": [],
+    "a string or a list of strings": "x",
+    "a policy document: a JSON object, or its JSON text": {"Version": "2012-10-17", "Statement": []},
+    "an object of strings": {},
+    "an object of condition keys to a string or a list of strings": {},
+    "an object of attribute names to a string, a list of strings or null": {},
+    "a JSON object": {},
+    "an ISO 8601 date-time such as 2030-01-01T00:00:00Z": "2030-01-01T00:00:00Z",
+    "STS's Credentials: an object of AccessKeyId, SecretAccessKey and SessionToken strings": {"AccessKeyId": "AKIA"},
+    "an MFA device's serial number (a string)": "arn:aws:iam::123456789012:mfa/none",
+    "an OpenID Connect provider's ARN (a string)": "arn:aws:iam::123456789012:oidc-provider/none.example.com",
+    "a SAML provider's ARN (a string)": "arn:aws:iam::123456789012:saml-provider/none",
+}
+
+
+def _fitting(kind: admin_api.Kind) -> object:
+    if kind.describe in _FITTING:
+        return _FITTING[kind.describe]
+    if kind.describe.startswith("an integer from "):
+        return int(kind.describe.split()[3])
+    if kind.describe.startswith("a number from "):
+        return 0
+    assert kind.describe.startswith("one of "), kind.describe
+    return kind.describe.removeprefix("one of ").split(", ")[0]
+
+
+def _nested(depth: int) -> object:
+    value: object = "deep"
+    for _ in range(depth):
+        value = {"a": [value]}
+    return value
+
+
+HOSTILE_VALUES = [
+    pytest.param(None, id="null"),
+    pytest.param(7, id="number"),
+    pytest.param(True, id="bool"),
+    pytest.param(1e308, id="huge-float"),
+    pytest.param(["x", 1, None], id="mixed-list"),
+    pytest.param({"k": {"nested": 1}}, id="object"),
+    pytest.param("x" * 300_000, id="huge-string"),
+    pytest.param("\u0000\ud800".encode("utf-8", "surrogatepass").decode("utf-8", "replace") * 10, id="control"),
+    pytest.param(_nested(400), id="nested"),
+]
+
+
+def _family_fields() -> list[tuple[str, str]]:
+    return [(route.path, f.name) for route in admin_api.FAMILY for f in route.fields]
+
+
+@pytest.mark.parametrize("value", HOSTILE_VALUES)
+def test_every_field_of_every_family_route_refuses_hostile_values_in_json(
+    server: FederationServer, value: object
+) -> None:
+    """Each field of each route in turn gets the hostile value, the others fitting ones: never a 500, always JSON,
+    the refusal short; and the server lives."""
+    statuses: dict[int, int] = {}
+    for route in admin_api.FAMILY:
+        for spoiled in route.fields:
+            body = {f.name: _fitting(f.kind) for f in route.fields}
+            body[spoiled.name] = value
+            answer = admin(server, route.method, route.path, body)
+            assert answer.status in (200, 400, 404, 409), (route.path, spoiled.name, answer)
+            statuses[answer.status] = statuses.get(answer.status, 0) + 1
+            if answer.status != 200:
+                assert len(answer.json_error) < 2_000, (route.path, spoiled.name, answer.json_error[:300])
+        admin(server, "POST", "reset")  # the faults a fitting inject_error body left
+    assert statuses.get(400, 0) > 40, statuses
+    assert_alive(server)
+
+
+@pytest.mark.parametrize(
+    ("method", "path"),
+    [
+        ("POST", "users/alice"),
+        ("DELETE", "users"),
+        ("GET", "roles"),
+        ("POST", "roles/policies/put"),
+        ("POST", "../state"),
+        ("POST", "oidc-providers/token/x"),
+        ("PUT", "mfa-devices/code"),
+        ("POST", "x" * 5000),
+        ("POST", "%00%ff"),
+    ],
+)
+def test_an_unknown_admin_route_is_a_json_404(server: FederationServer, method: str, path: str) -> None:
+    answer = admin(server, method, path, {"name": "alice"})
+    assert answer.status == 404
+    assert answer.json_error.startswith(f"no admin endpoint {method} /_mockfed/")
+    assert "POST /_mockfed/ + clock/advance, " in answer.json_error  # it lists what there is
+    assert ", roles/policies/attach, " in answer.json_error
+    assert len(answer.json_error) < 1_000
+
+
+@pytest.mark.parametrize(
+    ("path", "body", "error"),
+    [
+        ("roles", {"name": "R", "trust_policy": "{", "extra": 1}, "unknown field(s) extra; expected name, trust_"),
+        ("roles", {"name": "R"}, "missing field(s) trust_policy"),
+        ("roles", {"name": "R", "trust_policy": _nested(450)}, ""),
+        ("policies", {"name": "P", "document": [1, 2]}, "document must be a policy document"),
+        ("roles", {"name": "R", "trust_policy": {}, "max_session_duration": 3599}, "max_session_duration must be an"),
+        ("roles", {"name": "R", "trust_policy": {}, "max_session_duration": 3600.5}, "max_session_duration must be"),
+        ("users", {"name": "x" * 200_000}, "ValidationError"),
+        ("mfa-devices", {"name": "phone", "secret": "not base32!"}, "ValidationError"),
+        ("mfa-devices/code", {"device": "arn:aws:iam::123456789012:mfa/none"}, "no MFA device has the serial number"),
+        ("oidc-providers", {"url": "http://not-https.example.com"}, "ValidationError"),
+        ("is-allowed", {"access_key_id": "AKIA", "action": "s3:GetObject", "context": {"k": 5}}, "context must be"),
+        ("explain", {"access_key_id": 5, "action": "s3:GetObject"}, "access_key_id must be a string, not 5"),
+        ("signin-url", {"credentials": {"AccessKeyId": "AKIANOPE"}}, ""),
+        ("users/access-keys/update", {"access_key_id": "AKIA", "status": "Paused"}, "status must be one of Active"),
+        ("errors/inject", {"action": "*", "code": "Throttling", "count": None}, "count must be an integer from 1"),
+    ],
+)
+def test_a_family_body_the_backend_cannot_take_is_refused_naming_why(
+    server: FederationServer, path: str, body: dict[str, object], error: str
+) -> None:
+    answer = admin(server, "POST", path, body)
+    assert answer.status in (400, 404), answer
+    assert answer.json_error.startswith(error) or error in answer.json_error, answer.json_error[:300]
+    assert len(answer.json_error) < 2_000
+    assert_alive(server)
+
+
+def test_minting_refuses_what_would_forge_or_break_a_token(server: FederationServer) -> None:
+    created = admin(server, "POST", "oidc-providers", {"url": "https://issuer.example.com"})
+    assert created.status == 200, created
+    arn = json.loads(created.body)["arn"]
+
+    alg_none = admin(server, "POST", "oidc-providers/token", {"provider": arn, "algorithm": "none"})
+    smuggled = admin(server, "POST", "oidc-providers/token", {"provider": arn, "claims": {"algorithm": "HS256"}})
+    bad_header = admin(server, "POST", "oidc-providers/token", {"provider": arn, "headers": {"kid": 5}})
+    forever = admin(server, "POST", "oidc-providers/token", {"provider": arn, "expires_in": 1e308})
+    minted = admin(server, "POST", "oidc-providers/token", {"provider": arn, "claims": {"repository": "acme/app"}})
+
+    assert (alg_none.status, alg_none.json_error) == (400, 'algorithm must be one of RS256, RS384, RS512, not "none"')
+    assert (smuggled.status, smuggled.json_error) == (400, "give algorithm as field(s) of the body, not in claims")
+    assert bad_header.status == 400
+    assert bad_header.json_error.startswith("the token cannot be made: ")
+    assert forever.status == 400
+    assert forever.json_error.startswith("expires_in must be a number from")
+    assert minted.status == 200
+    assert json.loads(minted.body)["token"].count(".") == 2
+    assert_alive(server)
