@@ -84,6 +84,9 @@ class FederationBackend:
 
     def __init__(self, account_id: str = DEFAULT_ACCOUNT_ID, *, clock: Clock | None = None, seed: int | None = None):
         self.state = State(account_id, clock=clock, seed=seed)
+        # The identity providers this backend made, by ARN: they hold the keys that sign, which the account does
+        # not keep (it keeps what IAM keeps: the provider, and the issuer's public keys for STS).
+        self._issuers: dict[str, OidcIdentityProvider | SamlIdentityProvider] = {}
 
     # ---- reading -----------------------------------------------------------------------------------------
 
@@ -158,7 +161,9 @@ class FederationBackend:
     def reset(self) -> None:
         """Forget every session, call, user, policy, disabled region and injected error, and move the clock back
         to real (or frozen) time: what a new backend is."""
-        self.state.reset()
+        with self.state.lock:
+            self.state.reset()
+            self._issuers.clear()
 
     create_user = _Delegated(
         Account.create_user,
@@ -490,7 +495,10 @@ class FederationBackend:
             'arn:aws:iam::123456789012:oidc-provider/token.actions.githubusercontent.com'
             >>> token = github.token(sub="repo:acme/app:ref:refs/heads/main", aud="sts.amazonaws.com")
         """
-        return create_oidc_provider(self.state, url, client_ids, thumbprints)
+        provider = create_oidc_provider(self.state, url, client_ids, thumbprints)
+        with self.state.lock:
+            self._issuers[provider.arn] = provider
+        return provider
 
     def create_saml_provider(
         self, name: str, metadata: str | None = None, *, issuer: str | None = None
@@ -508,7 +516,36 @@ class FederationBackend:
             'arn:aws:iam::123456789012:saml-provider/Okta'
             >>> response = okta.assertion("arn:aws:iam::123456789012:role/Admin", subject="alice@example.com")
         """
-        return create_saml_provider(self.state, name, metadata, issuer=issuer)
+        provider = create_saml_provider(self.state, name, metadata, issuer=issuer)
+        with self.state.lock:
+            self._issuers[provider.arn] = provider
+        return provider
+
+    def identity_provider(self, arn: str) -> OidcIdentityProvider | SamlIdentityProvider | None:
+        """The identity provider this backend made with ``arn`` (:meth:`create_oidc_provider`,
+        :meth:`create_saml_provider`, a world file), which mints tokens or assertions; None when the account no
+        longer holds it as made (never made here, forgotten by :meth:`reset`, or replaced since).
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> github = backend.create_oidc_provider("https://token.actions.githubusercontent.com")
+            >>> backend.identity_provider(github.arn) is github
+            True
+            >>> backend.identity_provider("arn:aws:iam::123456789012:oidc-provider/example.com") is None
+            True
+        """
+        with self.state.lock:
+            held = self._issuers.get(arn)
+        account = self.state.account
+        if isinstance(held, OidcIdentityProvider):
+            current = account.oidc_provider(arn) is not None and account.signing_keys(held.url) == held.jwks
+        elif isinstance(held, SamlIdentityProvider):
+            registered = account.saml_provider(arn)
+            current = registered is not None and registered.metadata == held.metadata
+        else:
+            current = False
+        return held if current else None
 
     def mfa_code(self, device: MfaDevice) -> str:
         """The code ``device`` shows at the backend clock's now."""

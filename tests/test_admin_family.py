@@ -52,6 +52,7 @@ EXCLUDED = {
     "open_session_token": "reads: the claims sealed in a session token, for tests in the backend's process",
     "managed_policy": "reads: a managed policy's document",
     "describe_account": "reads: the account without secrets, which GET /_mockfed/state answers as its account",
+    "identity_provider": "reads: the provider object with its signing key; over HTTP the minting routes name it",
 }
 
 #: Attributes of a result that stay in the server's process, and why.

@@ -14,7 +14,9 @@ from collections.abc import Iterator
 from typing import Any
 
 import boto3
+import jwt
 import pytest
+import requests
 from botocore import UNSIGNED
 from botocore.config import Config
 from botocore.exceptions import ClientError
@@ -209,19 +211,29 @@ def test_a_provider_the_server_forgot_or_never_held_the_key_of_mints_nothing(ser
     github = remote.create_oidc_provider(GITHUB)
     okta = remote.create_saml_provider("Okta")
     remote.reset()
-    in_process = server.backend.create_oidc_provider("https://gitlab.example.com")
+    keyless = server.backend.state.account.create_oidc_provider("https://gitlab.example.com", (), ())  # IAM's record
 
     with pytest.raises(RemoteError) as forgotten:
         github.token()
     with pytest.raises(RemoteError) as forgotten_idp:
         okta.assertion(f"arn:aws:iam::{ACCOUNT}:role/Admin")
     with pytest.raises(RemoteError) as elsewhere:
-        RemoteBackend(server.url)._call(admin.OIDC_TOKEN, {"provider": in_process.arn})
+        RemoteBackend(server.url)._call(admin.OIDC_TOKEN, {"provider": keyless.arn})
 
     assert (forgotten.value.status, forgotten.value.code) == (404, "NoSuchEntity")
     assert forgotten.value.message.startswith(f'the OpenID Connect provider "{github.arn}" does not exist')
     assert forgotten_idp.value.status == 404
-    assert "was not made over the admin API (its key is in the process that made it" in elsewhere.value.message
+    assert "was not made by this backend (its key is in the process that made it" in elsewhere.value.message
+
+
+def test_a_provider_the_servers_backend_made_in_its_own_process_mints_over_http(server: FederationServer) -> None:
+    made = server.backend.create_oidc_provider("https://gitlab.example.com", ["sts.amazonaws.com"])
+    answer = requests.post(f"{server.url}/_mockfed/oidc-providers/token", timeout=5,
+                           json={"provider": made.arn, "sub": "project:7", "aud": "sts.amazonaws.com"})
+    assert answer.status_code == 200
+    token = answer.json()["token"]
+    claims = jwt.decode(token, made.key.public_key(), algorithms=["RS256"], audience="sts.amazonaws.com")
+    assert (claims["iss"], claims["sub"]) == ("https://gitlab.example.com", "project:7")
 
 
 def test_saml_without_the_extra_on_the_server_answers_501_naming_it(

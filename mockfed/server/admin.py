@@ -25,8 +25,6 @@ import dataclasses
 import json
 import logging
 import os
-import threading
-import weakref
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field
 from datetime import UTC, datetime
@@ -226,39 +224,16 @@ def _write_reference(attribute: str) -> Callable[[Any], Any]:
     return write
 
 
-# The identity providers made over the admin API, by backend and ARN: they hold the keys that sign, which the
-# account does not keep (it keeps what IAM keeps: the provider, and the issuer's public keys for STS).
-_ISSUERS: weakref.WeakKeyDictionary[FederationBackend, dict[str, OidcIdentityProvider | SamlIdentityProvider]] = (
-    weakref.WeakKeyDictionary()
-)
-_ISSUERS_LOCK = threading.Lock()
-
-
-def _hold(backend: FederationBackend, provider: OidcIdentityProvider | SamlIdentityProvider) -> None:
-    with _ISSUERS_LOCK:
-        _ISSUERS.setdefault(backend, {})[provider.arn] = provider
-
-
 def _issuer(kind: type[T], what: str, route: str) -> Callable[[Any, FederationBackend], T]:
     def read(value: Any, backend: FederationBackend) -> T:
         if not isinstance(value, str):
             raise _Unfit
-        with _ISSUERS_LOCK:
-            held = _ISSUERS.get(backend, {}).get(value)
-        account = backend.state.account
-        current = (
-            isinstance(held, OidcIdentityProvider)
-            and account.oidc_provider(value) is not None
-            and account.signing_keys(held.url) == held.jwks
-        ) or (
-            isinstance(held, SamlIdentityProvider)
-            and (registered := account.saml_provider(value)) is not None
-            and registered.metadata == held.metadata
-        )
-        if not current or not isinstance(held, kind):
+        held = backend.identity_provider(value)
+        if not isinstance(held, kind):
+            account = backend.state.account
             exists = account.oidc_provider(value) if kind is OidcIdentityProvider else account.saml_provider(value)
             why = (
-                "was not made over the admin API (its key is in the process that made it: mint there)"
+                "was not made by this backend (its key is in the process that made it: mint there)"
                 if exists is not None
                 else "does not exist"
             )
@@ -938,8 +913,6 @@ def _family(route: Route[Any]) -> Callable[[FederationBackend, dict[str, Any]], 
             if isinstance(err, jwt.PyJWTError):
                 raise AdminError(400, f"the token cannot be made: {str(err)[:1000]}") from None
             raise
-        if isinstance(result, OidcIdentityProvider | SamlIdentityProvider):
-            _hold(backend, result)
         return route.result.to_json(result)
 
     return handle
