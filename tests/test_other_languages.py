@@ -1,4 +1,8 @@
-"""Other languages, for real: the AWS SDK for JavaScript v3 and the AWS CLI against ``mockfed serve``.
+"""Other languages, for real: the AWS SDK for JavaScript v3 and the AWS CLI against ``mockfed serve --world``.
+
+The server is started as README tells another language's user to start it, ``mockfed serve --world
+tests/worlds/broker.yaml``, and only so: the broker's keys are fixed by the world file, tokens and MFA codes are
+minted over the admin API, and what the server saw is read from ``GET /_mockfed/state``.
 
 Each case runs the client in its own process, configured only through its environment, as an application is.
 The clients come from the project's own files: ``tests/js/package.json`` (``npm ci --prefix tests/js``) and
@@ -10,25 +14,29 @@ from __future__ import annotations
 
 import json
 import os
+import re
 import shutil
 import subprocess
+import sys
 from collections.abc import Iterator
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
 import pytest
-
-from mockfed import FederationBackend
-from mockfed.server import FederationServer
+import requests
 
 ROOT = Path(__file__).resolve().parent
 JS = ROOT / "js"
+WORLD = ROOT / "worlds" / "broker.yaml"
 REQUIRED = os.environ.get("MOCKFED_REQUIRE_OTHER_LANGUAGES") == "1"
-ACCOUNT = "123456789012"
-ALLOW_STS = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": [
-    "sts:AssumeRole", "sts:GetFederationToken", "sts:GetSessionToken"], "Resource": "*"}]}
-S3_READ = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
+ACCOUNT = "111122223333"  # the world's
+BROKER_KEY, BROKER_SECRET = "AKIABTX3GSDS7EXAMPLE", "wJalrXUtnFEMI/K7MDENG/bPxRfiCYEXAMPLEKEY"
+DEPLOYER = f"arn:aws:iam::{ACCOUNT}:role/deployer"
+EXTERNAL_ID = "acme-ci-7f3a"
+GITHUB_DEPLOY = f"arn:aws:iam::{ACCOUNT}:role/github-actions-deploy"
+GITHUB = f"arn:aws:iam::{ACCOUNT}:oidc-provider/token.actions.githubusercontent.com"
+PHONE = f"arn:aws:iam::{ACCOUNT}:mfa/broker-phone"
 
 
 def needed(available: bool, what: str) -> None:
@@ -41,46 +49,66 @@ def needed(available: bool, what: str) -> None:
 
 @dataclass
 class World:
-    """A running server and what the clients are told of it."""
+    """A ``mockfed serve --world tests/worlds/broker.yaml`` of its own, and what its clients are told."""
 
     url: str
-    backend: FederationBackend
     env: dict[str, str]
-    role_arn: str
-    deploy_arn: str
-    serial_number: str
-    token_file: Path
+    tmp: Path
+
+    def admin(self, path: str, body: dict[str, Any] | None = None) -> Any:
+        """The admin API's answer (JSON), as any process asks it."""
+        if body is None:
+            answer = requests.get(f"{self.url}/_mockfed/{path}", timeout=10)
+        else:
+            answer = requests.post(f"{self.url}/_mockfed/{path}", json=body, timeout=10)
+        assert answer.status_code == 200, answer.text
+        return answer.json()
+
+    def calls(self) -> list[dict[str, Any]]:
+        calls: list[dict[str, Any]] = self.admin("state")["calls"]
+        return calls
+
+    def token_file(self, sub: str) -> Path:
+        """A GitHub Actions token minted by the server's own issuer (the world declares it), in a file."""
+        token = self.admin("oidc-providers/token", {"provider": GITHUB, "sub": sub, "aud": "sts.amazonaws.com"})
+        path = self.tmp / f"token-{len(list(self.tmp.glob('token-*')))}"
+        path.write_text(token["token"])
+        return path
+
+    def mfa_code(self) -> str:
+        code: str = self.admin("mfa-devices/code", {"device": PHONE})["code"]
+        return code
 
 
 @pytest.fixture
 def world(tmp_path: Path) -> Iterator[World]:
-    backend = FederationBackend()
-    broker = backend.create_user("broker", ALLOW_STS)
-    role = backend.create_role("Reporting", {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"AWS": broker.arn}, "Action": "sts:AssumeRole",
-        "Condition": {"StringEquals": {"sts:ExternalId": "acme-7"}}}]}, managed=[S3_READ])
-    github = backend.create_oidc_provider("https://token.actions.githubusercontent.com", ["sts.amazonaws.com"])
-    deploy = backend.create_role("Deploy", {"Version": "2012-10-17", "Statement": [{
-        "Effect": "Allow", "Principal": {"Federated": github.arn}, "Action": "sts:AssumeRoleWithWebIdentity",
-        "Condition": {"StringLike": {"token.actions.githubusercontent.com:sub": "repo:acme/app:*"}}}]})
-    phone = backend.create_mfa_device("broker-phone", user="broker")
-    token_file = tmp_path / "token"
-    token_file.write_text(github.token(sub="repo:acme/app:ref:refs/heads/main", aud="sts.amazonaws.com"))
-    (tmp_path / "home").mkdir()
-    with FederationServer(backend=backend, port=0) as server:
+    """The server as README tells another language's user to start it: ``mockfed serve --world FILE``, and only."""
+    server = subprocess.Popen(
+        [sys.executable, "-u", "-m", "mockfed", "serve", "--world", str(WORLD), "--port", "0"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE, text=True,
+    )  # fmt: skip
+    try:
+        assert server.stdout is not None
+        banner = server.stdout.readline()
+        found = re.search(r" at (http://[0-9.]+:[0-9]+)", banner)
+        assert found, (banner, server.stderr.read() if server.poll() is not None else "")
+        (tmp_path / "home").mkdir()
         env = {
             "PATH": os.environ.get("PATH", ""),
             "HOME": str(tmp_path / "home"),  # no ~/.aws of the machine's
             "NODE_NO_WARNINGS": "1",
-            "MOCKFED_URL": server.url,
-            "AWS_ENDPOINT_URL_STS": server.url,
+            "MOCKFED_URL": found.group(1),
+            "AWS_ENDPOINT_URL_STS": found.group(1),
             "AWS_DEFAULT_REGION": "us-east-1",
-            "AWS_ACCESS_KEY_ID": broker.access_key_id,
-            "AWS_SECRET_ACCESS_KEY": broker.secret_access_key,
+            "AWS_ACCESS_KEY_ID": BROKER_KEY,  # fixed by the world file: configured before the server started
+            "AWS_SECRET_ACCESS_KEY": BROKER_SECRET,
             "AWS_CONFIG_FILE": str(tmp_path / "config"),
             "AWS_SHARED_CREDENTIALS_FILE": str(tmp_path / "credentials"),
         }
-        yield World(server.url, backend, env, role.arn, deploy.arn, phone.serial_number, token_file)
+        yield World(found.group(1), env, tmp_path)
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
 
 
 # ---- the AWS SDK for JavaScript v3 ----------------------------------------------------------------------------------
@@ -106,53 +134,50 @@ def test_js_get_federation_token_and_its_error(world: World) -> None:
 
 
 def test_js_assume_role_with_external_id_through_from_temporary_credentials(world: World) -> None:
-    out = js(world, "assume-role", ROLE_ARN=world.role_arn, EXTERNAL_ID="acme-7")
-    assert (out["ok"], out["arn"]) == (True, f"arn:aws:sts::{ACCOUNT}:assumed-role/Reporting/js-sdk")
-    assert world.backend.role_sessions[-1].access_key_id == out["accessKeyId"]
-    wrong = js(world, "assume-role", ROLE_ARN=world.role_arn, EXTERNAL_ID="acme-8")
+    out = js(world, "assume-role", ROLE_ARN=DEPLOYER, EXTERNAL_ID=EXTERNAL_ID)
+    assert (out["ok"], out["arn"]) == (True, f"arn:aws:sts::{ACCOUNT}:assumed-role/deployer/js-sdk")
+    assumed = [call for call in world.calls() if call["action"] == "AssumeRole"]
+    assert (assumed[-1]["status"], assumed[-1]["params"]["ExternalId"]) == (200, EXTERNAL_ID)
+    wrong = js(world, "assume-role", ROLE_ARN=DEPLOYER, EXTERNAL_ID="acme-ci-0000")
     assert (wrong["ok"], wrong["name"], wrong["status"]) == (False, "AccessDenied", 403)
     assert wrong["message"] == (
-        f"User: arn:aws:iam::{ACCOUNT}:user/broker is not authorized to perform: sts:AssumeRole on resource: "
-        f"{world.role_arn}"
+        f"User: arn:aws:iam::{ACCOUNT}:user/broker is not authorized to perform: sts:AssumeRole on resource: {DEPLOYER}"
     )
+    assert "sts:ExternalId" in world.calls()[-1]["reason"]
 
 
-def test_js_web_identity_through_from_token_file(world: World, tmp_path: Path) -> None:
-    out = js(world, "web-identity", AWS_WEB_IDENTITY_TOKEN_FILE=str(world.token_file), AWS_ROLE_ARN=world.deploy_arn)
-    assert (out["ok"], out["arn"]) == (True, f"arn:aws:sts::{ACCOUNT}:assumed-role/Deploy/js-web-identity")
-    github = world.backend.role_sessions[-1]
-    assert github.subject == "repo:acme/app:ref:refs/heads/main"
-    other = tmp_path / "other-token"
-    provider = world.backend.create_oidc_provider("https://oidc.example.com", ["sts.amazonaws.com"])
-    other.write_text(provider.token(sub="repo:acme/app:ref:refs/heads/main", aud="sts.amazonaws.com"))
-    refused = js(world, "web-identity", AWS_WEB_IDENTITY_TOKEN_FILE=str(other), AWS_ROLE_ARN=world.deploy_arn)
+def test_js_web_identity_through_from_token_file_with_a_token_minted_over_the_admin_api(world: World) -> None:
+    token = world.token_file("repo:acme/app:ref:refs/heads/main")
+    out = js(world, "web-identity", AWS_WEB_IDENTITY_TOKEN_FILE=str(token), AWS_ROLE_ARN=GITHUB_DEPLOY)
+    assert out["ok"], out
+    assert out["arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/github-actions-deploy/js-web-identity"
+    other = world.token_file("repo:evil/app:ref:refs/heads/main")
+    refused = js(world, "web-identity", AWS_WEB_IDENTITY_TOKEN_FILE=str(other), AWS_ROLE_ARN=GITHUB_DEPLOY)
     assert (refused["ok"], refused["name"], refused["status"]) == (False, "AccessDenied", 403)
     assert refused["message"] == "Not authorized to perform sts:AssumeRoleWithWebIdentity"
 
 
 def test_js_get_session_token_with_an_mfa_code(world: World) -> None:
-    device = world.backend.state.account.mfa_device(world.serial_number)
-    assert device is not None
-    code = world.backend.mfa_code(device)
-    out = js(world, "session-token-mfa", SERIAL_NUMBER=world.serial_number, TOKEN_CODE=code)
+    code = world.mfa_code()
+    out = js(world, "session-token-mfa", SERIAL_NUMBER=PHONE, TOKEN_CODE=code)
     assert (out["ok"], out["arn"]) == (True, f"arn:aws:iam::{ACCOUNT}:user/broker")
-    assert world.backend.session_tokens[-1].mfa_authenticated_at is not None
-    again = js(world, "session-token-mfa", SERIAL_NUMBER=world.serial_number, TOKEN_CODE=code)  # a code counts once
+    again = js(world, "session-token-mfa", SERIAL_NUMBER=PHONE, TOKEN_CODE=code)  # a code counts once
     assert (again["ok"], again["name"], again["status"]) == (False, "AccessDenied", 403)
     assert again["message"] == "MultiFactorAuthentication failed with invalid MFA one time pass code."
 
 
 def test_js_refreshes_role_credentials_after_the_servers_clock_moves_past_their_expiry(world: World) -> None:
-    out = js(world, "refresh", ROLE_ARN=world.role_arn, EXTERNAL_ID="acme-7", ADVANCE_SECONDS="3700")
+    out = js(world, "refresh", ROLE_ARN=DEPLOYER, EXTERNAL_ID=EXTERNAL_ID, ADVANCE_SECONDS="3700")
     # The SDK corrects its clock by the server's Date header (the backend clock), sees its credentials expired,
     # and assumes the role again: the call after the move succeeds, signed with new credentials.
     assert out["ok"], out
     assert out["after"]["ok"], out["after"]
-    calls = [(call.action, call.access_key_id, call.ok) for call in world.backend.calls]
-    assert [(action, ok) for action, _, ok in calls] == [
-        ("AssumeRole", True), ("GetCallerIdentity", True), ("AssumeRole", True), ("GetCallerIdentity", True)]
-    issued = [session.access_key_id for session in world.backend.role_sessions]
-    assert [key for action, key, _ in calls if action == "GetCallerIdentity"] == issued
+    calls = [(call["action"], call["access_key_id"], call["status"]) for call in world.calls()]
+    assert [(action, status) for action, _, status in calls] == [
+        ("AssumeRole", 200), ("GetCallerIdentity", 200), ("AssumeRole", 200), ("GetCallerIdentity", 200)]
+    first, second = (key for action, key, _ in calls if action == "GetCallerIdentity")
+    assert first != second
+    assert first.startswith("ASIA")
 
 
 # ---- the AWS CLI ----------------------------------------------------------------------------------------------------
@@ -172,13 +197,11 @@ def aws(world: World, *args: str, **extra: str) -> tuple[int, Any, str]:
 
 
 def write_profiles(world: World, external_id: str) -> None:
-    broker = world.env
     Path(world.env["AWS_SHARED_CREDENTIALS_FILE"]).write_text(
-        f"[broker]\naws_access_key_id = {broker['AWS_ACCESS_KEY_ID']}\n"
-        f"aws_secret_access_key = {broker['AWS_SECRET_ACCESS_KEY']}\n"
+        f"[broker]\naws_access_key_id = {BROKER_KEY}\naws_secret_access_key = {BROKER_SECRET}\n"
     )
     Path(world.env["AWS_CONFIG_FILE"]).write_text(
-        f"[profile reporting]\nrole_arn = {world.role_arn}\nsource_profile = broker\nexternal_id = {external_id}\n"
+        f"[profile deploy]\nrole_arn = {DEPLOYER}\nsource_profile = broker\nexternal_id = {external_id}\n"
         "region = us-east-1\n"
     )
 
@@ -195,33 +218,34 @@ def test_cli_get_federation_token_and_its_error(world: World) -> None:
     )
 
 
-def test_cli_assume_role_profile_with_external_id(world: World) -> None:
-    write_profiles(world, "acme-7")
-    status, out, error = aws(world, "sts", "get-caller-identity", "--profile", "reporting",
+def test_cli_assume_role_with_external_id_directly_and_through_a_profile(world: World) -> None:
+    status, out, error = aws(world, "sts", "assume-role", "--role-arn", DEPLOYER, "--role-session-name", "ci-1234",
+                             "--external-id", EXTERNAL_ID)
+    assert status == 0, error
+    assert out["AssumedRoleUser"]["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/deployer/ci-1234"
+    write_profiles(world, EXTERNAL_ID)
+    status, out, error = aws(world, "sts", "get-caller-identity", "--profile", "deploy",
                              AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="")
     assert status == 0, error
-    assert out["Arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/Reporting/botocore-session-")
-    assert world.backend.calls[-2].params["ExternalId"] == "acme-7"
-    write_profiles(world, "acme-8")
-    status, out, error = aws(world, "sts", "get-caller-identity", "--profile", "reporting",
+    assert out["Arn"].startswith(f"arn:aws:sts::{ACCOUNT}:assumed-role/deployer/botocore-session-")
+    write_profiles(world, "acme-ci-0000")
+    status, out, error = aws(world, "sts", "get-caller-identity", "--profile", "deploy",
                              AWS_ACCESS_KEY_ID="", AWS_SECRET_ACCESS_KEY="")
     assert (status, out) == (255, None)
     assert error.endswith(
         "An error occurred (AccessDenied) when calling the AssumeRole operation: User: "
-        f"arn:aws:iam::{ACCOUNT}:user/broker is not authorized to perform: sts:AssumeRole on resource: {world.role_arn}"
+        f"arn:aws:iam::{ACCOUNT}:user/broker is not authorized to perform: sts:AssumeRole on resource: {DEPLOYER}"
     )
 
 
-def test_cli_web_identity_from_the_environment(world: World, tmp_path: Path) -> None:
-    federated = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_ROLE_ARN": world.deploy_arn,
-                 "AWS_WEB_IDENTITY_TOKEN_FILE": str(world.token_file), "AWS_ROLE_SESSION_NAME": "cli-deploy"}
+def test_cli_web_identity_from_the_environment_with_a_token_minted_over_the_admin_api(world: World) -> None:
+    federated = {"AWS_ACCESS_KEY_ID": "", "AWS_SECRET_ACCESS_KEY": "", "AWS_ROLE_ARN": GITHUB_DEPLOY,
+                 "AWS_WEB_IDENTITY_TOKEN_FILE": str(world.token_file("repo:acme/app:ref:refs/heads/main")),
+                 "AWS_ROLE_SESSION_NAME": "cli-deploy"}
     status, out, error = aws(world, "sts", "get-caller-identity", **federated)
     assert status == 0, error
-    assert out["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/Deploy/cli-deploy"
-    other = tmp_path / "other-token"
-    provider = world.backend.create_oidc_provider("https://oidc.example.com", ["sts.amazonaws.com"])
-    other.write_text(provider.token(sub="repo:acme/app:ref:refs/heads/main", aud="sts.amazonaws.com"))
-    federated["AWS_WEB_IDENTITY_TOKEN_FILE"] = str(other)
+    assert out["Arn"] == f"arn:aws:sts::{ACCOUNT}:assumed-role/github-actions-deploy/cli-deploy"
+    federated["AWS_WEB_IDENTITY_TOKEN_FILE"] = str(world.token_file("repo:evil/app:ref:refs/heads/main"))
     status, _, error = aws(world, "sts", "get-caller-identity", **federated)
     assert status == 255
     assert error.endswith(
@@ -231,10 +255,7 @@ def test_cli_web_identity_from_the_environment(world: World, tmp_path: Path) -> 
 
 
 def test_cli_get_session_token_with_an_mfa_code(world: World) -> None:
-    device = world.backend.state.account.mfa_device(world.serial_number)
-    assert device is not None
-    code = world.backend.mfa_code(device)
-    mfa = ("--serial-number", world.serial_number, "--token-code", code)
+    mfa = ("--serial-number", PHONE, "--token-code", world.mfa_code())
     status, out, error = aws(world, "sts", "get-session-token", *mfa)
     assert status == 0, error
     assert out["Credentials"]["AccessKeyId"].startswith("ASIA")
