@@ -7,7 +7,7 @@ is the console federation endpoint (``getSigninToken``, ``login``), answered by
 :func:`mockfed.dispatch.console_exchange` from the same backend. Beside STS it serves
 the JSON admin API of :mod:`mockfed.server.admin` under ``/_mockfed/`` (state, clock,
 reset, users, regions, injected errors) that :class:`mockfed.server.client.RemoteBackend`
-drives from Python.
+drives from Python, and at ``/_mockfed/`` itself the live page of :mod:`mockfed.server.page`.
 
 One :class:`~mockfed.backend.FederationBackend` (thread-safe) answers every thread.
 Each request is logged on the ``mockfed.server`` logger (INFO): the action, the
@@ -50,7 +50,7 @@ from mockfed.dispatch import Dispatcher, Exchange, console_exchange, internal_fa
 from mockfed.errors import ScenarioFormatError, ScenarioMismatchError, StsError
 from mockfed.http import HttpRequest
 from mockfed.scenario import Replay
-from mockfed.server import admin
+from mockfed.server import admin, page
 from mockfed.server.admin import ADMIN_PREFIX
 
 __all__ = ["ADMIN_PREFIX", "FederationServer", "ServerLimits"]
@@ -519,6 +519,12 @@ class _Handler(BaseHTTPRequestHandler):
         started = time.perf_counter()
         path = self.path.split("?", 1)[0]
         federation = self.server.federation
+        shown = page.answer(self.command, path, self.headers.get("Accept"), federation.backend)
+        if shown is not None:  # the live page (GET /_mockfed/) and what it reads beside the admin API
+            status, headers, payload = shown
+            logger.info("page %s %s %s %.1f ms", _printable(self.command), _printable(path), status, _ms(started))
+            self._send(status, headers, payload)
+            return
         if path.startswith(ADMIN_PREFIX):
             route = path[len(ADMIN_PREFIX) :].strip("/")
             status, answer = admin.answer(self.command, route, body, federation.backend)
