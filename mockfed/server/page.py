@@ -108,8 +108,8 @@ def _principals(backend: FederationBackend) -> list[dict[str, Any]]:
     lists no other users)."""
     default = backend.default_user
     users: dict[str, Principal] = {}
-    for call in backend.calls:
-        principal = backend.principal(call.access_key_id) if call.access_key_id else None
+    for key in dict.fromkeys(call.access_key_id for call in backend.calls if call.access_key_id):
+        principal = backend.principal(key)
         if principal and principal.kind == "user" and principal.session is None and principal.arn != default.arn:
             users.setdefault(principal.arn, principal)
     return [
