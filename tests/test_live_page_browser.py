@@ -73,6 +73,7 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[WebDriver]:
     for flag in CHROMIUM_FLAGS:
         options.add_argument(flag)
     options.add_argument(f"--user-data-dir={tmp_path_factory.mktemp('chromium-profile')}")  # new and empty
+    options.set_capability("goog:loggingPrefs", {"browser": "ALL"})  # the console, for what the CSP refused
     driver = webdriver.Chrome(options=options, service=Service(executable_path=CHROMEDRIVER))
     try:
         yield driver
@@ -111,6 +112,12 @@ def open_page(browser: WebDriver, server: FederationServer) -> None:
     browser.get(f"{server.url}/_mockfed")  # redirected to /_mockfed/
     wait_for(browser, lambda: browser.find_element(By.ID, "status").text == "live" or None, "that it is live")
     assert browser.current_url == f"{server.url}/_mockfed/"
+
+
+def assert_console_clean(browser: WebDriver) -> None:
+    """Nothing the page did was refused by its Content-Security-Policy, and no script failed."""
+    messages = [entry["message"] for entry in browser.get_log("browser")]
+    assert [m for m in messages if "Content Security Policy" in m or "Uncaught" in m] == [], messages
 
 
 def session_row(browser: WebDriver, name: str) -> list[str] | None:
@@ -183,6 +190,7 @@ def test_a_call_shows_up_and_the_page_moves_the_clock_until_the_session_expires(
             "the clock set to 2030",
         )
         assert backend.clock.now().year == 2030
+        assert_console_clean(browser)
 
 
 HOSTILE_ACTION = '<img src=x onerror="document.title=`pwned`">'
@@ -213,3 +221,4 @@ def test_what_clients_send_is_shown_as_text_never_as_html(browser: WebDriver) ->
         assert browser.find_elements(By.TAG_NAME, "img") == []  # nothing was parsed as HTML
         assert browser.title == "mockfed serve"  # and no handler ran
         assert browser.execute_script("return typeof window.pwned") == "undefined"
+        assert_console_clean(browser)
