@@ -1340,6 +1340,10 @@ def assert_transport_answer(data: bytes, received: bytes) -> str:
     head_only = words[:1] == [b"HEAD"]
     status, headers, body = _first_response(received, head_only=head_only)
     assert status != 500, body
+    if headers["Content-Type"] in ("text/html; charset=utf-8", "text/plain; charset=utf-8"):  # the live page
+        path = words[1].split(b"?", 1)[0]
+        assert (path, status) in ((b"/_mockfed/", 200), (b"/_mockfed", 308)), (data[:200], status, headers)
+        return f"page {status}"
     assert headers["Content-Type"] in ("application/json", "text/xml"), headers
     if head_only:
         return f"head {status}"
@@ -1395,7 +1399,9 @@ def test_hostile_bytes_on_the_wire_get_protocol_answers_and_leave_the_server_ali
     print(f"wire: {sum(outcomes.values())} cases, {dict(outcomes)}")
     assert sum(outcomes.values()) >= 550, outcomes
     assert outcomes["BadRequest"] >= 30, outcomes
-    assert outcomes["RequestEntityTooLarge"] >= 5, outcomes
+    # Hypothesis draws on the constants of the modules loaded (every test module under xdist), so how many huge
+    # bodies reach an STS path rather than an admin one varies with the suite; either way they are refused 413.
+    assert outcomes["RequestEntityTooLarge"] + outcomes["admin 413"] >= 5, outcomes
     assert sum(n for key, n in outcomes.items() if key.startswith("admin")) >= 30, outcomes
 
 

@@ -7,7 +7,8 @@ is the console federation endpoint (``getSigninToken``, ``login``), answered by
 :func:`mockfed.dispatch.console_exchange` from the same backend. Beside STS it serves
 the JSON admin API of :mod:`mockfed.server.admin` under ``/_mockfed/`` (state, clock,
 reset, users, regions, injected errors) that :class:`mockfed.server.client.RemoteBackend`
-drives from Python, and what the backend's identity providers publish (:mod:`mockfed.server.documents`).
+drives from Python, what the backend's identity providers publish (:mod:`mockfed.server.documents`),
+and at ``/_mockfed/`` itself the live page of :mod:`mockfed.server.page`.
 
 One :class:`~mockfed.backend.FederationBackend` (thread-safe) answers every thread.
 Each request is logged on the ``mockfed.server`` logger (INFO): the action, the
@@ -50,7 +51,7 @@ from mockfed.dispatch import Dispatcher, Exchange, console_exchange, internal_fa
 from mockfed.errors import ScenarioFormatError, ScenarioMismatchError, StsError
 from mockfed.http import HttpRequest
 from mockfed.scenario import Replay
-from mockfed.server import admin, documents
+from mockfed.server import admin, documents, page
 from mockfed.server.admin import ADMIN_PREFIX
 
 __all__ = ["ADMIN_PREFIX", "FederationServer", "ServerLimits"]
@@ -524,6 +525,12 @@ class _Handler(BaseHTTPRequestHandler):
                 self.command, path, federation.backend, self.headers.get("Host"), federation.url
             )
             logger.info("idp %s %s %s %.1f ms", _printable(self.command), _printable(path), status, _ms(started))
+            self._send(status, headers, payload)
+            return
+        shown = page.answer(self.command, path, self.headers.get("Accept"), federation.backend)
+        if shown is not None:  # the live page (GET /_mockfed/) and what it reads beside the admin API
+            status, headers, payload = shown
+            logger.info("page %s %s %s %.1f ms", _printable(self.command), _printable(path), status, _ms(started))
             self._send(status, headers, payload)
             return
         if path.startswith(ADMIN_PREFIX):
