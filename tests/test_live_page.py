@@ -70,7 +70,7 @@ def test_json_clients_and_other_methods_still_reach_the_admin_api(server: Federa
         requests.post(f"{server.url}/_mockfed/", headers=HTML, timeout=10),
     ):
         assert answer.status_code == 404
-        assert "the admin API has GET /_mockfed/state" in answer.json()["error"]
+        assert "the admin API has GET /_mockfed/ + state;" in answer.json()["error"]
     assert requests.get(f"{server.url}/_mockfed/state", headers=HTML, timeout=10).json()["calls"] == []
 
 
