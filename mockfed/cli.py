@@ -187,7 +187,7 @@ def run_serve(args: argparse.Namespace) -> int:
     strict += f", replaying {args.scenario}" if args.scenario else ""
     strict += f", world {args.world} ({world.summary().partition(': ')[2]})" if world is not None else ""
     print(f"mockfed serve: STS for account {backend.account_id} at {server.url}{strict} (Ctrl-C to stop)")
-    print(f"admin API: {server.url}{ADMIN_PREFIX}state")
+    print(f"admin API: {server.url}{ADMIN_PREFIX}state; live page: {server.url}{ADMIN_PREFIX}")
     print(f"export AWS_ACCESS_KEY_ID={shlex.quote(DEFAULT_ACCESS_KEY_ID)}")
     print(f"export AWS_SECRET_ACCESS_KEY={shlex.quote(DEFAULT_SECRET_ACCESS_KEY)}")
     print(f"export AWS_ENDPOINT_URL_STS={shlex.quote(server.url)}", flush=True)
