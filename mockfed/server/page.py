@@ -104,17 +104,19 @@ def _principal(kind: str, record: Principal | Role) -> dict[str, Any]:
 
 
 def _principals(backend: FederationBackend) -> list[dict[str, Any]]:
-    """The root user, the default user, every other IAM user that has signed a call, every role (the backend
-    lists no other users)."""
-    default = backend.default_user
-    users: dict[str, Principal] = {}
-    for key in dict.fromkeys(call.access_key_id for call in backend.calls if call.access_key_id):
-        principal = backend.principal(key)
-        if principal and principal.kind == "user" and principal.session is None and principal.arn != default.arn:
-            users.setdefault(principal.arn, principal)
+    """The root user, every IAM user of the account (the default user first), every role."""
+    users = [
+        {
+            "kind": "user",
+            "name": user["name"],
+            "arn": user["arn"],
+            "policies": ([f"{len(user['policies'])} inline"] if user["policies"] else []) + list(user["managed"]),
+        }
+        for user in backend.describe_account()["users"]
+    ]
     return [
         _principal("root", backend.root_user),
-        *(_principal("user", user) for user in (default, *users.values())),
+        *users,
         *(_principal("role", role) for role in backend.roles),
     ]
 
@@ -148,6 +150,9 @@ def account_view(backend: FederationBackend) -> dict[str, Any]:
         >>> view = account_view(backend)
         >>> [p["name"] for p in view["principals"]], view["sessions"][0]["expires_in_seconds"] <= 900
         (['root', 'mockfed-default'], True)
+        >>> _ = backend.create_user("alice")
+        >>> [p["name"] for p in account_view(backend)["principals"]]
+        ['root', 'mockfed-default', 'alice']
     """
     now = backend.clock.now()
     sessions: list[Session] = [*backend.sessions, *backend.role_sessions, *backend.session_tokens]
