@@ -338,13 +338,49 @@ def _load_yaml(name: str, text: str) -> Any:
         for first, resolvers in yaml.SafeLoader.yaml_implicit_resolvers.items()
     }
     try:
-        return yaml.load(text, Loader=Loader)
+        loaded = yaml.load(text, Loader=Loader)
     except yaml.MarkedYAMLError as err:
         mark = err.problem_mark
         at = f"line {mark.line + 1}, column {mark.column + 1}: " if mark is not None else ""
         raise WorldFileError(f"{name}: not YAML ({at}{err.problem})") from None
     except yaml.YAMLError as err:
         raise WorldFileError(f"{name}: not YAML ({err})") from None
+    if not _within(loaded, _MAX_NODES):
+        raise WorldFileError(
+            f"{name}: its aliases (*name) expand to more than {_MAX_NODES:,} values: write each value out, or "
+            "alias fewer (a world needs no more than a few thousand)"
+        )
+    return loaded
+
+
+#: The most values a world may hold once its YAML aliases are expanded (a "billion laughs" file expands to
+#: billions from a few lines: reading it would take minutes and gigabytes).
+_MAX_NODES = 200_000
+
+
+def _within(value: Any, budget: int) -> bool:
+    """Whether ``value``, every alias followed as often as it is used, holds at most ``budget`` values.
+
+    Example::
+
+        >>> laughs = ["lol"] * 10
+        >>> for _ in range(8):
+        ...     laughs = [laughs] * 10
+        >>> _within({"a": [1, 2]}, 10), _within(laughs, 200_000)
+        (True, False)
+    """
+    pending = [value]
+    while pending:
+        budget -= 1
+        if budget < 0:
+            return False
+        item = pending.pop()
+        if isinstance(item, dict):
+            pending.extend(item.values())
+            pending.extend(item.keys())
+        elif isinstance(item, list):
+            pending.extend(item)
+    return True
 
 
 def _dates_as_text(value: Any) -> Any:

@@ -464,3 +464,16 @@ def test_a_fixed_key_is_the_account_s_and_one_user_s() -> None:
     assert account_of_access_key_id(suggested) == "123456789012"
     backend.create_user("ci5", access_key_id=suggested, secret_access_key=BROKER_SECRET)  # the suggestion works
     assert [user["name"] for user in backend.describe_account()["users"]] == ["mockfed-default", "ci", "ci5"]
+
+
+def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
+    levels = ['            - &a0 ["lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol", "lol"]']
+    levels += [f"            - &a{n} [{', '.join([f'*a{n - 1}'] * 9)}]" for n in range(1, 8)]
+    bomb = tmp_path / "laughs.yaml"
+    bomb.write_text(
+        "users:\n  - name: x\n    policy:\n      Version: '2012-10-17'\n      Statement:\n"
+        "        - {Effect: Allow, Resource: '*', Action: [s3:GetObject]}\n"
+        "        - Effect: Allow\n          Resource: '*'\n          Action:\n" + "\n".join(levels) + "\n"
+    )
+    with pytest.raises(WorldFileError, match=r"laughs\.yaml: its aliases \(\*name\) expand to more than 200,000"):
+        read_world(bomb)
