@@ -41,3 +41,22 @@ def test_a_space_sent_as_a_plus_is_the_space_that_was_signed(mockfed: Federation
     answer = requests.get(url.replace("%20", "+"), timeout=5)
     assert answer.status_code == 200, answer.text
     assert mockfed.sessions[0].tags == (("team", "blue green"),)
+
+
+def test_a_presigned_url_lives_fifteen_minutes_whatever_its_x_amz_expires_as_sts_does() -> None:
+    # STS ignores X-Amz-Expires (only S3 honours it): aws/aws-sdk-go#2167, aws/aws-sdk-ruby#2887.
+    import freezegun
+
+    from mockfed import mock_federation
+
+    with freezegun.freeze_time("2026-06-01 12:00:00") as frozen, mock_federation():
+        url = boto3.client("sts", region_name="us-east-1").generate_presigned_url(
+            "get_caller_identity", ExpiresIn=60, HttpMethod="GET"
+        )
+        frozen.tick(600)
+        later = requests.get(url, timeout=5)
+        frozen.tick(360)
+        stale = requests.get(url, timeout=5)
+    assert later.status_code == 200
+    assert stale.status_code == 403
+    assert "<Message>Signature expired: 20260601T120000Z is now earlier than 20260601T120100Z" in stale.text
