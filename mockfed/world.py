@@ -23,7 +23,6 @@ marker and ``mockfed world check`` all read worlds through here.
 
 from __future__ import annotations
 
-import functools
 import inspect
 import json
 import os
@@ -99,7 +98,6 @@ _AT_MEMBER = re.compile(r" at '(\w+)' failed")
 _VALIDATION_PREFIX = re.compile(r"^\d+ validation errors? detected: ")
 
 
-@functools.cache
 def _parameters(kind: str) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """The fields an entry of ``kind`` takes (the ``create_*`` method's parameters) and those it needs."""
     method = getattr(FederationBackend(), KINDS[kind])
