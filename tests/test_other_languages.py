@@ -5,9 +5,9 @@ tests/worlds/broker.yaml``, and only so: the broker's keys are fixed by the worl
 minted over the admin API, and what the server saw is read from ``GET /_mockfed/state``.
 
 Each case runs the client in its own process, configured only through its environment, as an application is.
-The clients come from the project's own files: ``tests/js/package.json`` (``npm ci --prefix tests/js``) and
-``tests/awscli-requirements.txt`` (a virtual environment of its own, named by ``MOCKFED_AWS_CLI``); ``.ci/run``
-installs both and sets ``MOCKFED_REQUIRE_OTHER_LANGUAGES=1``, so in CI a missing client fails instead of skipping.
+The clients come from the project's own files: ``tests/js/package.json`` (``npm ci --prefix tests/js``) and the
+``test`` extra (the AWS CLI, ``awscli``); ``.ci/run`` installs both and sets ``MOCKFED_REQUIRE_OTHER_LANGUAGES=1``,
+so in CI a missing JavaScript SDK fails instead of skipping.
 """
 
 from __future__ import annotations
@@ -184,15 +184,13 @@ def test_js_refreshes_role_credentials_after_the_servers_clock_moves_past_their_
 
 
 def aws(world: World, *args: str, **extra: str) -> tuple[int, Any, str]:
-    """``aws ARGS --output json`` as a user types it; the exit status, the JSON it printed (or None), and stderr."""
-    command = os.environ.get("MOCKFED_AWS_CLI") or shutil.which("aws")
-    needed(command is not None, "The AWS CLI (pip install -r tests/awscli-requirements.txt in a venv of its own)")
-    assert command is not None
+    """``aws ARGS --output json`` as a user types it (the AWS CLI of the ``test`` extra, in its own process); the
+    exit status, the JSON it printed (or None), and stderr."""
     env = {**world.env, **extra}
     for name in [name for name, value in extra.items() if value == ""]:
         env.pop(name)  # "" removes a variable
-    out = subprocess.run([command, *args, "--output", "json"], env=env, capture_output=True, text=True,
-                         timeout=120, check=False)
+    out = subprocess.run([sys.executable, "-m", "awscli", *args, "--output", "json"], env=env, capture_output=True,
+                         text=True, timeout=120, check=False)
     return out.returncode, json.loads(out.stdout) if out.stdout.strip() else None, out.stderr.strip()
 
 
