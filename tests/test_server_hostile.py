@@ -21,6 +21,7 @@ from typing import NamedTuple
 from urllib.parse import urlsplit
 
 import pytest
+import requests
 from botocore.auth import SigV4Auth
 from botocore.awsrequest import AWSRequest
 from botocore.credentials import Credentials
@@ -29,6 +30,7 @@ from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY
 from mockfed.model import XML_NAMESPACE
 from mockfed.server import FederationServer, ServerLimits
 from mockfed.server import admin as admin_api
+from mockfed.server.client import RemoteBackend
 
 NS = {"sts": XML_NAMESPACE}
 CLOCK_LIMIT = "it stays between 1970-01-01T00:00:00Z and 9999-12-30T11:59:59Z"
@@ -430,7 +432,9 @@ _FITTING = {
     "an object of condition keys to a string or a list of strings": {},
     "an object of attribute names to a string, a list of strings or null": {},
     "a JSON object": {},
-    "an ISO 8601 date-time such as 2030-01-01T00:00:00Z": "2030-01-01T00:00:00Z",
+    "an ISO 8601 date-time such as 2030-01-01T00:00:00Z, from 1970-01-01T00:00:00Z to 9999-12-30T11:59:59Z": (
+        "2030-01-01T00:00:00Z"
+    ),
     "STS's Credentials: an object of AccessKeyId, SecretAccessKey and SessionToken strings": {"AccessKeyId": "AKIA"},
     "an MFA device's serial number (a string)": "arn:aws:iam::123456789012:mfa/none",
     "an OpenID Connect provider's ARN (a string)": "arn:aws:iam::123456789012:oidc-provider/none.example.com",
@@ -567,3 +571,24 @@ def test_minting_refuses_what_would_forge_or_break_a_token(server: FederationSer
     assert minted.status == 200
     assert json.loads(minted.body)["token"].count(".") == 2
     assert_alive(server)
+
+
+@pytest.mark.parametrize(
+    ("field", "value"),
+    [
+        ("issued_at", "9999-12-31T23:59:59+00:00"),
+        ("issued_at", "9999-12-31T23:59:59-14:00"),
+        ("not_on_or_after", "0001-01-01T00:00:00+14:00"),
+    ],
+)
+def test_a_time_beyond_the_clocks_range_is_a_400_naming_the_field(
+    server: FederationServer, field: str, value: str
+) -> None:
+    okta = RemoteBackend(server.url).create_saml_provider("Okta")
+    answer = requests.post(
+        f"{server.url}/_mockfed/saml-providers/assertion",
+        timeout=5,
+        json={"provider": okta.arn, "role_arn": "arn:aws:iam::123456789012:role/Admin", field: value},
+    )
+    assert answer.status_code == 400
+    assert answer.json()["error"].startswith(f"{field} must be an ISO 8601 date-time")

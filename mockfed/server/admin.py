@@ -32,7 +32,7 @@ from pathlib import Path
 from typing import Any, Generic, Literal, TypeVar
 
 from mockfed.backend import FederationBackend
-from mockfed.clock import Clock
+from mockfed.clock import EARLIEST, LATEST, Clock
 from mockfed.errors import MissingExtraError, SigninError, StsError
 from mockfed.iam.policy import Verdict
 from mockfed.idp.oidc import DEFAULT_TOKEN_SECONDS, OidcIdentityProvider
@@ -174,9 +174,13 @@ def _read_time(value: Any, backend: FederationBackend) -> datetime:
         raise _Unfit
     try:
         moment = datetime.fromisoformat(value)
-    except ValueError:
+        moment = moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+        within = EARLIEST <= moment <= LATEST  # where the clock can be, and times written in every SDK's range
+    except (ValueError, OverflowError):
         raise _Unfit from None
-    return moment if moment.tzinfo is not None else moment.replace(tzinfo=UTC)
+    if not within:
+        raise _Unfit
+    return moment
 
 
 def _read_credentials(value: Any, backend: FederationBackend) -> dict[str, str]:
@@ -266,7 +270,9 @@ ATTRIBUTES = Kind(
     ),
 )
 OBJECT = Kind("a JSON object", _checked(lambda v: isinstance(v, dict)))
-TIME = Kind("an ISO 8601 date-time such as 2030-01-01T00:00:00Z", _read_time)
+TIME = Kind(
+    "an ISO 8601 date-time such as 2030-01-01T00:00:00Z, from 1970-01-01T00:00:00Z to 9999-12-30T11:59:59Z", _read_time
+)
 CREDENTIALS = Kind(
     "STS's Credentials: an object of AccessKeyId, SecretAccessKey and SessionToken strings",
     _read_credentials,
