@@ -592,3 +592,19 @@ def test_a_time_beyond_the_clocks_range_is_a_400_naming_the_field(
     )
     assert answer.status_code == 400
     assert answer.json()["error"].startswith(f"{field} must be an ISO 8601 date-time")
+
+
+def test_another_sites_page_cannot_drive_the_admin_api(server: FederationServer) -> None:
+    host = urlsplit(server.url).netloc
+    refused = requests.post(f"{server.url}/_mockfed/reset", data="{}", timeout=5,
+                            headers={"Origin": "http://evil.example", "Content-Type": "text/plain"})
+    fetched = requests.post(f"{server.url}/_mockfed/errors/inject", timeout=5, headers={"Sec-Fetch-Site": "cross-site"},
+                            json={"action": "AssumeRole", "code": "AccessDenied"})
+    own_page = requests.post(f"{server.url}/_mockfed/clock/advance", json={"seconds": 1}, timeout=5,
+                             headers={"Origin": f"http://{host}", "Sec-Fetch-Site": "same-origin"})
+    script = requests.post(f"{server.url}/_mockfed/clock/advance", json={"seconds": 1}, timeout=5)
+    assert (refused.status_code, fetched.status_code, own_page.status_code, script.status_code) == (403, 403, 200, 200)
+    assert refused.json()["error"].startswith(
+        "the admin API refuses a request from another site's page (Origin http://evil.example, Host "
+    )
+    assert server.backend.calls == []

@@ -516,6 +516,23 @@ class _Handler(BaseHTTPRequestHandler):
 
     # ---- answering -------------------------------------------------------------------------------------------
 
+    def _foreign_origin(self) -> str | None:
+        """Why an admin request that changes something comes from another site's page, or None: a browser names the
+        page's site in ``Origin`` (and ``Sec-Fetch-Site``), which must be this server as the request addressed it
+        (``Host``). Clients that are not browsers send neither, and are answered."""
+        if self.command in ("GET", "HEAD", "OPTIONS"):
+            return None
+        origin = self.headers.get("Origin")
+        host = (self.headers.get("Host") or "").strip().lower()
+        if self.headers.get("Sec-Fetch-Site", "").strip().lower() == "cross-site" or (
+            origin is not None and origin.strip().lower() not in (f"http://{host}", f"https://{host}")
+        ):
+            return (
+                f"the admin API refuses a request from another site's page (Origin {_printable(origin or '-')}, "
+                f"Host {_printable(host or '-')}): call it from this server's own page, a script or curl"
+            )
+        return None
+
     def _answer(self, body: bytes) -> None:
         started = time.perf_counter()
         path = self.path.split("?", 1)[0]
@@ -535,7 +552,11 @@ class _Handler(BaseHTTPRequestHandler):
             return
         if path.startswith(ADMIN_PREFIX):
             route = path[len(ADMIN_PREFIX) :].strip("/")
-            status, answer = admin.answer(self.command, route, body, federation.backend)
+            foreign = self._foreign_origin()
+            if foreign is not None:  # a page of another site, driving the admin API through a visitor's browser
+                status, answer = 403, {"error": foreign}
+            else:
+                status, answer = admin.answer(self.command, route, body, federation.backend)
             payload = json.dumps(answer, default=str).encode("utf-8")
             logger.info("admin %s %s %s %.1f ms", _printable(self.command), _printable(path), status, _ms(started))
             self._send(status, {"Content-Type": "application/json"}, payload)
