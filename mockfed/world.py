@@ -27,6 +27,7 @@ import inspect
 import json
 import os
 import re
+import stat
 import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
@@ -279,7 +280,11 @@ def load_world(
 def _read_text(name: str) -> str:
     """A world file's text, at most :data:`WORLD_MAX_BYTES` read."""
     try:
-        with open(name, "rb") as handle:
+        # O_NONBLOCK: a FIFO opens at once instead of waiting for a writer, and is then refused as not a file
+        descriptor = os.open(name, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0))
+        with open(descriptor, "rb") as handle:
+            if not stat.S_ISREG(os.fstat(handle.fileno()).st_mode):
+                raise WorldFileError(f"{name}: not a regular file; a world is a .json, .yaml or .toml file")
             data = handle.read(WORLD_MAX_BYTES + 1)
     except FileNotFoundError:
         raise WorldFileError(f"{name}: no such world file") from None
@@ -306,7 +311,7 @@ def _parse(name: str, text: str) -> Any:
         )
     try:
         if kind == "JSON":
-            return json.loads(text)
+            return json.loads(text, object_pairs_hook=_unique_keys)
         if kind == "TOML":
             return _dates_as_text(tomllib.loads(text))
         return _load_yaml(name, text)
@@ -316,8 +321,34 @@ def _parse(name: str, text: str) -> Any:
         raise WorldFileError(f"{name}: not JSON (line {err.lineno}, column {err.colno}: {err.msg})") from None
     except tomllib.TOMLDecodeError as err:
         raise WorldFileError(f"{name}: not TOML ({err})") from None
+    except _DuplicateKeyError as err:
+        raise WorldFileError(f"{name}: {err}") from None
     except (ValueError, RecursionError) as err:  # an integer of thousands of digits; nesting Python cannot follow
         raise WorldFileError(f"{name}: not {kind} mockfed can read ({type(err).__name__}: {err})") from None
+
+
+class _DuplicateKeyError(ValueError):
+    """A key given twice in one object of a world file (the first would be lost without a word)."""
+
+
+def _unique_keys(pairs: list[tuple[Any, Any]]) -> dict[Any, Any]:
+    """An object of the file, refused when a key comes twice.
+
+    Example::
+
+        >>> _unique_keys([("users", []), ("roles", [])])
+        {'users': [], 'roles': []}
+        >>> _unique_keys([("users", [1]), ("users", [])])
+        Traceback (most recent call last):
+        ...
+        mockfed.world._DuplicateKeyError: the key 'users' is given twice in one object: write it once
+    """
+    made: dict[Any, Any] = {}
+    for key, value in pairs:
+        if key in made:
+            raise _DuplicateKeyError(f"the key {str(key)[:80]!r} is given twice in one object: write it once")
+        made[key] = value
+    return made
 
 
 def _load_yaml(name: str, text: str) -> Any:
@@ -329,7 +360,10 @@ def _load_yaml(name: str, text: str) -> Any:
         raise WorldFileError(f"{name}: {missing}; or write the world in JSON or TOML") from None
 
     class Loader(yaml.SafeLoader):
-        pass
+        def construct_mapping(self, node: Any, deep: bool = False) -> dict[Any, Any]:
+            self.flatten_mapping(node)  # merge keys (<<) first, as PyYAML does
+            pairs = [(self.construct_object(k, deep=deep), self.construct_object(v, deep=deep)) for k, v in node.value]
+            return _unique_keys(pairs)
 
     Loader.yaml_implicit_resolvers = {
         first: [(tag, pattern) for tag, pattern in resolvers if tag != "tag:yaml.org,2002:timestamp"]

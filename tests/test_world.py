@@ -477,3 +477,20 @@ def test_a_yaml_alias_bomb_is_refused_at_once(tmp_path: Path) -> None:
     )
     with pytest.raises(WorldFileError, match=r"laughs\.yaml: its aliases \(\*name\) expand to more than 200,000"):
         read_world(bomb)
+
+
+@pytest.mark.parametrize(
+    ("name", "text"),
+    [("twice.json", '{"users": [{"name": "a"}], "users": []}'), ("twice.yaml", "users: [{name: a}]\nusers: []\n")],
+)
+def test_a_key_given_twice_is_refused_not_silently_dropped(tmp_path: Path, name: str, text: str) -> None:
+    (tmp_path / name).write_text(text)
+    with pytest.raises(WorldFileError, match=rf"{name}: the key 'users' is given twice in one object: write it once"):
+        read_world(tmp_path / name)
+
+
+def test_a_fifo_is_refused_at_once_not_waited_on(tmp_path: Path) -> None:
+    fifo = tmp_path / "world.json"
+    os.mkfifo(fifo)
+    with pytest.raises(WorldFileError, match=r"world\.json: not a regular file"):
+        read_world(fifo)
