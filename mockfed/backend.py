@@ -14,6 +14,7 @@ from typing import Any, Concatenate, Generic, ParamSpec, Self, TypeVar, overload
 
 from mockfed import signin, sts
 from mockfed.clock import Clock
+from mockfed.errors import StsError
 from mockfed.idp import OidcIdentityProvider, SamlIdentityProvider, create_oidc_provider, create_saml_provider
 from mockfed.state import State
 from mockfed.state.account import DEFAULT_ACCOUNT_ID, Account, PolicyDocument
@@ -547,8 +548,21 @@ class FederationBackend:
             current = False
         return held if current else None
 
-    def mfa_code(self, device: MfaDevice) -> str:
-        """The code ``device`` shows at the backend clock's now."""
+    def mfa_code(self, device: MfaDevice | str) -> str:
+        """The code ``device`` (a device, or its serial number) shows at the backend clock's now.
+
+        Example::
+
+            >>> backend = FederationBackend()
+            >>> phone = backend.create_mfa_device("root-phone")
+            >>> backend.mfa_code(phone) == backend.mfa_code(phone.serial_number)
+            True
+        """
+        if isinstance(device, str):
+            found = self.state.account.mfa_device(device)
+            if found is None:
+                raise StsError("NoSuchEntity", f"VirtualMFADevice with serial {device[:200]} not found.", 404)
+            device = found
         return device.code(self.clock.now())
 
     def authorization_message(

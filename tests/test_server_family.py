@@ -260,3 +260,14 @@ def test_signin_url_from_remotely_issued_credentials_signs_in(server: Federation
 
     assert url.startswith("https://signin.aws.amazon.com/federation?Action=login&Issuer=Example.org&Destination=")
     assert "&SigninToken=" in url
+
+
+def test_remote_backend_reads_the_account_as_the_backend_does(server: FederationServer) -> None:
+    remote = RemoteBackend(server.url)
+    remote.create_user("alice")
+    assert remote.account_id == server.backend.account_id
+    assert remote.describe_account() == server.backend.describe_account()
+    device = remote.create_mfa_device("root-phone")
+    code = remote.mfa_code(device.serial_number)
+    assert code.isdigit()
+    assert len(code) == 6

@@ -133,6 +133,18 @@ class RemoteBackend:
         return self._call(admin.STATE)
 
     @property
+    def account_id(self) -> str:
+        """The server's account, as its backend's ``account_id``."""
+        account_id: str = self.state()["account_id"]
+        return account_id
+
+    def describe_account(self) -> dict[str, Any]:
+        """What the server's account holds, as its backend's :meth:`~mockfed.FederationBackend.describe_account`
+        (users with their key ids, roles, policies, providers, MFA devices, disabled regions; never a secret)."""
+        account: dict[str, Any] = self.state()["account"]
+        return account
+
+    @property
     def sessions(self) -> list[dict[str, Any]]:
         """Every issued federation session, oldest first: name, access_key_id, arn, expiration, ... (no secrets)."""
         sessions: list[dict[str, Any]] = self.state()["sessions"]
