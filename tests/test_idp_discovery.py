@@ -22,6 +22,7 @@ import pytest
 import requests
 
 from mockfed import FederationBackend, UnmockedRequestError, mock_federation
+from mockfed.idp.discovery import openid_configuration
 from mockfed.server import FederationServer
 from tests.conftest import SocketGuard
 
@@ -106,11 +107,18 @@ def test_the_documents_say_what_github_and_eks_publish(socket_guard: SocketGuard
     assert socket_guard.attempts == []
 
 
+def uris(providers: list[Any]) -> list[str]:
+    return [str(openid_configuration(provider.url, provider.jwks)["jwks_uri"]) for provider in providers]
+
+
 def test_every_provider_answers_its_own_documents(socket_guard: SocketGuard) -> None:
     with mock_federation() as backend:
         providers = [backend.create_oidc_provider(url) for url in (GITHUB, EKS, "https://gitlab.example.com/oidc")]
         for provider in providers:
-            assert requests.get(provider.url + "/.well-known/jwks", timeout=5).json() == provider.jwks
+            jwks_uri = requests.get(provider.url + "/.well-known/openid-configuration", timeout=5).json()["jwks_uri"]
+            assert requests.get(jwks_uri, timeout=5).json() == provider.jwks
+    assert [uri.removeprefix(p.url) for p, uri in zip(providers, uris(providers), strict=True)] == [
+        "/.well-known/jwks", "/keys", "/.well-known/jwks"]  # EKS publishes its keys at ISSUER/keys
     assert len({provider.key_id for provider in providers}) == 3
     assert socket_guard.attempts == []
 

@@ -26,6 +26,7 @@ Example::
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping
 from typing import Any
 from urllib.parse import urlsplit
@@ -37,6 +38,7 @@ __all__ = [
     "JWKS_PATH",
     "held_issuer",
     "issuer_document",
+    "jwks_path",
     "openid_configuration",
     "saml_metadata",
 ]
@@ -47,6 +49,25 @@ DISCOVERY_PATH = "/.well-known/openid-configuration"
 JWKS_PATH = "/.well-known/jwks"
 #: The claims every token of :meth:`~mockfed.idp.oidc.OidcIdentityProvider.token` carries (others are the test's).
 CLAIMS = ("aud", "exp", "iat", "iss", "sub")
+
+
+#: An EKS cluster's issuer (``https://oidc.eks.REGION.amazonaws.com/id/CLUSTER``), which publishes its keys at
+#: ``ISSUER/keys``.
+_EKS_ISSUER = re.compile(r"https://oidc\.eks\.[a-z0-9-]+\.amazonaws\.com(\.cn)?/", re.IGNORECASE)
+
+
+def jwks_path(issuer: str) -> str:
+    """Where ``issuer`` publishes its keys, after its URL: EKS clusters at ``/keys`` (their discovery document's
+    ``jwks_uri``), every other issuer at :data:`JWKS_PATH` (GitHub Actions' path).
+
+    Example::
+
+        >>> jwks_path("https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLED539D4633E53DE1B71EXAMPLE")
+        '/keys'
+        >>> jwks_path("https://token.actions.githubusercontent.com")
+        '/.well-known/jwks'
+    """
+    return "/keys" if _EKS_ISSUER.match(issuer) else JWKS_PATH
 
 
 def openid_configuration(issuer: str, jwks: Mapping[str, Any], jwks_uri: str | None = None) -> dict[str, Any]:
@@ -71,7 +92,7 @@ def openid_configuration(issuer: str, jwks: Mapping[str, Any], jwks_uri: str | N
     )
     return {
         "issuer": issuer,
-        "jwks_uri": jwks_uri or issuer + JWKS_PATH,
+        "jwks_uri": jwks_uri or issuer + jwks_path(issuer),
         "response_types_supported": ["id_token"],
         "subject_types_supported": ["public"],
         "id_token_signing_alg_values_supported": algorithms or ["RS256"],
@@ -95,7 +116,7 @@ def issuer_document(account: Account, url: str) -> dict[str, Any] | None:
         >>> from mockfed.idp.oidc import create_oidc_provider
         >>> state = State("123456789012")
         >>> eks = create_oidc_provider(state, "https://oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE")
-        >>> keys = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE/.well-known/jwks"
+        >>> keys = "oidc.eks.eu-west-1.amazonaws.com/id/EXAMPLE/keys"  # where EKS publishes them
         >>> issuer_document(state.account, "https://" + keys) == eks.jwks
         True
         >>> issuer_document(state.account, "https://OIDC." + keys.removeprefix("oidc.")) == eks.jwks
@@ -115,7 +136,7 @@ def issuer_document(account: Account, url: str) -> dict[str, Any] | None:
             continue
         if asked[2] == held[2] + DISCOVERY_PATH:
             return openid_configuration(issuer, keys)
-        if asked[2] == held[2] + JWKS_PATH:
+        if asked[2] == held[2] + jwks_path(issuer):
             return dict(keys)
     return None
 
