@@ -28,7 +28,6 @@ import json
 import os
 import re
 import stat
-import tomllib
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
@@ -313,14 +312,17 @@ def _parse(name: str, text: str) -> Any:
         if kind == "JSON":
             return json.loads(text, object_pairs_hook=_unique_keys)
         if kind == "TOML":
-            return _dates_as_text(tomllib.loads(text))
+            import tomllib  # loaded for a TOML world only: import mockfed stays light
+
+            try:
+                return _dates_as_text(tomllib.loads(text))
+            except tomllib.TOMLDecodeError as err:
+                raise WorldFileError(f"{name}: not TOML ({err})") from None
         return _load_yaml(name, text)
     except WorldFileError:
         raise
     except json.JSONDecodeError as err:
         raise WorldFileError(f"{name}: not JSON (line {err.lineno}, column {err.colno}: {err.msg})") from None
-    except tomllib.TOMLDecodeError as err:
-        raise WorldFileError(f"{name}: not TOML ({err})") from None
     except _DuplicateKeyError as err:
         raise WorldFileError(f"{name}: {err}") from None
     except (ValueError, RecursionError) as err:  # an integer of thousands of digits; nesting Python cannot follow
