@@ -17,7 +17,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import UTC, datetime
-from typing import Any
+from typing import Any, NamedTuple
 
 from mockfed import errors
 from mockfed.iam import policy
@@ -30,7 +30,6 @@ __all__ = [
     "decide",
     "denial_reason",
     "explain",
-    "identity_policies",
     "is_allowed",
     "principal_context",
     "refuse_session_credentials",
@@ -150,31 +149,21 @@ def decide(
     state: State, principal: Principal, action: str, resource: str = "*", context: ContextValues | None = None
 ) -> Effect | None:
     """The IAM verdict on ``principal`` doing ``action``: ``"Allow"``, ``"Deny"`` (explicit) or None."""
-    session = principal.session
-    now = state.clock.timestamp()
-    if session is not None and now >= session.expiration.timestamp():
-        return None
-    lowered = action.lower()
-    if lowered == "sts:getcalleridentity":
-        return "Allow"
-    if session is not None and not _session_may_call(session, lowered):
-        return None
-    if principal.kind == "root":
-        return "Allow"
-    identity = identity_policies(state, principal)
-    values = LazyContext(lambda: {**principal_context(state, principal, now), **context_values(context)})
-    decision = policy.decide_request(identity, _session_policies(state, session), action, resource, values)
-    boundary = _boundary(state, session)
-    if decision == "Allow" and boundary is not None:
-        return policy.decide_request([boundary], None, action, resource, values)
+    asked = _question(state, principal, action, context)
+    if isinstance(asked, policy.Verdict):
+        return asked.effect
+    session = None if asked.session is None else [found for _, found in asked.session]
+    decision = policy.decide_request([found for _, found in asked.identity], session, action, resource, asked.values)
+    if decision == "Allow" and asked.boundary is not None:
+        return policy.decide_request([asked.boundary[1]], None, action, resource, asked.values)
     return decision
 
 
 def verdict(
     state: State, principal: Principal, action: str, resource: str = "*", context: ContextValues | None = None
 ) -> policy.Verdict:
-    """:func:`decide`'s verdict with its reason, step by step as :func:`decide` takes it (the reason names the
-    policy and statement, or the element or condition key, that decided).
+    """:func:`decide`'s verdict with its reason, from the same policies (the reason names the policy and
+    statement, or the element or condition key, that decided).
 
     Example::
 
@@ -186,6 +175,31 @@ def verdict(
         >>> print(verdict(state, alice, "s3:PutObject", "arn:aws:s3:::reports/q3.csv").reason)  # doctest: +ELLIPSIS
         no identity-based policy allows s3:PutObject on ...: no statement of inline policy 1 of ... matches the action
     """
+    asked = _question(state, principal, action, context)
+    if isinstance(asked, policy.Verdict):
+        return asked
+    decided = policy.explain_request(asked.identity, asked.session, action, resource, asked.values)
+    if decided.effect == "Allow" and asked.boundary is not None:
+        bounded = policy.explain_request([asked.boundary], None, action, resource, asked.values)
+        if bounded.effect != "Allow":
+            return policy.Verdict(bounded.effect, bounded.reason.replace("identity-based policy", "boundary", 1))
+    return decided
+
+
+class _Question(NamedTuple):
+    """What IAM weighs for a principal's request, each policy with the name a reason gives it."""
+
+    identity: list[tuple[str, policy.Policy]]
+    session: list[tuple[str, policy.Policy]] | None  # None: no session policies limit it
+    boundary: tuple[str, policy.Policy] | None
+    values: LazyContext
+
+
+def _question(
+    state: State, principal: Principal, action: str, context: ContextValues | None
+) -> policy.Verdict | _Question:
+    """The verdict, when the credentials alone settle it (expired, a kind of session that may never call
+    ``action``, GetCallerIdentity, root); otherwise the policies to weigh, read from the account as it is now."""
     session = principal.session
     now = state.clock.timestamp()
     if session is not None and now >= session.expiration.timestamp():
@@ -201,15 +215,7 @@ def verdict(
     identity = [(f"inline policy {n} of {owner}", parse_policy(doc)) for n, doc in enumerate(principal.policies, 1)]
     identity += [(arn, parse_policy(doc)) for arn in principal.managed if (doc := state.account.managed_policy(arn))]
     values = LazyContext(lambda: {**principal_context(state, principal, now), **context_values(context)})
-    decided = policy.explain_request(identity, _labelled_session_policies(state, session), action, resource, values)
-    boundary = _boundary(state, session)
-    if decided.effect == "Allow" and boundary is not None and isinstance(session, RoleSession):
-        role = state.account.role(session.role_arn)
-        label = f"the permissions boundary {role.permissions_boundary if role else ''} of {session.role_arn}"
-        bounded = policy.explain_request([(label, boundary)], None, action, resource, values)
-        if bounded.effect != "Allow":
-            return policy.Verdict(bounded.effect, bounded.reason.replace("identity-based policy", "boundary", 1))
-    return decided
+    return _Question(identity, _session_policies(state, session), _boundary(state, session), values)
 
 
 def denial_reason(
@@ -235,30 +241,6 @@ def _session_kind(session: Session) -> str:
     if isinstance(session, SessionTokenSession):
         return "GetSessionToken credentials" + (" without MFA" if session.mfa_authenticated_at is None else "")
     return "a role session's credentials"
-
-
-def _labelled_session_policies(
-    state: State, session: Session | None
-) -> list[tuple[str, policy.Policy]] | None:
-    """:func:`_session_policies`, each with the name a reason gives it."""
-    given = isinstance(session, RoleSession) and (session.policy is not None or bool(session.policy_arns))
-    if not (isinstance(session, FederatedSession) or given):
-        return None
-    assert isinstance(session, FederatedSession | RoleSession)
-    labelled = [("the session policy (Policy)", parse_policy(session.policy, session=True))] if session.policy else []
-    labelled += [
-        (f"the session policy {arn} (PolicyArns)", parse_policy(document, session=True))
-        for arn in session.policy_arns
-        if (document := state.account.managed_policy(arn))
-    ]
-    return labelled
-
-
-def identity_policies(state: State, principal: Principal) -> list[policy.Policy]:
-    """A principal's identity policies, parsed: its inline documents and its managed policies' documents."""
-    documents = list(principal.policies)
-    documents += [state.account.managed_policy(arn) or "" for arn in principal.managed]
-    return [parse_policy(document) for document in documents if document]
 
 
 def principal_context(state: State, principal: Principal, now: float) -> dict[str, str | Sequence[str]]:
@@ -329,25 +311,32 @@ def _session_may_call(session: Session, action: str) -> bool:
     return action not in _ROLE_SESSION_NEVER
 
 
-def _session_policies(state: State, session: Session | None) -> list[policy.Policy] | None:
-    """The session policies that limit a session: a federated user always has them (none: nothing allowed)."""
+def _session_policies(state: State, session: Session | None) -> list[tuple[str, policy.Policy]] | None:
+    """The session policies that limit a session, each with its name: a federated user always has them (none:
+    nothing allowed); a role session when it was taken with some."""
     given = isinstance(session, RoleSession) and (session.policy is not None or bool(session.policy_arns))
     if not (isinstance(session, FederatedSession) or given):
         return None
     assert isinstance(session, FederatedSession | RoleSession)
-    documents = [session.policy] if session.policy is not None else []
-    documents += [state.account.managed_policy(arn) or "" for arn in session.policy_arns]
-    return [parse_policy(document, session=True) for document in documents if document]
+    labelled = [("the session policy (Policy)", parse_policy(session.policy, session=True))] if session.policy else []
+    labelled += [
+        (f"the session policy {arn} (PolicyArns)", parse_policy(document, session=True))
+        for arn in session.policy_arns
+        if (document := state.account.managed_policy(arn))
+    ]
+    return labelled
 
 
-def _boundary(state: State, session: Session | None) -> policy.Policy | None:
+def _boundary(state: State, session: Session | None) -> tuple[str, policy.Policy] | None:
+    """A role session's permissions boundary (its role's, as the role is now), with its name."""
     if not isinstance(session, RoleSession):
         return None
     role = state.account.role(session.role_arn)
     if role is None or role.permissions_boundary is None:
         return None
     document = state.account.managed_policy(role.permissions_boundary)
-    return parse_policy(document) if document else None
+    label = f"the permissions boundary {role.permissions_boundary} of {session.role_arn}"
+    return (label, parse_policy(document)) if document else None
 
 
 def explain(
