@@ -83,3 +83,19 @@ def test_serve_refuses_a_port_in_use(capsys: pytest.CaptureFixture[str]) -> None
     with FederationServer() as busy:
         assert main(["serve", "--port", str(busy.port)]) == 1
     assert "cannot listen on 127.0.0.1:" in capsys.readouterr().err
+
+
+def test_a_reader_that_goes_away_stops_the_demo_quietly() -> None:
+    import os
+    import subprocess
+    import sys
+
+    read_end, write_end = os.pipe()
+    os.close(read_end)  # `mockfed demo | head`, the reader already gone: every write meets a broken pipe
+    try:
+        demo = subprocess.run([sys.executable, "-m", "mockfed", "demo"], stdout=write_end, stderr=subprocess.PIPE,
+                              timeout=60, check=False)
+    finally:
+        os.close(write_end)
+    assert b"Traceback" not in demo.stderr
+    assert demo.returncode == 1
