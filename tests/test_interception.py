@@ -223,3 +223,21 @@ def test_users_own_responses_mock_keeps_working_beside_mockfed() -> None:
         )
         assert requests.get(url, timeout=5).status_code == 200
     assert [c.action for c in backend.calls] == ["GetCallerIdentity"]
+
+
+def test_after_the_mock_stops_requests_to_sts_are_no_longer_answered_by_mockfed() -> None:
+    import responses
+
+    with mock_federation() as backend:
+        url = boto3.client("sts", region_name="us-east-1").generate_presigned_url(
+            "get_caller_identity", HttpMethod="GET"
+        )
+        assert requests.get(url, timeout=5).status_code == 200
+    with responses.RequestsMock() as theirs:  # the user's own mock of STS, after mockfed's: it answers, not mockfed
+        theirs.add(responses.GET, url, body="theirs", status=418)
+        answer = requests.get(url, timeout=5)
+    assert (answer.status_code, answer.text) == (418, "theirs")
+    assert [c.action for c in backend.calls] == ["GetCallerIdentity"]
+    with mock_federation() as again:  # and a later mock answers again
+        assert requests.get(url, timeout=5).status_code == 200
+    assert [c.action for c in again.calls] == ["GetCallerIdentity"]
