@@ -139,3 +139,17 @@ def test_a_body_of_byte_values_is_read_as_those_bytes_never_as_counts_of_zero_by
     assert body_bytes(iter([b"a", "b", bytearray(b"c")])) == b"abc"
     with pytest.raises(ValueError, match="range"):
         body_bytes(iter([10**12]))  # a huge "chunk" is refused, not made into a terabyte of zeros
+
+
+def test_a_long_console_refusal_reason_is_cut_as_the_sts_reason_header_is() -> None:
+    """The console's ``x-mockfed-reason`` follows the STS rule: printable ASCII, at most 1,000 characters."""
+    backend = FederationBackend()
+    destination = "https://example.com/" + "é" * 3000  # quoted in the reason: long, and not ASCII
+    url = f"{FEDERATION}?{_login_query(_signin_token(backend), destination)}"
+    exchange = console_exchange(HttpRequest.build("GET", url, {}, b""), backend)
+    header = exchange.response.headers["x-mockfed-reason"]
+    assert exchange.error_code == "InvalidDestination"
+    assert len(header) == 1000
+    assert header.isascii()
+    assert header.isprintable()
+    assert header.startswith("Destination must be an https URL of the aws partition's console")

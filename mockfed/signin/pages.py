@@ -91,10 +91,5 @@ def refusal(error: SigninError) -> HttpResponse:
             f"<p><b>type</b> Status report</p><p><b>message</b> <u>{message}</u></p>"
             f"<p><b>description</b> <u>{description}</u></p><hr/></body></html>"
         )
-    headers = {"Content-Type": _HTML, REASON_HEADER: _header_text(error.reason)}
+    headers = {"Content-Type": _HTML, REASON_HEADER: reason_header(error.reason)}
     return HttpResponse(error.status, headers, body.encode("utf-8"))
-
-
-def _header_text(text: str) -> str:
-    """``text`` as one safe header value: printable ASCII only (a reason may quote what the client sent)."""
-    return reason_header(text[:500])
