@@ -88,7 +88,7 @@ def test_a_parameter_without_an_equal_sign(mockfed: FederationBackend) -> None:
     code, message, status = refusal(sts)
     assert (code, status) == ("IncompleteSignature", 400)
     assert re.fullmatch(
-        r"'AKIAMOCKFEDEXAMPLE01/\d{8}/us-east-1/sts/aws4_request' not a valid key=value pair \(missing equal-sign\) "
+        r"'AKIABZPUZDIKAMOCKFED/\d{8}/us-east-1/sts/aws4_request' not a valid key=value pair \(missing equal-sign\) "
         r"in Authorization header: 'AWS4-HMAC-SHA256 Credential=not AKIA.*'\.",
         message,
     ), message

@@ -1244,7 +1244,7 @@ HEADER_VALUES = st.one_of(
             b"close",
             b"keep-alive",
             b"application/x-www-form-urlencoded",
-            b"AWS4-HMAC-SHA256 Credential=AKIAMOCKFEDEXAMPLE01/20260101/us-east-1/sts/aws4_request",
+            b"AWS4-HMAC-SHA256 Credential=AKIABZPUZDIKAMOCKFED/20260101/us-east-1/sts/aws4_request",
         ]
     ),
     st.binary(max_size=40),

@@ -99,7 +99,7 @@ def test_written_file_holds_no_secret(tmp_path: Path, server: FederationServer) 
     assert first["response"]["Credentials"]["SecretAccessKey"] == "REDACTED"
     assert first["response"]["Credentials"]["SessionToken"] == "REDACTED"
     assert first["response"]["Credentials"]["AccessKeyId"].startswith("ASIA****")
-    assert first["caller"] == "AKIA************LE01"
+    assert first["caller"] == "AKIA************KFED"
     assert document["mockfed_scenario"] == 1
     assert document["botocore_version"]
     assert document["mockfed_version"]

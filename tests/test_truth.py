@@ -255,10 +255,10 @@ def test_the_keys_the_account_keeps_cannot_be_deleted_and_the_error_says_why(whi
     ("arguments", "named"),
     [
         ((None, "s3:GetObject"), "access_key_id"),
-        (("AKIAMOCKFEDEXAMPLE01", 5), "action"),
-        (("AKIAMOCKFEDEXAMPLE01", "s3:GetObject", ["arn:aws:s3:::b/k"]), "resource"),
-        (("AKIAMOCKFEDEXAMPLE01", "s3:GetObject", "*", {"aws:SourceIp": 10}), "context"),
-        (("AKIAMOCKFEDEXAMPLE01", "s3:GetObject", "*", ["aws:SourceIp"]), "context"),
+        (("AKIABZPUZDIKAMOCKFED", 5), "action"),
+        (("AKIABZPUZDIKAMOCKFED", "s3:GetObject", ["arn:aws:s3:::b/k"]), "resource"),
+        (("AKIABZPUZDIKAMOCKFED", "s3:GetObject", "*", {"aws:SourceIp": 10}), "context"),
+        (("AKIABZPUZDIKAMOCKFED", "s3:GetObject", "*", ["aws:SourceIp"]), "context"),
     ],
 )
 def test_a_question_asked_with_the_wrong_types_names_the_argument(arguments: tuple[object, ...], named: str) -> None:

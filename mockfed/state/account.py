@@ -180,8 +180,10 @@ __all__ = [
 ]
 
 DEFAULT_ACCOUNT_ID = "123456789012"
-#: The well-known keys of every backend's default IAM user (the fake environment credentials).
-DEFAULT_ACCESS_KEY_ID = "AKIAMOCKFEDEXAMPLE01"
+#: The well-known keys of every backend's default IAM user (the fake environment credentials). The key id is a
+#: well-formed one (base32 after ``AKIA``) encoding :data:`DEFAULT_ACCOUNT_ID`, so code that reads the account out of
+#: a key id, as GetAccessKeyInfo does, works on it; it ends in ``MOCKFED``.
+DEFAULT_ACCESS_KEY_ID = "AKIABZPUZDIKAMOCKFED"
 DEFAULT_SECRET_ACCESS_KEY = "mockfed/DEFAULT/secret+key/EXAMPLEKEY000"
 DEFAULT_USER_NAME = "mockfed-default"
 

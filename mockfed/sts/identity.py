@@ -29,11 +29,16 @@ def get_caller_identity(state: State, caller: Principal, params: Mapping[str, An
     return {"UserId": caller.user_id, "Account": caller.account_id, "Arn": caller.arn}
 
 
+#: The prefixes of access key ids: long-term (``AKIA``) and temporary (``ASIA``).
+_KEY_PREFIXES = ("AKIA", "ASIA")
+
+
 def get_access_key_info(state: State, caller: Principal, params: Mapping[str, Any], region: str) -> dict[str, Any]:
     """``GetAccessKeyInfo``: the account a key id belongs to, as AWS encodes it in the id (any account's key).
 
-    Keys the backend knows answer their owner's account (the default user's well-known key
-    id encodes none).
+    Keys the backend knows answer their owner's account (the default user's well-known key id, the same in every
+    backend, encodes the default account ``123456789012``: in a backend of another account it answers that
+    backend's). A key id that is not an ``AKIA``/``ASIA`` one encodes no account.
 
     Example::
 
@@ -46,7 +51,9 @@ def get_access_key_info(state: State, caller: Principal, params: Mapping[str, An
     check_request("GetAccessKeyInfo", params)
     key_id: str = params["AccessKeyId"]
     known = state.principal(key_id)
-    account = known.account_id if known is not None else account_of_access_key_id(key_id)
+    account = known.account_id if known is not None else None
+    if account is None and key_id[:4] in _KEY_PREFIXES:
+        account = account_of_access_key_id(key_id)
     if account is None:
         # The service's answer for a key id that encodes no account is not public: this names the field.
         raise StsError("InvalidParameterValue", f"The access key ID '{key_id}' is not a valid access key ID.", 400)
