@@ -24,6 +24,8 @@ from dataclasses import dataclass, field
 from datetime import UTC, datetime
 from typing import Literal, NamedTuple
 
+from mockfed.iam import wildcard
+
 __all__ = [
     "OPERATORS",
     "Condition",
@@ -311,7 +313,9 @@ def _action_matcher(patterns: tuple[str, ...]) -> _Match:
         p[:-1].lower() for p in patterns if p.isascii() and p.endswith("*") and "*" not in p[:-1] and "?" not in p
     )
     rest = tuple(p for p in patterns if not p.isascii() or (p.lower() not in exact and p[:-1].lower() not in prefixes))
-    regex = _actions_regex(rest) if rest else None
+    wildcards = tuple(
+        wildcard.compile_wildcards([_ACTION_WILDCARDS.get(ch, ch) for ch in p], ignore_case=True) for p in rest
+    )
     everything = _actions_regex(patterns)
 
     def match(action: str) -> bool:
@@ -321,7 +325,7 @@ def _action_matcher(patterns: tuple[str, ...]) -> _Match:
         return (
             lowered in exact
             or (bool(prefixes) and lowered.startswith(prefixes))
-            or (regex is not None and regex.fullmatch(action) is not None)
+            or any(matches(action) for matches in wildcards)
         )
 
     return match
@@ -355,8 +359,7 @@ def _resource_matcher(pattern: str) -> _Match:
     if "?" not in pattern and "*" not in pattern[:-1]:  # a * ending the pattern runs past colons: a prefix
         prefix = pattern[:-1]
         return lambda resource: resource.startswith(prefix)
-    regex = _glob_regex([(False, pattern)], arn=True)
-    return lambda resource: regex.fullmatch(resource) is not None
+    return _glob_matcher([(False, pattern)], arn=True)
 
 
 def _statement_applies(st: Statement, action: str, resource: str, context: _NormalContext, variables: bool) -> bool:
@@ -376,8 +379,12 @@ def _statement_applies(st: Statement, action: str, resource: str, context: _Norm
     return all(_test_condition(c, context, variables) for c in st.conditions)
 
 
+_ACTION_WILDCARDS = {"*": wildcard.STAR, "?": wildcard.ANY}
+
+
 def _actions_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a statement's action patterns: ``*``/``?`` wildcards, case-insensitive."""
+    """One regex for a statement's action patterns: ``*``/``?`` wildcards, case-insensitive (for an action name
+    beyond ASCII, which no STS request names: a test's own question, with Unicode's case rules)."""
     bodies = ("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in p) for p in patterns)
     return re.compile("|".join(f"(?:{body})" for body in bodies), re.IGNORECASE | re.DOTALL)
 
@@ -413,12 +420,12 @@ def _substitute(pattern: str, context: _NormalContext, variables: bool) -> list[
     return tokens
 
 
-def _glob_regex(tokens: list[_Token], *, arn: bool, ignore_case: bool = False) -> re.Pattern[str]:
-    """Compile wildcard text to a regex.
+def _glob_matcher(tokens: list[_Token], *, arn: bool) -> _Match:
+    """A whole-text matcher for wildcard text (:mod:`mockfed.iam.wildcard`: linear in the text, whatever the pattern).
 
     With ``arn`` the wildcards keep to one colon-separated ARN segment, except that a
     ``*`` ending a segment may run past colons and the sixth segment (the resource)
-    is free, as the IAM User Guide documents for resource ARNs.
+    is free, as the IAM User Guide documents for resource ARNs. Text a policy variable gave is literal.
     """
     text = "".join(t for literal, t in tokens if not literal)
     segment_wise = arn and text.startswith("arn:")
@@ -426,7 +433,7 @@ def _glob_regex(tokens: list[_Token], *, arn: bool, ignore_case: bool = False) -
     colons = 0
     for literal, chunk in tokens:
         if literal:
-            parts.append(re.escape(chunk))
+            parts.extend(chunk)
             continue
         for index, ch in enumerate(chunk):
             if ch == ":":
@@ -434,23 +441,24 @@ def _glob_regex(tokens: list[_Token], *, arn: bool, ignore_case: bool = False) -
                 parts.append(":")
             elif ch == "*":
                 ends_segment = index + 1 == len(chunk) or chunk[index + 1] == ":"
-                parts.append(".*" if not segment_wise or colons >= 5 or ends_segment else "[^:]*")
+                free = not segment_wise or colons >= 5 or ends_segment
+                parts.append(wildcard.STAR if free else wildcard.STAR_BUT_COLON)
             elif ch == "?":
-                parts.append("." if not segment_wise or colons >= 5 else "[^:]")
+                parts.append(wildcard.ANY if not segment_wise or colons >= 5 else wildcard.ANY_BUT_COLON)
             else:
-                parts.append(re.escape(ch))
-    return re.compile("".join(parts), re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+                parts.append(ch)
+    return wildcard.compile_wildcards(parts)
 
 
-def _pattern_regex(pattern: str, context: _NormalContext, variables: bool, *, arn: bool) -> re.Pattern[str] | None:
+def _pattern_matcher(pattern: str, context: _NormalContext, variables: bool, *, arn: bool) -> _Match | None:
     tokens = _substitute(pattern, context, variables)
-    return None if tokens is None else _glob_regex(tokens, arn=arn)
+    return None if tokens is None else _glob_matcher(tokens, arn=arn)
 
 
 def _resource_matches(pattern: str, static: _Match, resource: str, context: _NormalContext, variables: bool) -> bool:
     if variables and "${" in pattern:
-        regex = _pattern_regex(pattern, context, variables, arn=True)
-        return regex is not None and regex.fullmatch(resource) is not None
+        matches = _pattern_matcher(pattern, context, variables, arn=True)
+        return matches is not None and matches(resource)
     return static(resource)
 
 
@@ -520,13 +528,13 @@ def _string_equals_ignore_case(value: str, pattern: str, context: _NormalContext
 
 
 def _string_like(value: str, pattern: str, context: _NormalContext | None) -> bool:
-    regex = _pattern_regex(pattern, context or {}, context is not None, arn=False)
-    return regex is not None and regex.fullmatch(value) is not None
+    matches = _pattern_matcher(pattern, context or {}, context is not None, arn=False)
+    return matches is not None and matches(value)
 
 
 def _arn_like(value: str, pattern: str, context: _NormalContext | None) -> bool:
-    regex = _pattern_regex(pattern, context or {}, context is not None, arn=True)
-    return regex is not None and regex.fullmatch(value) is not None
+    matches = _pattern_matcher(pattern, context or {}, context is not None, arn=True)
+    return matches is not None and matches(value)
 
 
 def _number(text: str) -> float | None:

@@ -1,0 +1,126 @@
+"""IAM wildcards are matched in time linear in the text: a hostile pattern cannot stall a request.
+
+A policy's patterns and the text matched against them can both come from a client of ``mockfed serve``
+(a session policy, then a chained request): ``*a*a*a…*b`` against ``aaaa…`` took a backtracking regex
+exponential time, and held the request (and the server thread answering it) for good.
+"""
+
+from __future__ import annotations
+
+import re
+import subprocess
+import sys
+from typing import Any
+
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from mockfed.iam.wildcard import ANY, ANY_BUT_COLON, STAR, STAR_BUT_COLON, Wildcards, compile_wildcards
+
+_PIECES = {ANY: ".", ANY_BUT_COLON: "[^:]", STAR: ".*", STAR_BUT_COLON: "[^:]*"}
+
+ALL = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "*", "Resource": "*"}]}
+TRUST = {
+    "Version": "2012-10-17",
+    "Statement": [{"Effect": "Allow", "Principal": {"AWS": "123456789012"}, "Action": "sts:AssumeRole"}],
+}
+HOSTILE_PATTERN = "*a" * 30 + "*b"
+
+
+def _regex(tokens: list[str], ignore_case: bool = False) -> re.Pattern[str]:
+    body = "".join(_PIECES.get(token) or re.escape(token) for token in tokens)
+    return re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+
+
+tokens_strategy = st.lists(st.sampled_from(["a", "b", ":", "/", ANY, ANY_BUT_COLON, STAR, STAR_BUT_COLON]), max_size=8)
+texts_strategy = st.text(alphabet="ab:/", max_size=10)
+cased_tokens = st.lists(st.sampled_from(["a", "B", "s", ":", ANY, STAR]), max_size=8)
+cased_texts = st.text(alphabet="aAbBsS:", max_size=10)
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(tokens=tokens_strategy, text=texts_strategy)
+def test_the_automaton_matches_exactly_what_the_regex_matches(tokens: list[str], text: str) -> None:
+    assert Wildcards(tokens).fullmatch(text) == (_regex(tokens).fullmatch(text) is not None)
+
+
+@settings(max_examples=1000, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(tokens=cased_tokens, text=cased_texts)
+def test_ignoring_case_the_automaton_agrees_with_the_regex_on_ascii(tokens: list[str], text: str) -> None:
+    expected = _regex(tokens, ignore_case=True).fullmatch(text) is not None
+    assert Wildcards(tokens, ignore_case=True).fullmatch(text) == expected
+    assert compile_wildcards(tokens, ignore_case=True)(text) == expected
+
+
+def test_a_hostile_pattern_is_answered_at_once() -> None:
+    tokens = [*"arn:aws:iam::123456789012:role/"] + [STAR, "a"] * 30 + [STAR, "b"]
+    matches = compile_wildcards(tokens)
+    assert matches("arn:aws:iam::123456789012:role/" + "a" * 60 + "b") is True
+    assert matches("arn:aws:iam::123456789012:role/" + "a" * 2000) is False
+
+
+_SCRIPT = """
+import json, boto3, botocore.config
+from mockfed import mock_federation
+ALL = {all_}
+TRUST = {trust}
+config = botocore.config.Config(retries={{"max_attempts": 0}})
+with mock_federation() as backend:
+    role = backend.create_role("Deployer", TRUST, policy=ALL)
+    sts = boto3.client("sts", region_name="us-east-1", config=config)
+    creds = sts.assume_role(RoleArn=role.arn, RoleSessionName="first", Policy=json.dumps({policy}))["Credentials"]
+    chained = boto3.client("sts", region_name="us-east-1", config=config, aws_access_key_id=creds["AccessKeyId"],
+                           aws_secret_access_key=creds["SecretAccessKey"], aws_session_token=creds["SessionToken"])
+    target = backend.create_role({target!r}, TRUST, policy=ALL)
+    for name in {names!r}:
+        try:
+            chained.assume_role(RoleArn=target.arn, RoleSessionName=name)
+            print("allowed", name)
+        except chained.exceptions.ClientError as err:
+            print(err.response["Error"]["Code"], name)
+"""
+
+
+def _chained_requests(session_policy: dict[str, Any], target: str, names: list[str]) -> list[str]:
+    """What a role session holding ``session_policy`` is answered when it assumes ``target`` with each session name:
+    run in a process of its own, so a regression (a match that never ends holds the interpreter) fails in a minute
+    instead of stalling the suite."""
+    script = _SCRIPT.format(all_=ALL, trust=TRUST, policy=session_policy, target=target, names=names)
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    return done.stdout.splitlines()
+
+
+def test_a_session_policy_with_a_hostile_resource_pattern_answers_a_chained_request_at_once() -> None:
+    hostile = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole",
+             "Resource": "arn:aws:iam::123456789012:role/" + HOSTILE_PATTERN}
+        ],
+    }  # fmt: skip
+    assert _chained_requests(hostile, "a" * 64, ["second"]) == ["AccessDenied second"]
+    assert _chained_requests(hostile, "a" * 62 + "b", ["second"]) == ["allowed second"]
+
+
+def test_a_hostile_string_like_condition_answers_at_once() -> None:
+    hostile = {
+        "Version": "2012-10-17",
+        "Statement": [
+            {"Effect": "Allow", "Action": "sts:AssumeRole", "Resource": "*",
+             "Condition": {"StringLike": {"sts:RoleSessionName": HOSTILE_PATTERN}}}
+        ],
+    }  # fmt: skip
+    answers = _chained_requests(hostile, "Target", ["a" * 64, "a" * 62 + "b"])
+    assert answers == [f"AccessDenied {'a' * 64}", f"allowed {'a' * 62}b"]
+
+
+def test_a_hostile_action_pattern_answers_at_once() -> None:
+    hostile = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:" + "*s" * 30 + "*x",
+                                                                 "Resource": "*"}]}  # fmt: skip
+    script = (
+        "from mockfed import FederationBackend\n"
+        f"backend = FederationBackend()\nkey = backend.create_user('bob', {hostile!r}).access_key_id\n"
+        "print(backend.is_allowed(key, 'sts:' + 's' * 200, '*'), backend.is_allowed(key, 'sts:' + 's' * 60 + 'x', '*'))"
+    )
+    done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
+    assert done.stdout.split() == ["False", "True"]
