@@ -287,6 +287,23 @@ def test_no_spelling_of_an_aws_host_opens_a_socket_through_urllib(socket_guard: 
     assert socket_guard.attempts == []
 
 
+#: Names beyond ASCII that the socket layer maps onto an STS host (IDNA): urllib connects to what they map to.
+IDNA_SPELLINGS = [
+    pytest.param("https://sts.amazon\xadaws.com/?Action=GetCallerIdentity&Version=2011-06-15", id="soft-hyphen"),
+    pytest.param("https://sts\u200b.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15", id="zero-width"),
+    pytest.param("https://\uff33\uff34\uff33.amazonaws.com/?Action=GetCallerIdentity&Version=2011-06-15", id="wide"),
+]
+
+
+@pytest.mark.parametrize("url", IDNA_SPELLINGS)
+def test_a_name_the_socket_layer_maps_to_sts_is_answered_by_urllib(socket_guard: SocketGuard, url: str) -> None:
+    with mock_federation() as backend:
+        answer = urllib.request.urlopen(url, timeout=5)
+    assert answer.status == 200
+    assert [call.action for call in backend.calls] == ["GetCallerIdentity"]
+    assert socket_guard.attempts == []
+
+
 def test_another_aws_service_spelled_otherwise_is_still_stopped(socket_guard: SocketGuard) -> None:
     with mock_federation(), pytest.raises(UnmockedRequestError):
         urllib.request.urlopen("https://S3.AMAZONAWS.COM./bucket", timeout=5)

@@ -12,6 +12,7 @@ Example::
 
 from __future__ import annotations
 
+import contextlib
 import re
 from typing import Literal
 from urllib.parse import unquote, urlsplit
@@ -86,15 +87,20 @@ _CONSOLE_BY_PARTITION = _by_partition(_CONSOLE_HOSTS)
 
 
 def normal_host(host: str) -> str:
-    """A host name as DNS reads it: percent-escapes decoded, lower case, without trailing dots.
+    """A host name as DNS reads it: percent-escapes decoded, mapped as the socket layer maps a name beyond ASCII
+    (IDNA: a soft hyphen or a zero-width space dropped, full-width letters made ASCII), lower case, without trailing
+    dots.
 
     Example::
 
-        >>> normal_host("STS.AmazonAWS.com."), normal_host("sts.amazonaws.com%2e")
-        ('sts.amazonaws.com', 'sts.amazonaws.com')
+        >>> normal_host("STS.AmazonAWS.com."), normal_host("sts.amazonaws.com%2e"), normal_host("sts.amazon\xadaws.com")
+        ('sts.amazonaws.com', 'sts.amazonaws.com', 'sts.amazonaws.com')
     """
     if "%" in host:
         host = unquote(host)
+    if not host.isascii():  # what socket.getaddrinfo, ssl and http.client do with it: the host actually reached
+        with contextlib.suppress(UnicodeError):  # a name the socket layer refuses as well reaches nothing
+            host = host.encode("idna").decode("ascii")
     return host.lower().rstrip(".")
 
 
