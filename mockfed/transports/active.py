@@ -80,8 +80,11 @@ lock = threading.Lock()
 
 
 def active_state() -> Door | None:
-    """The innermost active mock, or None."""
-    return doors[-1] if doors else None
+    """The innermost active mock, or None (one read of the list: another thread may stop the last mock meanwhile)."""
+    try:
+        return doors[-1]
+    except IndexError:
+        return None
 
 
 def body_read(request: HttpRequest, response: HttpResponse) -> bytes:

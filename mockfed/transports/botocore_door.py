@@ -121,10 +121,11 @@ def _to_aws_response(url: str, response: HttpResponse) -> AWSResponse:
 
 def _on_before_send(request: Any, **_: Any) -> AWSResponse | None:
     """botocore's ``before-send.sts`` handler: answer from the active mock, if any."""
-    if not doors or getattr(request, "_mockfed_answered", False):
+    door = active_state()  # one read: another thread may stop the last mock meanwhile
+    if door is None or getattr(request, "_mockfed_answered", False):
         return None  # inactive, or answered already by a second registration of this handler
     request._mockfed_answered = True
-    answer = _answer_botocore(doors[-1], request)
+    answer = _answer_botocore(door, request)
     if "moto.core.models" in sys.modules:
         # botocore runs every before-send handler, answered or not: moto's (on all of before-send) would
         # answer STS too, recording sessions of its own or refusing STS outside its service whitelist.
@@ -149,9 +150,10 @@ _DEFAULT_CREDENTIALS = Credentials(DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_
 
 def _on_before_send_iam(request: Any, **_: Any) -> AWSResponse | None:
     """IAM called with credentials of a federated session of the active mock: denied, as AWS does."""
-    if not doors:
+    door = active_state()
+    if door is None:
         return None
-    denied = deny_session_iam(_http_request(request), doors[-1].backend)
+    denied = deny_session_iam(_http_request(request), door.backend)
     return None if denied is None else _to_aws_response(request.url, denied)
 
 
@@ -202,8 +204,7 @@ def start_guard() -> None:
 
 
 def stop_guard() -> None:
-    """Restore ``Endpoint._send`` (the last deactivation calls it)."""
-    global _original_send
+    """Restore ``Endpoint._send`` (the last deactivation calls it). The saved original stays: a thread already inside
+    the guard when the last mock stops goes on to it, as an unmocked request."""
     if _original_send is not None:
         botocore.endpoint.Endpoint._send = _original_send
-        _original_send = None

@@ -15,7 +15,7 @@ from typing import Any
 
 from mockfed.auth.endpoints import destination
 from mockfed.http import HttpRequest
-from mockfed.transports.active import active_state, body_read, doors
+from mockfed.transports.active import active_state, body_read
 from mockfed.transports.botocore_door import body_bytes
 
 __all__ = ["start", "stop"]
@@ -60,10 +60,12 @@ def _get_adapter(session: Any, url: str) -> Any:
     """``requests.Session.get_adapter`` while a mock is active: STS, sign-in and console hosts get mockfed's adapter,
     and so do the URLs where an OpenID Connect issuer the active backend holds publishes its discovery document and
     keys (asked at each request: nothing else of the issuer's host, and nothing once the issuer is gone)."""
-    if doors and destination(url) in ("sts", "console"):  # however the host is spelled
+    door = active_state()  # one read: another thread may stop the last mock meanwhile
+    if door is None:
+        return _original_get_adapter(session, url)
+    if destination(url) in ("sts", "console"):  # however the host is spelled
         return _sts_adapter
-    door = active_state()
-    if door is not None and door.publishes(url):
+    if door.publishes(url):
         return _sts_adapter
     return _original_get_adapter(session, url)
 
@@ -98,11 +100,9 @@ def start() -> None:
 
 def stop() -> None:
     """Undo :func:`start` (the last deactivation calls it)."""
-    global _original_get_adapter
     import requests
 
-    if _original_get_adapter is not None:
+    if _original_get_adapter is not None:  # kept: a thread already inside _get_adapter goes on to it
         requests.Session.get_adapter = _original_get_adapter  # type: ignore[method-assign]
-        _original_get_adapter = None
     if _requests_mock is not None:
         _requests_mock.calls.reset()  # responses keeps every request it answered: nothing is kept past the mock
