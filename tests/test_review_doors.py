@@ -106,6 +106,29 @@ def test_urllib_sends_an_iterable_body_whole(active: FederationBackend) -> None:
     assert _reason_through_urllib(iter([FORM[:10], FORM[10:]])) == _reason_through_urllib(FORM)
 
 
+def test_urllib_sends_a_pipe_body_whole(active: FederationBackend) -> None:
+    """A file that cannot seek (a pipe, a socket file) is read once, as urllib sends it (chunked)."""
+    import os
+
+    reader, writer = os.pipe()
+    os.write(writer, b"Action=GetCallerIdentity&Version=2011-06-15")
+    os.close(writer)
+    with os.fdopen(reader, "rb") as body:
+        request = urllib.request.Request(
+            "https://sts.amazonaws.com/", data=body, headers={"Content-Type": "application/x-www-form-urlencoded"}
+        )
+        with urllib.request.urlopen(request, timeout=5) as answer:
+            assert answer.status == 200
+            assert b"<GetCallerIdentityResult>" in answer.read()
+    assert [call.action for call in active.calls][-1:] == ["GetCallerIdentity"]
+
+
+def test_a_console_url_with_a_lone_surrogate_is_answered_with_the_placeholder_page(active: FederationBackend) -> None:
+    with urllib.request.urlopen("https://console.aws.amazon.com/\ud800", timeout=5) as answer:
+        assert answer.status == 200
+        assert b"mockfed does not simulate the AWS Management Console" in answer.read()
+
+
 def test_requests_sends_a_generator_body_whole(active: FederationBackend) -> None:
     def chunks() -> Iterator[bytes]:
         yield FORM[:10]

@@ -72,7 +72,7 @@ def console_page(url: str) -> HttpResponse:
         f"<p>mockfed does not simulate the AWS Management Console: {html.escape(url)} is not served. "
         "The sign-in that led here is in <code>backend.console_sessions</code>.</p></body></html>"
     )
-    return HttpResponse(200, {"Content-Type": _HTML}, body.encode("utf-8"))
+    return HttpResponse(200, {"Content-Type": _HTML}, body.encode("utf-8", "replace"))  # a lone surrogate: "?"
 
 
 def refusal(error: SigninError) -> HttpResponse:
@@ -92,4 +92,4 @@ def refusal(error: SigninError) -> HttpResponse:
             f"<p><b>description</b> <u>{description}</u></p><hr/></body></html>"
         )
     headers = {"Content-Type": _HTML, REASON_HEADER: reason_header(error.reason)}
-    return HttpResponse(error.status, headers, body.encode("utf-8"))
+    return HttpResponse(error.status, headers, body.encode("utf-8", "replace"))

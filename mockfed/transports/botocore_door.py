@@ -59,9 +59,9 @@ def body_bytes(body: Any) -> bytes:
     if isinstance(body, str):
         return body.encode("utf-8")
     if hasattr(body, "read"):
-        position = body.tell() if hasattr(body, "tell") else None
+        position = _position(body)  # None for a stream that cannot go back (a pipe, a socket): read once
         data = body.read()
-        if position is not None and hasattr(body, "seek"):
+        if position is not None:
             body.seek(position)
         return data if isinstance(data, bytes) else str(data).encode("utf-8")
     try:
@@ -71,6 +71,15 @@ def body_bytes(body: Any) -> bytes:
     if all(isinstance(chunk, int) for chunk in chunks):
         return bytes(chunks)  # byte values (0-255), never a count of zero bytes to make
     return b"".join(chunk.encode("utf-8") if isinstance(chunk, str) else bytes(memoryview(chunk)) for chunk in chunks)
+
+
+def _position(body: Any) -> int | None:
+    """Where a file-like body stands, to put it back after reading it; None when it cannot be put back."""
+    try:
+        seekable = body.seekable() if hasattr(body, "seekable") else hasattr(body, "seek") and hasattr(body, "tell")
+        return int(body.tell()) if seekable else None
+    except (OSError, ValueError):  # a pipe or socket file says it is not seekable; some raise instead
+        return None
 
 
 def _http_request(request: Any) -> HttpRequest:
