@@ -179,6 +179,33 @@ def test_framing_the_server_cannot_read_one_way_is_an_sts_error(
     assert answer.sts_error == (code, message)
 
 
+@pytest.mark.parametrize(
+    "bad_line", [pytest.param("NoColonHere", id="no-colon"), pytest.param(" folded: x", id="continuation")]
+)
+def test_a_header_line_that_is_no_header_refuses_the_request_and_its_body_is_never_a_second_one(
+    server: FederationServer, bad_line: str
+) -> None:
+    """Was: the headers after the line were dropped (Content-Length among them), and the body, never read, was
+    answered as a second request: a desync a smuggled request could ride."""
+    body = b"GET /_mockfed/state HTTP/1.1\r\nHost: x\r\n\r\n"  # a body that is itself a request
+    request = f"POST / HTTP/1.1\r\nHost: x\r\n{bad_line}\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+    if bad_line.startswith(" "):
+        request = f"POST / HTTP/1.1\r\n{bad_line}\r\nHost: x\r\nContent-Length: {len(body)}\r\n\r\n".encode() + body
+    with connect(server) as sock:
+        sock.sendall(request)
+        answer = receive(sock, "POST")
+        sock.settimeout(5)
+        rest = b""
+        while chunk := sock.recv(65536):  # the server closes the connection after its one answer
+            rest += chunk
+    assert answer.status == 400
+    assert answer.sts_error == (
+        "BadRequest", "a header line cannot be read (a name, a colon, a value): the request is refused"
+    )
+    assert rest == b""
+    assert_alive(server)
+
+
 def test_a_chunked_body_is_read_and_bounded(quick: FederationServer) -> None:
     body = b"Action=GetCallerIdentity&Version=2011-06-15"
     chunked = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"

@@ -474,6 +474,10 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.budget = _MAX_HEAD_BYTES
             if not self.parse_request():  # http.server refused it, through send_error
                 return
+            if self.headers.defects or self.headers.get_payload():
+                # A line that is no header (no colon, or a continuation first): the standard library stops reading
+                # headers there, so Content-Length after it would be lost and the body read as a second request.
+                raise _Refused(400, "a header line cannot be read (a name, a colon, a value): the request is refused")
             self.rfile.budget = math.inf
             if self.server.refusing(self.request):
                 raise _Refused(503, f"mockfed serve is answering {self.limits.max_connections} connections; retry")
