@@ -14,7 +14,6 @@ import sys
 import textwrap
 import threading
 from collections import Counter
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 from urllib.parse import urlencode
@@ -118,17 +117,6 @@ def _name_of(call: Any) -> str:
     if call.action == "GetFederationToken":
         return str(call.params["Name"])
     return str(call.caller_arn).rsplit("/", 1)[1]
-
-
-@pytest.fixture
-def eager_thread_switching() -> Iterator[None]:
-    """Switch threads every few microseconds instead of every 5 ms, so races show up."""
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-5)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(interval)
 
 
 @pytest.mark.usefixtures("eager_thread_switching")

@@ -7,10 +7,9 @@ from __future__ import annotations
 import collections
 import http.server
 import socket
-import sys
 import threading
 import time
-from collections.abc import Callable, Iterator
+from collections.abc import Callable
 from typing import Any
 
 import boto3
@@ -20,17 +19,6 @@ import pytest
 import requests
 
 from mockfed import mock_federation
-
-
-@pytest.fixture
-def fast_switching() -> Iterator[None]:
-    """Threads switch as often as the interpreter allows: the window between two reads becomes a race that happens."""
-    interval = sys.getswitchinterval()
-    sys.setswitchinterval(1e-6)
-    try:
-        yield
-    finally:
-        sys.setswitchinterval(interval)
 
 
 def _race(
@@ -70,7 +58,7 @@ def _race(
 
 
 def test_botocore_calls_racing_the_last_stop_are_answered_or_go_on_unmocked(
-    fast_switching: None, monkeypatch: pytest.MonkeyPatch
+    eager_thread_switching: None, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     def no_network(*args: Any, **kwargs: Any) -> Any:
         raise OSError("no network in this test")
@@ -88,7 +76,7 @@ def test_botocore_calls_racing_the_last_stop_are_answered_or_go_on_unmocked(
     assert outcomes["answered"] > 0
 
 
-def test_requests_racing_the_last_stop_reach_their_own_server(fast_switching: None) -> None:
+def test_requests_racing_the_last_stop_reach_their_own_server(eager_thread_switching: None) -> None:
     class Handler(http.server.BaseHTTPRequestHandler):
         def do_GET(self) -> None:
             self.send_response(204)
