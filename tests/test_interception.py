@@ -15,6 +15,7 @@ import requests
 from botocore.config import Config
 
 from mockfed import FederationBackend, mock_federation
+from tests.conftest import SocketGuard
 
 MODULE_LEVEL_CLIENT = boto3.client("sts", region_name="eu-west-1")
 
@@ -241,3 +242,19 @@ def test_after_the_mock_stops_requests_to_sts_are_no_longer_answered_by_mockfed(
     with mock_federation() as again:  # and a later mock answers again
         assert requests.get(url, timeout=5).status_code == 200
     assert [c.action for c in again.calls] == ["GetCallerIdentity"]
+
+
+def test_patch_stopall_between_two_mocks_does_not_let_requests_reach_sts(socket_guard: SocketGuard) -> None:
+    """A unittest tearDown's ``mock.patch.stopall()`` stops every patch started through ``unittest.mock``: none of
+    them may be what answers STS through ``requests`` in the next mock."""
+    import unittest.mock
+
+    form = b"Action=GetCallerIdentity&Version=2011-06-15"
+    headers = {"Content-Type": "application/x-www-form-urlencoded"}
+    with mock_federation():
+        assert requests.post("https://sts.amazonaws.com/", data=form, headers=headers, timeout=5).status_code == 200
+    unittest.mock.patch.stopall()
+    with mock_federation() as backend:
+        assert requests.post("https://sts.amazonaws.com/", data=form, headers=headers, timeout=5).status_code == 200
+    assert [call.action for call in backend.calls] == ["GetCallerIdentity"]
+    assert socket_guard.attempts == []

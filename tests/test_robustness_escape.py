@@ -11,6 +11,7 @@ exists, unless ``allow_passthrough=True``, which is also the guard's own positiv
 from __future__ import annotations
 
 import json
+import time
 import urllib.error
 import urllib.request
 from typing import Any
@@ -302,6 +303,16 @@ def test_a_name_the_socket_layer_maps_to_sts_is_answered_by_urllib(socket_guard:
     assert answer.status == 200
     assert [call.action for call in backend.calls] == ["GetCallerIdentity"]
     assert socket_guard.attempts == []
+
+
+def test_a_long_host_beyond_ascii_costs_no_more_than_another() -> None:
+    """No name over 253 characters resolves: it is not mapped (the codec's time grew with it, to 0.35 s a request)."""
+    from mockfed.auth.endpoints import destination
+
+    host = "\xe9" * 60_000
+    started = time.perf_counter()
+    assert destination(f"https://{host}/") is None
+    assert time.perf_counter() - started < 0.05
 
 
 def test_another_aws_service_spelled_otherwise_is_still_stopped(socket_guard: SocketGuard) -> None:

@@ -206,6 +206,17 @@ def test_a_header_line_that_is_no_header_refuses_the_request_and_its_body_is_nev
     assert_alive(server)
 
 
+@pytest.mark.parametrize(
+    "content_type", ["multipart/form-data; boundary=xyz", "message/rfc822", "text/plain; charset=\"utf-8\""]
+)
+def test_a_content_type_the_mail_parser_frowns_on_is_still_read(server: FederationServer, content_type: str) -> None:
+    """Only a line that is no header refuses a request: not what the standard library's mail parser thinks of a
+    Content-Type's value (it records a defect for a multipart type, a message for message/rfc822)."""
+    answer = send(server, f"GET /_mockfed/state HTTP/1.1\r\nHost: x\r\nContent-Type: {content_type}\r\n\r\n".encode())
+    assert answer.status == 200
+    assert json.loads(answer.body)["account_id"] == "123456789012"
+
+
 def test_a_chunked_body_is_read_and_bounded(quick: FederationServer) -> None:
     body = b"Action=GetCallerIdentity&Version=2011-06-15"
     chunked = b"POST / HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\n"

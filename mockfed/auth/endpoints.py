@@ -86,6 +86,10 @@ _SIGNIN_BY_PARTITION = _by_partition(_SIGNIN_HOSTS)
 _CONSOLE_BY_PARTITION = _by_partition(_CONSOLE_HOSTS)
 
 
+#: The longest name DNS resolves (RFC 1035): a longer one beyond ASCII reaches nothing, and is not mapped.
+_LONGEST_HOST = 253
+
+
 def normal_host(host: str) -> str:
     """A host name as DNS reads it: percent-escapes decoded, mapped as the socket layer maps a name beyond ASCII
     (IDNA: a soft hyphen or a zero-width space dropped, full-width letters made ASCII), lower case, without trailing
@@ -98,7 +102,7 @@ def normal_host(host: str) -> str:
     """
     if "%" in host:
         host = unquote(host)
-    if not host.isascii():  # what socket.getaddrinfo, ssl and http.client do with it: the host actually reached
+    if not host.isascii() and len(host) <= _LONGEST_HOST:  # what the socket layer does with it: the host reached
         with contextlib.suppress(UnicodeError):  # a name the socket layer refuses as well reaches nothing
             host = host.encode("idna").decode("ascii")
     return host.lower().rstrip(".")

@@ -27,6 +27,7 @@ every length and chunk size checked before anything is read or allocated. Every 
 from __future__ import annotations
 
 import contextlib
+import email.errors
 import functools
 import json
 import logging
@@ -319,6 +320,10 @@ class _HttpServer6(_HttpServer):
 _EMPTY_LINES_IGNORED = 8
 
 
+#: What the standard library's header parser records for a line that is no header: it stops reading headers there.
+_HEADER_LINE_DEFECTS = (email.errors.MissingHeaderBodySeparatorDefect, email.errors.FirstHeaderLineIsContinuationDefect)
+
+
 class _Refused(Exception):
     """A request the server will not answer through the pipeline: its status, code and message."""
 
@@ -474,7 +479,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.budget = _MAX_HEAD_BYTES
             if not self.parse_request():  # http.server refused it, through send_error
                 return
-            if self.headers.defects or self.headers.get_payload():
+            if any(isinstance(defect, _HEADER_LINE_DEFECTS) for defect in self.headers.defects):
                 # A line that is no header (no colon, or a continuation first): the standard library stops reading
                 # headers there, so Content-Length after it would be lost and the body read as a second request.
                 raise _Refused(400, "a header line cannot be read (a name, a colon, a value): the request is refused")

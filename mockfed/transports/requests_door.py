@@ -83,17 +83,18 @@ def start() -> None:
     import responses
 
     if _StsAdapter is None:  # made once: the adapter, and the routes (fixed: each answers from the active mock)
-        _StsAdapter = type("_StsAdapter", (requests.adapters.HTTPAdapter,), {"__module__": __name__})
-        _sts_adapter = _StsAdapter()
-        _requests_mock = responses.RequestsMock(
-            assert_all_requests_are_fired=False, target=f"{__name__}._StsAdapter.send"
-        )
+        _requests_mock = responses.RequestsMock(assert_all_requests_are_fired=False)
         for method in _METHODS:
             _requests_mock.add_callback(method, _EVERY_URL, callback=_callback)
-        # Started once and left started: it patches only the send of mockfed's own adapter, which no session is
-        # given while no mock is active (``_get_adapter`` is restored), so nothing outside mockfed changes, and each
-        # activation saves the cost of ``responses`` resolving and patching its target again.
-        _requests_mock.start()
+        # The adapter's send is responses' own, set in the class once rather than patched in at each activation:
+        # no session is given this adapter while no mock is active (``_get_adapter`` is restored), so nothing
+        # outside mockfed changes; and no ``unittest.mock.patch.stopall()`` (a tearDown's) can take it away.
+        _StsAdapter = type(
+            "_StsAdapter",
+            (requests.adapters.HTTPAdapter,),
+            {"__module__": __name__, "send": _requests_mock.unbound_on_send()},
+        )
+        _sts_adapter = _StsAdapter()
     _original_get_adapter = requests.Session.get_adapter
     requests.Session.get_adapter = _get_adapter  # type: ignore[method-assign,assignment]
 
