@@ -12,9 +12,11 @@ import subprocess
 import sys
 from typing import Any
 
+import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from mockfed import FederationBackend
 from mockfed.iam.wildcard import ANY, ANY_BUT_COLON, STAR, STAR_BUT_COLON, Wildcards, compile_wildcards
 
 _PIECES = {ANY: ".", ANY_BUT_COLON: "[^:]", STAR: ".*", STAR_BUT_COLON: "[^:]*"}
@@ -34,8 +36,12 @@ def _regex(tokens: list[str], ignore_case: bool = False) -> re.Pattern[str]:
 
 tokens_strategy = st.lists(st.sampled_from(["a", "b", ":", "/", ANY, ANY_BUT_COLON, STAR, STAR_BUT_COLON]), max_size=8)
 texts_strategy = st.text(alphabet="ab:/", max_size=10)
+#: Letters whose case rules go beyond ASCII in ``re.IGNORECASE``: the long s, the Kelvin sign, dotted and dotless i.
+UNICODE_CASES = "s\u017fSkK\u212aiI\u0130\u0131\xe9\xc9\xb5\u03bc"
 cased_tokens = st.lists(st.sampled_from(["a", "B", "s", ":", ANY, STAR]), max_size=8)
 cased_texts = st.text(alphabet="aAbBsS:", max_size=10)
+unicode_tokens = st.lists(st.sampled_from([*UNICODE_CASES, ANY, STAR]), max_size=8)
+unicode_texts = st.text(alphabet=UNICODE_CASES, max_size=8)
 
 
 @settings(max_examples=3000, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
@@ -50,6 +56,29 @@ def test_ignoring_case_the_automaton_agrees_with_the_regex_on_ascii(tokens: list
     expected = _regex(tokens, ignore_case=True).fullmatch(text) is not None
     assert Wildcards(tokens, ignore_case=True).fullmatch(text) == expected
     assert compile_wildcards(tokens, ignore_case=True)(text) == expected
+
+
+@settings(max_examples=3000, deadline=None, derandomize=True, database=None, suppress_health_check=list(HealthCheck))
+@given(tokens=unicode_tokens, text=unicode_texts)
+def test_ignoring_case_beyond_ascii_the_automaton_agrees_with_the_regex(tokens: list[str], text: str) -> None:
+    expected = _regex(tokens, ignore_case=True).fullmatch(text) is not None
+    assert Wildcards(tokens, ignore_case=True).fullmatch(text) == expected
+
+
+@pytest.mark.parametrize(
+    ("pattern", "action", "allowed"),
+    [
+        ("s3:*a*b*\u017f", "s3:abs", True),  # the long s is an s to re.IGNORECASE, with three stars as with two
+        ("s3:*a*\u017f", "s3:as", True),
+        ("s3:Get*Obj*ct*\u0130", "s3:GetObjectI", True),
+        ("s3:*a*b*c", "s3:\u017f" + "ab" * 20, False),
+    ],
+)
+def test_an_action_pattern_ignores_case_as_re_does_whatever_its_stars(pattern: str, action: str, allowed: bool) -> None:
+    backend = FederationBackend()
+    key = backend.create_user("u", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": pattern, "Resource": "*"}]}).access_key_id  # fmt: skip
+    assert backend.is_allowed(key, action) is allowed
 
 
 def test_a_hostile_pattern_is_answered_at_once() -> None:
@@ -114,13 +143,14 @@ def test_a_hostile_string_like_condition_answers_at_once() -> None:
     assert answers == [f"AccessDenied {'a' * 64}", f"allowed {'a' * 62}b"]
 
 
-def test_a_hostile_action_pattern_answers_at_once() -> None:
+@pytest.mark.parametrize("action", ["sts:" + "s" * 200, "sts:\xe9" + "s" * 200])
+def test_a_hostile_action_pattern_answers_at_once_ascii_or_not(action: str) -> None:
     hostile = {"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Action": "sts:" + "*s" * 30 + "*x",
                                                                  "Resource": "*"}]}  # fmt: skip
     script = (
         "from mockfed import FederationBackend\n"
         f"backend = FederationBackend()\nkey = backend.create_user('bob', {hostile!r}).access_key_id\n"
-        "print(backend.is_allowed(key, 'sts:' + 's' * 200, '*'), backend.is_allowed(key, 'sts:' + 's' * 60 + 'x', '*'))"
+        f"print(backend.is_allowed(key, {action!r}, '*'), backend.is_allowed(key, {action + 'x'!r}, '*'))"
     )
     done = subprocess.run([sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True)
     assert done.stdout.split() == ["False", "True"]

@@ -313,14 +313,12 @@ def _action_matcher(patterns: tuple[str, ...]) -> _Match:
         p[:-1].lower() for p in patterns if p.isascii() and p.endswith("*") and "*" not in p[:-1] and "?" not in p
     )
     rest = tuple(p for p in patterns if not p.isascii() or (p.lower() not in exact and p[:-1].lower() not in prefixes))
-    wildcards = tuple(
-        wildcard.compile_wildcards([_ACTION_WILDCARDS.get(ch, ch) for ch in p], ignore_case=True) for p in rest
-    )
-    everything = _actions_regex(patterns)
+    wildcards = tuple(_action_wildcards(p) for p in rest)
+    everything = tuple(_action_wildcards(p) for p in patterns)
 
     def match(action: str) -> bool:
-        if not action.isascii():  # case rules beyond ASCII: the regex's
-            return everything.fullmatch(action) is not None
+        if not action.isascii():  # case rules beyond ASCII: re's, pattern by pattern
+            return any(matches(action) for matches in everything)
         lowered = action.lower()
         return (
             lowered in exact
@@ -382,11 +380,9 @@ def _statement_applies(st: Statement, action: str, resource: str, context: _Norm
 _ACTION_WILDCARDS = {"*": wildcard.STAR, "?": wildcard.ANY}
 
 
-def _actions_regex(patterns: tuple[str, ...]) -> re.Pattern[str]:
-    """One regex for a statement's action patterns: ``*``/``?`` wildcards, case-insensitive (for an action name
-    beyond ASCII, which no STS request names: a test's own question, with Unicode's case rules)."""
-    bodies = ("".join(".*" if ch == "*" else "." if ch == "?" else re.escape(ch) for ch in p) for p in patterns)
-    return re.compile("|".join(f"(?:{body})" for body in bodies), re.IGNORECASE | re.DOTALL)
+def _action_wildcards(pattern: str) -> _Match:
+    """Whether an action matches ``pattern`` (``*``/``?`` wildcards), ignoring case as ``re.IGNORECASE`` does."""
+    return wildcard.compile_wildcards([_ACTION_WILDCARDS.get(ch, ch) for ch in pattern], ignore_case=True)
 
 
 _VARIABLE = re.compile(r"\$\{([^}]*)\}")

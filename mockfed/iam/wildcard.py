@@ -45,7 +45,10 @@ class Wildcards:
         False
     """
 
-    __slots__ = ("_accept", "_any", "_any_but_colon", "_chars", "_ignore_case", "_stars", "_stars_but_colon")
+    __slots__ = (
+        "_accept", "_any", "_any_but_colon", "_ascii", "_chars", "_folded", "_ignore_case", "_lowered", "_stars",
+        "_stars_but_colon",
+    )  # fmt: skip
 
     def __init__(self, tokens: Sequence[str], *, ignore_case: bool = False) -> None:
         collapsed: list[str] = []
@@ -68,9 +71,20 @@ class Wildcards:
             elif token == STAR_BUT_COLON:
                 self._stars_but_colon |= bit
             else:
-                key = token.lower() if ignore_case else token
-                self._chars[key] = self._chars.get(key, 0) | bit
+                self._chars[token] = self._chars.get(token, 0) | bit
         self._accept = 1 << len(collapsed)
+        # Ignoring case as ``re.IGNORECASE`` does: for ASCII text and an ASCII pattern, by lower case; otherwise each
+        # character of the text is asked of each of the pattern's characters, through ``re`` itself (its case rules
+        # beyond ASCII: the long s is an s, the Kelvin sign a k), so the answer is the regex's own.
+        self._ascii = all(char.isascii() for char in self._chars)
+        self._lowered: dict[str, int] = {}
+        for char, bits in self._chars.items():
+            self._lowered[char.lower()] = self._lowered.get(char.lower(), 0) | bits
+        self._folded = (
+            tuple((re.compile(re.escape(char), re.IGNORECASE), bits) for char, bits in self._chars.items())
+            if ignore_case
+            else ()
+        )
 
     def fullmatch(self, text: str) -> bool:
         """Whether the whole of ``text`` matches the pattern."""
@@ -79,7 +93,10 @@ class Wildcards:
         stay_anywhere, stay_but_colon = self._stars, self._stars_but_colon
         states = 1 | ((1 & stars) << 1)  # at the start, and past a leading star (it may match nothing)
         if self._ignore_case:
-            text = text.lower()
+            if self._ascii and text.isascii():
+                chars, text = self._lowered, text.lower()
+            else:
+                chars = self._case_folded(text)
         for char in text:
             if char == ":":
                 advance, stay = chars.get(char, 0) | anything, stay_anywhere
@@ -90,6 +107,13 @@ class Wildcards:
             if not states:
                 return False
         return bool(states & self._accept)
+
+    def _case_folded(self, text: str) -> dict[str, int]:
+        """For each character of ``text``, the pattern's characters it matches ignoring case, as ``re`` decides."""
+        return {
+            char: sum(bits for regex, bits in self._folded if regex.fullmatch(char) is not None)
+            for char in set(text)
+        }
 
 
 def compile_wildcards(tokens: Sequence[str], *, ignore_case: bool = False) -> Callable[[str], bool]:
