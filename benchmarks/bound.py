@@ -121,10 +121,6 @@ class FixedAction:
         return botocore_door._to_aws_response(request.url, exchange.response)
 
 
-def _rate(call: Callable[[], Any], seconds: float) -> tuple[float, int]:
-    return bench.calls_per_second(call, seconds)
-
-
 def bound(operation: str, shape: bench.Params, setup: bench.Setup | None, seconds: float, rounds: int) -> None:
     canned = bench.Canned(bench.captured_answer(operation, shape(0), setup))
     backend = FederationBackend()
@@ -145,7 +141,7 @@ def bound(operation: str, shape: bench.Params, setup: bench.Setup | None, second
     def floor_round() -> float:
         assert active_state() is None
         before, recorded = canned.count, len(backend.calls)
-        rate, made = _rate(lambda: floor_call(**floor_next()), seconds)
+        rate, made = bench.calls_per_second(lambda: floor_call(**floor_next()), seconds)
         assert canned.count - before == made, "the floor's handler did not answer every call"
         assert len(backend.calls) == recorded, "mockfed answered during a floor round"
         answered["floor"] += made
@@ -161,7 +157,7 @@ def bound(operation: str, shape: bench.Params, setup: bench.Setup | None, second
                 botocore_door._answer_botocore = answerer  # type: ignore[assignment]
             try:
                 with mock_federation(backend=backend):
-                    rate, made = _rate(lambda: client(**next_request()), seconds)
+                    rate, made = bench.calls_per_second(lambda: client(**next_request()), seconds)
             finally:
                 botocore_door._answer_botocore = original
             assert canned.count == canned_before, "the floor answered"

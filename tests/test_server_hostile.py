@@ -180,7 +180,12 @@ def test_framing_the_server_cannot_read_one_way_is_an_sts_error(
 
 
 @pytest.mark.parametrize(
-    "bad_line", [pytest.param("NoColonHere", id="no-colon"), pytest.param(" folded: x", id="continuation")]
+    "bad_line",
+    [
+        pytest.param("NoColonHere", id="no-colon"),
+        pytest.param(" folded: x", id="continuation"),
+        pytest.param("X-A: 1\r", id="bare-cr"),  # the mail parser takes the lone CR for the end of the head
+    ],
 )
 def test_a_header_line_that_is_no_header_refuses_the_request_and_its_body_is_never_a_second_one(
     server: FederationServer, bad_line: str

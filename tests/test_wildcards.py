@@ -10,6 +10,7 @@ from __future__ import annotations
 import re
 import subprocess
 import sys
+import time
 from typing import Any
 
 import pytest
@@ -79,6 +80,17 @@ def test_an_action_pattern_ignores_case_as_re_does_whatever_its_stars(pattern: s
     key = backend.create_user("u", {"Version": "2012-10-17", "Statement": [
         {"Effect": "Allow", "Action": pattern, "Resource": "*"}]}).access_key_id  # fmt: skip
     assert backend.is_allowed(key, action) is allowed
+
+
+def test_a_two_star_pattern_against_a_very_long_text_is_answered_at_once() -> None:
+    """A regex of two stars backtracks quadratically: past 4,096 characters the automaton answers instead."""
+    backend = FederationBackend()
+    key = backend.create_user("u", {"Version": "2012-10-17", "Statement": [
+        {"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::*a*b"}]}).access_key_id  # fmt: skip
+    started = time.perf_counter()
+    assert backend.is_allowed(key, "s3:GetObject", "arn:aws:s3:::" + "a" * 200_000) is False
+    assert backend.is_allowed(key, "s3:GetObject", "arn:aws:s3:::" + "a" * 200_000 + "b") is True
+    assert time.perf_counter() - started < 5
 
 
 def test_a_hostile_pattern_is_answered_at_once() -> None:

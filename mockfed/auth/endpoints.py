@@ -12,8 +12,8 @@ Example::
 
 from __future__ import annotations
 
-import contextlib
 import re
+from encodings.idna import nameprep
 from typing import Literal
 from urllib.parse import unquote, urlsplit
 
@@ -86,10 +86,6 @@ _SIGNIN_BY_PARTITION = _by_partition(_SIGNIN_HOSTS)
 _CONSOLE_BY_PARTITION = _by_partition(_CONSOLE_HOSTS)
 
 
-#: The longest name DNS resolves (RFC 1035): a longer one beyond ASCII reaches nothing, and is not mapped.
-_LONGEST_HOST = 253
-
-
 def normal_host(host: str) -> str:
     """A host name as DNS reads it: percent-escapes decoded, mapped as the socket layer maps a name beyond ASCII
     (IDNA: a soft hyphen or a zero-width space dropped, full-width letters made ASCII), lower case, without trailing
@@ -102,10 +98,31 @@ def normal_host(host: str) -> str:
     """
     if "%" in host:
         host = unquote(host)
-    if not host.isascii() and len(host) <= _LONGEST_HOST:  # what the socket layer does with it: the host reached
-        with contextlib.suppress(UnicodeError):  # a name the socket layer refuses as well reaches nothing
-            host = host.encode("idna").decode("ascii")
+    if not host.isascii():
+        host = _idna_mapped(host)
     return host.lower().rstrip(".")
+
+
+#: The dots IDNA separates labels with (RFC 3490 section 3.1), as Python's codec does.
+_IDNA_DOTS = re.compile("[\u002e\u3002\uff0e\uff61]")
+
+
+def _idna_mapped(host: str) -> str:
+    """``host`` as the socket layer's IDNA codec maps it, where that makes it ASCII: each label's nameprep (a soft
+    hyphen or a zero-width space dropped, full-width letters made ASCII), in time linear in the name. A label still
+    beyond ASCII after it becomes an ``xn--`` name, which is no AWS host: the name is then left as it is, as it is
+    when the codec refuses a label."""
+    labels = []
+    for label in _IDNA_DOTS.split(host):
+        if not label.isascii():
+            try:
+                label = nameprep(label)
+            except UnicodeError:
+                return host
+            if not label.isascii():
+                return host
+        labels.append(label)
+    return ".".join(labels)
 
 
 def url_host(url: str) -> str | None:

@@ -314,10 +314,12 @@ def _action_matcher(patterns: tuple[str, ...]) -> _Match:
     )
     rest = tuple(p for p in patterns if not p.isascii() or (p.lower() not in exact and p[:-1].lower() not in prefixes))
     wildcards = tuple(_action_wildcards(p) for p in rest)
-    everything = tuple(_action_wildcards(p) for p in patterns)
+    everything: list[_Match] = []  # every pattern as a matcher: made for the first action beyond ASCII
 
     def match(action: str) -> bool:
         if not action.isascii():  # case rules beyond ASCII: re's, pattern by pattern
+            if not everything:
+                everything.extend(_action_wildcards(p) for p in patterns)
             return any(matches(action) for matches in everything)
         lowered = action.lower()
         return (

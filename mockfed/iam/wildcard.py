@@ -7,8 +7,9 @@ can be hostile. A backtracking regex built from ``*a*a*a…*b`` takes exponentia
 once in the bits of one integer (the shift-and method), so a text of ``n`` characters costs
 ``n`` steps of a few integer operations, however many wildcards the pattern holds.
 
-Patterns with few wildcards keep a compiled regex (its backtracking is polynomial and small
-there, and a regex runs in C); :func:`compile_wildcards` chooses.
+Patterns with one or two stars keep a compiled regex for texts of up to 4,096 characters (its
+backtracking is at most quadratic, small there, and a regex runs in C); :func:`compile_wildcards`
+chooses.
 """
 
 from __future__ import annotations
@@ -26,8 +27,10 @@ STAR = "\x00star"
 STAR_BUT_COLON = "\x00star-but-colon"
 _STARS = (STAR, STAR_BUT_COLON)
 
-#: How many ``*`` a pattern may hold and still be matched by a regex (two stars backtrack at most quadratically).
+#: How many ``*`` a pattern may hold and still be matched by a regex (two stars backtrack at most quadratically),
+#: and how long a text it is matched against: past that, the automaton (the same answer) takes over.
 _REGEX_STARS = 2
+_REGEX_TEXT = 4096
 
 _REGEX_PIECES = {ANY: ".", ANY_BUT_COLON: "[^:]", STAR: ".*", STAR_BUT_COLON: "[^:]*"}
 
@@ -78,7 +81,7 @@ class Wildcards:
         # beyond ASCII: the long s is an s, the Kelvin sign a k), so the answer is the regex's own.
         self._ascii = all(char.isascii() for char in self._chars)
         self._lowered: dict[str, int] = {}
-        for char, bits in self._chars.items():
+        for char, bits in self._chars.items() if ignore_case else ():
             self._lowered[char.lower()] = self._lowered.get(char.lower(), 0) | bits
         self._folded = (
             tuple((re.compile(re.escape(char), re.IGNORECASE), bits) for char, bits in self._chars.items())
@@ -126,9 +129,17 @@ def compile_wildcards(tokens: Sequence[str], *, ignore_case: bool = False) -> Ca
         >>> match("S3:GetObjects"), match("s3:GetObject")
         (True, False)
     """
-    if sum(token in _STARS for token in tokens) <= _REGEX_STARS:
-        body = "".join(_REGEX_PIECES.get(token) or re.escape(token) for token in tokens)
-        regex = re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
-        return lambda text: regex.fullmatch(text) is not None
-    automaton = Wildcards(tokens, ignore_case=ignore_case)
-    return automaton.fullmatch
+    if sum(token in _STARS for token in tokens) > _REGEX_STARS:
+        return Wildcards(tokens, ignore_case=ignore_case).fullmatch
+    body = "".join(_REGEX_PIECES.get(token) or re.escape(token) for token in tokens)
+    regex = re.compile(body, re.DOTALL | (re.IGNORECASE if ignore_case else 0))
+    automaton: list[Wildcards] = []  # made for the first text too long for the regex
+
+    def matches(text: str) -> bool:
+        if len(text) <= _REGEX_TEXT:
+            return regex.fullmatch(text) is not None
+        if not automaton:
+            automaton.append(Wildcards(tokens, ignore_case=ignore_case))
+        return automaton[0].fullmatch(text)
+
+    return matches

@@ -324,6 +324,15 @@ _EMPTY_LINES_IGNORED = 8
 _HEADER_LINE_DEFECTS = (email.errors.MissingHeaderBodySeparatorDefect, email.errors.FirstHeaderLineIsContinuationDefect)
 
 
+def _headers_cut_short(headers: Any) -> bool:
+    """Whether the mail parser under ``http.server`` stopped reading the head before its end: at a line that is no
+    header, or at a bare CR it took for the end of the head (the lines after it are then its text payload)."""
+    payload = headers.get_payload()
+    return any(isinstance(defect, _HEADER_LINE_DEFECTS) for defect in headers.defects) or (
+        isinstance(payload, str) and payload != ""
+    )
+
+
 class _Refused(Exception):
     """A request the server will not answer through the pipeline: its status, code and message."""
 
@@ -479,7 +488,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.budget = _MAX_HEAD_BYTES
             if not self.parse_request():  # http.server refused it, through send_error
                 return
-            if any(isinstance(defect, _HEADER_LINE_DEFECTS) for defect in self.headers.defects):
+            if _headers_cut_short(self.headers):
                 # A line that is no header (no colon, or a continuation first): the standard library stops reading
                 # headers there, so Content-Length after it would be lost and the body read as a second request.
                 raise _Refused(400, "a header line cannot be read (a name, a colon, a value): the request is refused")

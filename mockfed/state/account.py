@@ -182,7 +182,8 @@ __all__ = [
 DEFAULT_ACCOUNT_ID = "123456789012"
 #: The well-known keys of every backend's default IAM user (the fake environment credentials). The key id is a
 #: well-formed one (base32 after ``AKIA``) encoding :data:`DEFAULT_ACCOUNT_ID`, so code that reads the account out of
-#: a key id, as GetAccessKeyInfo does, works on it; it ends in ``MOCKFED``.
+#: a key id, as GetAccessKeyInfo does, works on it; it ends in ``MOCKFED``. In a backend of another account the same
+#: key id still decodes to the default account, while STS answers that backend's own.
 DEFAULT_ACCESS_KEY_ID = "AKIABZPUZDIKAMOCKFED"
 DEFAULT_SECRET_ACCESS_KEY = "mockfed/DEFAULT/secret+key/EXAMPLEKEY000"
 DEFAULT_USER_NAME = "mockfed-default"

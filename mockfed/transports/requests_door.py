@@ -106,4 +106,6 @@ def stop() -> None:
     if _original_get_adapter is not None:  # kept: a thread already inside _get_adapter goes on to it
         requests.Session.get_adapter = _original_get_adapter  # type: ignore[method-assign]
     if _requests_mock is not None:
-        _requests_mock.calls.reset()  # responses keeps every request it answered: nothing is kept past the mock
+        _requests_mock.calls.reset()
+        for route in _requests_mock.registered():  # each route keeps its own list of the calls it answered too
+            route.calls.reset()  # responses keeps every request it answered: nothing is kept past the mock
