@@ -28,6 +28,7 @@ from __future__ import annotations
 
 import contextlib
 import email.errors
+import email.message
 import functools
 import json
 import logging
@@ -324,7 +325,7 @@ _EMPTY_LINES_IGNORED = 8
 _HEADER_LINE_DEFECTS = (email.errors.MissingHeaderBodySeparatorDefect, email.errors.FirstHeaderLineIsContinuationDefect)
 
 
-def _headers_cut_short(headers: Any) -> bool:
+def _headers_cut_short(headers: email.message.Message) -> bool:
     """Whether the mail parser under ``http.server`` stopped reading the head before its end: at a line that is no
     header, or at a bare CR it took for the end of the head (the lines after it are then its text payload)."""
     payload = headers.get_payload()
@@ -488,9 +489,7 @@ class _Handler(BaseHTTPRequestHandler):
             self.rfile.budget = _MAX_HEAD_BYTES
             if not self.parse_request():  # http.server refused it, through send_error
                 return
-            if _headers_cut_short(self.headers):
-                # A line that is no header (no colon, or a continuation first): the standard library stops reading
-                # headers there, so Content-Length after it would be lost and the body read as a second request.
+            if _headers_cut_short(self.headers):  # Content-Length after the cut would be lost, the body a request
                 raise _Refused(400, "a header line cannot be read (a name, a colon, a value): the request is refused")
             self.rfile.budget = math.inf
             if self.server.refusing(self.request):

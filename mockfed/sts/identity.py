@@ -51,9 +51,10 @@ def get_access_key_info(state: State, caller: Principal, params: Mapping[str, An
     check_request("GetAccessKeyInfo", params)
     key_id: str = params["AccessKeyId"]
     known = state.principal(key_id)
-    account = known.account_id if known is not None else None
-    if account is None and key_id[:4] in _KEY_PREFIXES:
-        account = account_of_access_key_id(key_id)
+    if known is not None:
+        account: str | None = known.account_id
+    else:
+        account = account_of_access_key_id(key_id) if key_id[:4] in _KEY_PREFIXES else None
     if account is None:
         # The service's answer for a key id that encodes no account is not public: this names the field.
         raise StsError("InvalidParameterValue", f"The access key ID '{key_id}' is not a valid access key ID.", 400)

@@ -63,9 +63,7 @@ def _get_adapter(session: Any, url: str) -> Any:
     door = active_state()  # one read: another thread may stop the last mock meanwhile
     if door is None:
         return _original_get_adapter(session, url)
-    if destination(url) in ("sts", "console"):  # however the host is spelled
-        return _sts_adapter
-    if door.publishes(url):
+    if destination(url) in ("sts", "console") or door.publishes(url):  # however the host is spelled
         return _sts_adapter
     return _original_get_adapter(session, url)
 
