@@ -5,11 +5,19 @@ from __future__ import annotations
 import socket
 import sys
 from collections.abc import Iterator
+from datetime import datetime
 from pathlib import Path
 from typing import Any
 
 import botocore.exceptions
+import freezegun
 import pytest
+from botocore.auth import SigV4Auth
+from botocore.awsrequest import AWSRequest
+from botocore.credentials import Credentials
+
+from mockfed import FederationBackend
+from mockfed.http import HttpRequest
 
 SEEDS_POLICY = (Path(__file__).resolve().parents[1] / "mockfed" / "data" / "demo" / "myfile.json").read_text()
 S3_READ_ONLY = "arn:aws:iam::aws:policy/AmazonS3ReadOnlyAccess"
@@ -128,3 +136,17 @@ def refusal(error: pytest.ExceptionInfo[botocore.exceptions.ClientError]) -> tup
     """What a refused call answered: HTTP status, error code, message."""
     response: dict[str, Any] = dict(error.value.response)
     return response["ResponseMetadata"]["HTTPStatusCode"], response["Error"]["Code"], response["Error"]["Message"]
+
+
+def signed_at(backend: FederationBackend, when: str | datetime) -> HttpRequest:
+    """A GetCallerIdentity of ``backend``'s default user, signed by botocore at ``when`` (a frozen time)."""
+    request = AWSRequest(
+        method="POST",
+        url="https://sts.amazonaws.com/",
+        data="Action=GetCallerIdentity&Version=2011-06-15",
+        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
+    )
+    user = backend.default_user
+    with freezegun.freeze_time(when):
+        SigV4Auth(Credentials(user.access_key_id, user.secret_access_key), "sts", "us-east-1").add_auth(request)
+    return HttpRequest.build("POST", request.url, dict(request.headers), request.body)

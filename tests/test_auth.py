@@ -10,16 +10,12 @@ import freezegun
 import pytest
 import requests
 from botocore import UNSIGNED
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.config import Config
-from botocore.credentials import Credentials
 from botocore.exceptions import ClientError
 
 from mockfed import FederationBackend, mock_federation
 from mockfed.dispatch import handle
-from mockfed.http import HttpRequest
-from tests.conftest import FEDERATING_POLICY, SIMPLE_POLICY
+from tests.conftest import FEDERATING_POLICY, SIMPLE_POLICY, signed_at
 
 SIGNATURE_MISMATCH = (
     "The request signature we calculated does not match the signature you provided. Check your AWS Secret Access "
@@ -180,23 +176,10 @@ def test_credential_scoped_to_the_wrong_region(mockfed: FederationBackend) -> No
     )
 
 
-def signed_request(backend: FederationBackend, when: str) -> HttpRequest:
-    request = AWSRequest(
-        method="POST",
-        url="https://sts.amazonaws.com/",
-        data="Action=GetCallerIdentity&Version=2011-06-15",
-        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
-    )
-    user = backend.default_user
-    with freezegun.freeze_time(when):
-        SigV4Auth(Credentials(user.access_key_id, user.secret_access_key), "sts", "us-east-1").add_auth(request)
-    return HttpRequest.build("POST", request.url, dict(request.headers), request.body)
-
-
 def test_request_signed_too_long_ago() -> None:
     backend = FederationBackend()
     with freezegun.freeze_time("2022-01-27T01:59:28Z"):
-        response = handle(signed_request(backend, "2022-01-27T00:14:27Z"), backend)
+        response = handle(signed_at(backend, "2022-01-27T00:14:27Z"), backend)
     assert response.status == 403
     assert (
         b"<Message>Signature expired: 20220127T001427Z is now earlier than 20220127T014428Z "
@@ -207,7 +190,7 @@ def test_request_signed_too_long_ago() -> None:
 def test_request_signed_in_the_future() -> None:
     backend = FederationBackend()
     with freezegun.freeze_time("2022-01-27T00:00:00Z"):
-        response = handle(signed_request(backend, "2022-01-27T00:16:00Z"), backend)
+        response = handle(signed_at(backend, "2022-01-27T00:16:00Z"), backend)
     assert response.status == 403
     assert (
         b"<Message>Signature not yet current: 20220127T001600Z is still later than 20220127T001500Z "

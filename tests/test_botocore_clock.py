@@ -27,16 +27,14 @@ import freezegun
 import pytest
 import requests
 import time_machine
-from botocore.auth import SigV4Auth
-from botocore.awsrequest import AWSRequest
 from botocore.config import Config
 from botocore.credentials import Credentials, RefreshableCredentials
 
 from mockfed import DEFAULT_ACCESS_KEY_ID, DEFAULT_SECRET_ACCESS_KEY, FederationBackend, mock_federation
 from mockfed.dispatch import handle
-from mockfed.http import HttpRequest
 from mockfed.mock import web_identity
 from mockfed.server import FederationServer
+from tests.conftest import signed_at
 
 ACCOUNT = "123456789012"
 ALLOW_ASSUME_ROLE = {
@@ -269,19 +267,6 @@ def test_a_request_signed_far_from_both_is_refused_counting_from_the_clock() -> 
     response = handle(signed_at(backend, datetime(2030, 1, 1, 0, 16, tzinfo=UTC)), backend)
     assert response.status == 403
     assert b"<Message>Signature not yet current: 20300101T001600Z is still later than 20300101T0015" in response.body
-
-
-def signed_at(backend: FederationBackend, when: datetime) -> HttpRequest:
-    request = AWSRequest(
-        method="POST",
-        url="https://sts.amazonaws.com/",
-        data="Action=GetCallerIdentity&Version=2011-06-15",
-        headers={"Content-Type": "application/x-www-form-urlencoded; charset=utf-8"},
-    )
-    user = backend.default_user
-    with freezegun.freeze_time(when):
-        SigV4Auth(Credentials(user.access_key_id, user.secret_access_key), "sts", "us-east-1").add_auth(request)
-    return HttpRequest.build("POST", request.url, dict(request.headers), request.body)
 
 
 
